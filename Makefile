@@ -1,0 +1,35 @@
+# Two commands on a fresh machine with only Python 3.11+:
+#   make run   -- set up .venv if needed, run the bundled baseline scenario
+#   make test  -- set up, then lint and the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/concertsim run scenarios/baseline.toml --replicates 20 --seed 20261126 --out results/baseline --force
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks experiments
+	$(BIN)/ruff format --check src tests benchmarks experiments
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks experiments
+	$(BIN)/ruff check --fix src tests benchmarks experiments
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .ruff_cache
