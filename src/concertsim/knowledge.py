@@ -1,0 +1,621 @@
+"""Organisational knowledge: March's (1991) organisational-code model, batched.
+
+The kernel follows the variant of March (1991) that reproduces the paper's Figure 1
+(Christensen 2015, as recreated by Workiewicz): see ``shared/brief/anchors.md`` §1.
+Each period, in this order:
+
+1. turnover: each active person is replaced with probability ``p3`` (and every person
+   the caller marks in ``newcomers``) by a newcomer with uniform beliefs in {-1, 0, +1};
+2. turbulence: each dimension of reality flips sign with probability ``p4``;
+3. act: a person acts on her beliefs, tossing a fair coin where her belief is 0;
+   her performance is ``a . r``;
+4. socialisation (gradual): on each dimension where the target code is non-zero and
+   differs from the belief, the belief moves one step toward it with probability ``p1``;
+5. code learning: the superior group of an organisation is its active people whose
+   performance beats the code's score ``c . r``; on each dimension where the sign of
+   the sum ``s_j`` of their actions is non-zero and differs from the code, the code
+   takes that sign with probability ``1 - (1 - p2) ** |s_j|``.
+
+The state holds many runs at once (leading batch axis ``B``), many people ``P`` and
+many organisations ``G`` (each person belongs to one organisation, each organisation
+has its own code). The pure March case is ``G = 1`` with everyone active and no ties.
+
+All randomness comes from a :class:`~concertsim.streams.Stream`: every step makes
+exactly :data:`DRAWS_PER_STEP` draws, whatever the state, and every random number is
+a pure function of (run key, draw counter, position). Draws are dense or sparse
+(only where a number is needed) with the same numbers either way, so a run's result
+never depends on the other runs of its batch, on the batch size, nor on which runs
+have already been dropped.
+
+Example:
+    >>> import numpy as np
+    >>> k = march(0.1, 0.9, runs=20, seed=1)
+    >>> k.shape
+    (20,)
+    >>> bool(0.8 < k.mean() <= 1.0)
+    True
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from concertsim.streams import Stream, hash_bits, hash_uniform
+
+__all__ = [
+    "DRAWS_PER_STEP",
+    "MAX_PERIODS",
+    "KnowledgeState",
+    "MarchResult",
+    "at_equilibrium",
+    "belief_knowledge",
+    "code_knowledge",
+    "march",
+    "march_detail",
+    "new_state",
+    "step",
+]
+
+DRAWS_PER_STEP = 7
+"""Number of stream draws (counter increments) made by one call of :func:`step`."""
+
+MAX_PERIODS = 5000
+"""Default cap on periods when :func:`march` runs to equilibrium."""
+
+# Draw numbers inside one step (offsets from the stream counter at the step's start).
+_D_TURNOVER, _D_NEWBELIEFS, _D_TURBULENCE, _D_COINS, _D_LINKS, _D_SOCIAL, _D_CODE = range(7)
+
+_SPARSE_SHARE = 0.125  # draw sparsely when fewer than this share of positions need a number
+_U31 = float(2**31)
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
+@dataclass
+class KnowledgeState:
+    """Reality, beliefs and codes of a batch of runs.
+
+    Attributes:
+        reality: ``(B, m)`` int8, values -1/+1.
+        beliefs: ``(B, P, m)`` int8, values -1/0/+1 (P people over all organisations).
+        code: ``(B, G, m)`` int8, values -1/0/+1 (one code per organisation).
+    """
+
+    reality: np.ndarray
+    beliefs: np.ndarray
+    code: np.ndarray
+
+    @property
+    def batch(self) -> int:
+        """Number of runs B."""
+        return int(self.reality.shape[0])
+
+    @property
+    def dims(self) -> int:
+        """Number of dimensions of reality m."""
+        return int(self.reality.shape[1])
+
+    def subset(self, runs: np.ndarray) -> KnowledgeState:
+        """The state of some runs only (index array or boolean mask), copied."""
+        return KnowledgeState(self.reality[runs], self.beliefs[runs], self.code[runs])
+
+
+# --------------------------------------------------------------------------- draws
+
+
+def _trits(u: np.ndarray) -> np.ndarray:
+    """Uniform values in {-1, 0, +1} from uniforms in [0, 1)."""
+    return (np.floor(u * 3.0) - 1.0).astype(np.int8)
+
+
+def _thresholds31(p: float | np.ndarray) -> np.ndarray:
+    """Integer thresholds t with P(u31 < t) = p for 31-bit uniforms u31."""
+    return np.round(np.asarray(p, dtype=np.float64) * _U31).astype(np.uint32)
+
+
+def _u31_dense(bases: np.ndarray, people: int, m: int) -> np.ndarray:
+    """31-bit uniforms ``(B, P, m)``: two per 64-bit hash, laid out person by person."""
+    half = (m + 1) // 2
+    pos = np.arange(people * half, dtype=np.uint64)
+    bits = hash_bits(bases[:, None], pos[None, :]).astype("<u8", copy=False)
+    u32 = bits.view(np.uint32).reshape(bases.shape[0], people, 2 * half)[:, :, :m]
+    return u32 >> np.uint32(1)
+
+
+def _u31_sparse(bases: np.ndarray, run: np.ndarray, person: np.ndarray, dim: np.ndarray, m: int):
+    """The same numbers as :func:`_u31_dense`, only at the given (run, person, dim)."""
+    half = (m + 1) // 2
+    pos = person.astype(np.uint64) * np.uint64(half) + (dim >> 1).astype(np.uint64)
+    bits = hash_bits(bases[run], pos)
+    shift = (dim & 1).astype(np.uint64) * np.uint64(32)
+    return (((bits >> shift) & _LOW32) >> np.uint64(1)).astype(np.uint32)
+
+
+def _coin_signs(bases: np.ndarray, people: int, m: int) -> np.ndarray:
+    """Fair ±1 coins ``(B, P, m)`` int8: one 64-bit hash gives 64 coins of a person."""
+    words = (m + 63) // 64
+    pos = np.arange(people * words, dtype=np.uint64)
+    bits = hash_bits(bases[:, None], pos[None, :]).astype("<u8", copy=False)
+    octets = bits.view(np.uint8).reshape(bases.shape[0], people, 8 * words)
+    coins = np.unpackbits(octets, axis=-1, count=m, bitorder="little")
+    coins <<= 1
+    coins -= 1  # 0 -> 255 (= -1 as int8), 1 -> 1
+    return coins.view(np.int8)
+
+
+def _bernoulli_mask(
+    stream_bases: np.ndarray, candidates: np.ndarray, p: float | np.ndarray
+) -> np.ndarray:
+    """Bernoulli(p) at the True cells of ``candidates`` ``(B, P, m)``; False elsewhere.
+
+    ``p`` is a scalar or broadcasts against ``(B, P, 1)``. Draws densely or sparsely
+    depending on how many candidates there are; the numbers are the same either way.
+    """
+    B, P, m = candidates.shape
+    count = int(np.count_nonzero(candidates))
+    if count == 0:
+        return candidates
+    thr = _thresholds31(p)
+    if count >= _SPARSE_SHARE * candidates.size:
+        u = _u31_dense(stream_bases, P, m)
+        hit = u < (thr if thr.ndim == 0 else thr.reshape(B, P, 1))
+        hit &= candidates
+        return hit
+    flat = np.flatnonzero(candidates)
+    run, rest = np.divmod(flat, P * m)
+    person, dim = np.divmod(rest, m)
+    u = _u31_sparse(stream_bases, run, person, dim, m)
+    t = thr if thr.ndim == 0 else np.broadcast_to(thr, (B, P))[run, person]
+    out = np.zeros(candidates.size, dtype=bool)
+    out[flat] = u < t
+    return out.reshape(candidates.shape)
+
+
+# --------------------------------------------------------------------------- state
+
+
+def new_state(stream: Stream, *, people: int, groups: int, m: int) -> KnowledgeState:
+    """A fresh batch: uniform reality and beliefs, neutral codes.
+
+    Makes two draws from ``stream`` (reality, then beliefs).
+
+    Args:
+        stream: one key per run.
+        people: number of people (posts) P over all organisations.
+        groups: number of organisations G.
+        m: number of dimensions of reality.
+
+    Returns:
+        The state, reality ±1 with probability 1/2 each, beliefs -1/0/+1 with
+        probability 1/3 each, codes all 0.
+    """
+    _check_int("people", people)
+    _check_int("groups", groups)
+    _check_int("m", m)
+    B = stream.batch
+    reality = np.where(stream.uniform((m,)) < 0.5, 1, -1).astype(np.int8)
+    beliefs = _trits(stream.uniform((people, m)))
+    code = np.zeros((B, groups, m), dtype=np.int8)
+    return KnowledgeState(reality, beliefs, code)
+
+
+def code_knowledge(state: KnowledgeState) -> np.ndarray:
+    """Knowledge of each code, ``c . r / m``, shape ``(B, G)``."""
+    return _scores(state.code, state.reality) / state.dims
+
+
+def belief_knowledge(state: KnowledgeState) -> np.ndarray:
+    """Knowledge of each person, ``b . r / m``, shape ``(B, P)``."""
+    return _scores(state.beliefs, state.reality) / state.dims
+
+
+def _scores(x: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """``x . r`` over the last axis, x of shape ``(B, K, m)``, as int32 ``(B, K)``."""
+    return np.einsum("bkm,bm->bk", x, reality, dtype=np.int32)
+
+
+# --------------------------------------------------------------------------- step
+
+
+def step(
+    state: KnowledgeState,
+    stream: Stream,
+    *,
+    group: np.ndarray,
+    p1: float | np.ndarray = 0.1,
+    p2: float | np.ndarray = 0.5,
+    p3: float = 0.0,
+    p4: float | np.ndarray = 0.0,
+    newcomers: np.ndarray | None = None,
+    active: np.ndarray | None = None,
+    link_group: np.ndarray | None = None,
+    p_cross: float | np.ndarray = 0.0,
+) -> None:
+    """Advance every run of the batch by one period, in place.
+
+    Makes exactly :data:`DRAWS_PER_STEP` draws from ``stream``.
+
+    Args:
+        state: the batch, modified in place.
+        stream: the runs' streams (same batch order as ``state``).
+        group: ``(P,)`` int, the organisation of each person, in ``[0, G)``.
+        p1: socialisation probability, scalar or ``(B, P)``.
+        p2: code-learning probability, scalar or ``(B, G)``.
+        p3: built-in turnover probability (active people only).
+        p4: turbulence probability, scalar or ``(B, 1)``.
+        newcomers: ``(B, P)`` bool, people replaced this period by newcomers with
+            fresh uniform beliefs (applied whether or not the post is active).
+        active: ``(B, P)`` bool; inactive (vacant) posts neither act, socialise, nor
+            count in the superior group, and their beliefs only change if they are
+            listed in ``newcomers``. Default: everyone active.
+        link_group: ``(B, P)`` int, another organisation each person is tied to this
+            period, -1 for none.
+        p_cross: probability, per dimension, that a linked person socialises toward
+            her link organisation's code instead of her own organisation's.
+    """
+    B, P, m = state.beliefs.shape
+    group = np.asarray(group, dtype=np.intp)
+    if group.shape != (P,):
+        raise ValueError(f"group: expected shape ({P},), got {group.shape}")
+    bases = [stream.next_bases() for _ in range(DRAWS_PER_STEP)]
+    _turnover(state, bases[_D_TURNOVER], bases[_D_NEWBELIEFS], p3, newcomers, active)
+    _turbulence(state, bases[_D_TURBULENCE], p4)
+    actions = _act(state.beliefs, bases[_D_COINS])
+    own_score = _scores(state.code, state.reality)  # (B, G) before any learning
+    target = _targets(state.code, group, link_group, p_cross, bases[_D_LINKS])
+    _socialise(state.beliefs, target, p1, active, bases[_D_SOCIAL])
+    superior = _superior(actions, state.reality, own_score[:, group], active)
+    _learn_code(state.code, actions, superior, group, p2, bases[_D_CODE])
+
+
+def _turnover(state, sel_bases, new_bases, p3, newcomers, active) -> None:
+    """Step 1: built-in turnover (prob. p3, active posts) and caller's newcomers."""
+    B, P, m = state.beliefs.shape
+    leave = np.zeros((B, P), dtype=bool)
+    if p3 > 0.0:
+        pos = np.arange(P, dtype=np.uint64)
+        leave = hash_uniform(sel_bases[:, None], pos[None, :]) < p3
+        if active is not None:
+            leave &= active
+    if newcomers is not None:
+        leave |= newcomers
+    run, person = np.nonzero(leave)
+    if run.size == 0:
+        return
+    pos = person.astype(np.uint64)[:, None] * np.uint64(m) + np.arange(m, dtype=np.uint64)
+    state.beliefs[run, person] = _trits(hash_uniform(new_bases[run][:, None], pos))
+
+
+def _turbulence(state: KnowledgeState, bases: np.ndarray, p4) -> None:
+    """Step 2: each dimension of reality flips with probability p4."""
+    if np.all(np.asarray(p4) == 0.0):
+        return
+    m = state.dims
+    u = hash_uniform(bases[:, None], np.arange(m, dtype=np.uint64)[None, :])
+    flip = u < p4
+    state.reality[flip] *= -1
+
+
+def _act(beliefs: np.ndarray, bases: np.ndarray) -> np.ndarray:
+    """Step 3: actions, the beliefs with a fair coin wherever the belief is 0."""
+    B, P, m = beliefs.shape
+    actions = _coin_signs(bases, P, m)
+    actions *= (beliefs == 0).view(np.int8)
+    actions += beliefs
+    return actions
+
+
+def _targets(code, group, link_group, p_cross, bases) -> np.ndarray:
+    """The code each person socialises toward, per dimension: ``(B, P|1, m)``."""
+    B, G, m = code.shape
+    if G == 1 and link_group is None:
+        return code  # broadcasts over people
+    target = np.take(code, group, axis=1)
+    if link_group is None or np.all(np.asarray(p_cross) == 0.0):
+        return target
+    run, person = np.nonzero(link_group >= 0)
+    if run.size == 0:
+        return target
+    pos = person.astype(np.uint64)[:, None] * np.uint64(m) + np.arange(m, dtype=np.uint64)
+    u = hash_uniform(bases[run][:, None], pos)
+    pc = np.asarray(p_cross, dtype=np.float64)
+    pc = pc if pc.ndim == 0 else np.broadcast_to(pc, link_group.shape)[run, person][:, None]
+    cross = u < pc
+    linked = code[run, link_group[run, person]]  # (K, m)
+    rows = target[run, person]
+    target[run, person] = np.where(cross, linked, rows)
+    return target
+
+
+def _socialise(beliefs, target, p1, active, bases) -> None:
+    """Step 4: gradual socialisation toward the (non-zero) target code."""
+    cand = target != 0
+    cand = cand & (beliefs != target)
+    if active is not None:
+        cand &= active[:, :, None]
+    p = p1 if np.ndim(p1) == 0 else np.broadcast_to(p1, beliefs.shape[:2])
+    move = _bernoulli_mask(bases, cand, p)
+    delta = np.broadcast_to(target, beliefs.shape) * move.view(np.int8)
+    beliefs += delta
+
+
+def _superior(actions, reality, own_score, active) -> np.ndarray:
+    """The superior group: performance above the own code's score, ``(B, P)`` bool."""
+    perf = _scores(actions, reality)
+    sup = perf > own_score
+    if active is not None:
+        sup &= active
+    return sup
+
+
+def _learn_code(code, actions, superior, group, p2, bases) -> None:
+    """Step 5: each code moves toward the majority action of its superior group."""
+    B, G, m = code.shape
+    P = actions.shape[1]
+    flat = np.flatnonzero(superior)
+    if flat.size == 0:
+        return
+    run, person = np.divmod(flat, P)
+    key = run * G + group[person]
+    if G > 1 and np.any(np.diff(key) < 0):
+        order = np.argsort(key, kind="stable")
+        run, person, key = run[order], person[order], key[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    sums = np.add.reduceat(actions[run, person].astype(np.int32), starts, axis=0)
+    keys = key[starts]
+    krun, kgroup = np.divmod(keys, G)
+    sign = np.sign(sums).astype(np.int8)
+    current = code[krun, kgroup]
+    cand = (sign != 0) & (sign != current)
+    ci, cj = np.nonzero(cand)
+    if ci.size == 0:
+        return
+    pr = np.asarray(p2, dtype=np.float64)
+    pr = pr if pr.ndim == 0 else np.broadcast_to(pr, (B, G))[krun[ci], kgroup[ci]]
+    prob = 1.0 - (1.0 - pr) ** np.abs(sums[ci, cj])
+    pos = (kgroup[ci] * m + cj).astype(np.uint64)
+    learn = hash_uniform(bases[krun[ci]], pos) < prob
+    code[krun[ci[learn]], kgroup[ci[learn]], cj[learn]] = sign[ci[learn], cj[learn]]
+
+
+# --------------------------------------------------------------------------- equilibrium
+
+
+def at_equilibrium(
+    state: KnowledgeState, *, group: np.ndarray | None = None, active: np.ndarray | None = None
+) -> np.ndarray:
+    """Which runs can no longer change (without turnover, turbulence or ties).
+
+    A run is at equilibrium when no active person could still beat her code's score
+    (``b . r + #zeros <= c . r``) and no active person differs from her code on a
+    dimension where the code is non-zero (anchors.md §1, step 6).
+
+    Args:
+        state: the batch.
+        group: ``(P,)`` organisation of each person; default all in organisation 0.
+        active: ``(B, P)`` bool; default everyone active.
+
+    Returns:
+        ``(B,)`` bool.
+    """
+    B, P, m = state.beliefs.shape
+    code = state.code if group is None else np.take(state.code, group, axis=1)
+    score = _scores(state.code, state.reality)
+    score = score[:, :1] if group is None else score[:, group]
+    wrong = np.count_nonzero(state.beliefs == -state.reality[:, None, :], axis=2)
+    could_beat = (m - 2 * wrong) > score  # best performance b.r + #zeros = m - 2 #wrong
+    differs = ((code != 0) & (state.beliefs != code)).any(axis=2)
+    open_ = could_beat | differs
+    if active is not None:
+        open_ &= active
+    return ~open_.any(axis=1)
+
+
+# --------------------------------------------------------------------------- March (1991)
+
+
+@dataclass
+class MarchResult:
+    """Outcome of :func:`march_detail`.
+
+    Attributes:
+        knowledge: ``(runs,)`` knowledge of the code ``c . r / m`` at the end.
+        periods: ``(runs,)`` periods run (to equilibrium, or the requested number).
+        capped: ``(runs,)`` bool, runs stopped by the cap before reaching equilibrium.
+    """
+
+    knowledge: np.ndarray
+    periods: np.ndarray
+    capped: np.ndarray
+
+
+def march_detail(
+    p1: float,
+    p2: float,
+    p3: float = 0.0,
+    p4: float = 0.0,
+    *,
+    m: int = 30,
+    n: int = 50,
+    runs: int = 80,
+    periods: int | None = None,
+    fast_share: float = 0.0,
+    fast_p1: float | None = None,
+    seed: int | np.random.SeedSequence | None = None,
+    max_periods: int = MAX_PERIODS,
+) -> MarchResult:
+    """:func:`march` with the periods run and the runs that hit the cap.
+
+    Args: as :func:`march`.
+
+    Returns:
+        A :class:`MarchResult`.
+    """
+    _check_march_args(p1, p2, p3, p4, m, n, runs, periods, fast_share, fast_p1, max_periods)
+    seeds = _run_seeds(seed, runs)
+    stream = Stream.from_seeds(seeds, "knowledge")
+    state = new_state(stream, people=n, groups=1, m=m)
+    p1_people = _p1_people(p1, n, fast_share, fast_p1)
+    horizon = max_periods if periods is None else periods
+    stop_at_rest = p3 == 0.0 and p4 == 0.0
+    return _run_march(state, stream, p1_people, p2, p3, p4, horizon, stop_at_rest, periods)
+
+
+def march(
+    p1: float,
+    p2: float,
+    p3: float = 0.0,
+    p4: float = 0.0,
+    *,
+    m: int = 30,
+    n: int = 50,
+    runs: int = 80,
+    periods: int | None = None,
+    fast_share: float = 0.0,
+    fast_p1: float | None = None,
+    seed: int | np.random.SeedSequence | None = None,
+    max_periods: int = MAX_PERIODS,
+) -> np.ndarray:
+    """Knowledge of the organisational code in March's (1991) model, one value per run.
+
+    One organisation of ``n`` people, ``m`` dimensions; see the module docstring for
+    the rules. Each run has its own random stream, ``SeedSequence(seed).spawn(runs)``.
+
+    Args:
+        p1: socialisation rate (learning of individuals from the code).
+        p2: code-learning rate (learning of the code from the superior group).
+        p3: turnover: probability per period that a person is replaced.
+        p4: turbulence: probability per period that a dimension of reality flips.
+        m: number of dimensions of reality.
+        n: number of people.
+        runs: number of independent runs.
+        periods: number of periods; ``None`` runs to equilibrium, which needs
+            ``p3 == p4 == 0``, capped at ``max_periods`` periods.
+        fast_share: share of people (the first ``round(fast_share * n)``) who
+            socialise at ``fast_p1`` instead of ``p1`` (March's Figure 2).
+        fast_p1: socialisation rate of the fast people; required if
+            ``fast_share > 0``.
+        seed: int, ``None`` (fresh entropy) or a :class:`numpy.random.SeedSequence`.
+        max_periods: cap on periods when running to equilibrium. Runs that hit it are
+            reported by a :class:`RuntimeWarning`; :func:`march_detail` says which.
+
+    Returns:
+        ``(runs,)`` float array, ``c . r / m`` at equilibrium or after ``periods``.
+
+    Raises:
+        ValueError: an argument is out of range (the message names it).
+
+    Example:
+        >>> k = march(0.1, 0.5, runs=40, seed=7)
+        >>> bool(0.9 < k.mean() < 1.0)
+        True
+        >>> march(1.5, 0.5)
+        Traceback (most recent call last):
+        ...
+        ValueError: p1: must be a probability in [0, 1], got 1.5
+    """
+    return march_detail(
+        p1,
+        p2,
+        p3,
+        p4,
+        m=m,
+        n=n,
+        runs=runs,
+        periods=periods,
+        fast_share=fast_share,
+        fast_p1=fast_p1,
+        seed=seed,
+        max_periods=max_periods,
+    ).knowledge
+
+
+def _run_march(state, stream, p1_people, p2, p3, p4, horizon, stop_at_rest, periods):
+    """Step all runs, dropping those at equilibrium, and collect the results."""
+    runs, P, m = state.beliefs.shape
+    knowledge = np.empty(runs)
+    ran = np.full(runs, horizon, dtype=np.int64)
+    ids = np.arange(runs)
+    group = np.zeros(P, dtype=np.intp)
+    p1_b = p1_people if np.ndim(p1_people) == 0 else p1_people[None, :]
+    for t in range(horizon):
+        if stop_at_rest:
+            done = at_equilibrium(state)
+            if done.any():
+                knowledge[ids[done]] = code_knowledge(state)[done, 0]
+                ran[ids[done]] = t
+                keep = ~done
+                ids, state, stream = ids[keep], state.subset(keep), stream.subset(keep)
+                if ids.size == 0:
+                    break
+        step(state, stream, group=group, p1=p1_b, p2=p2, p3=p3, p4=p4)
+    capped = np.zeros(runs, dtype=bool)
+    if ids.size:
+        if stop_at_rest:
+            done = at_equilibrium(state)
+            ran[ids[done]] = horizon
+            capped[ids[~done]] = periods is None
+        knowledge[ids] = code_knowledge(state)[:, 0]
+    if capped.any():
+        warnings.warn(
+            f"march: {int(capped.sum())} of {runs} runs hit the cap of {horizon} periods "
+            "before equilibrium (see march_detail(...).capped)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return MarchResult(knowledge, ran, capped)
+
+
+def _p1_people(p1: float, n: int, fast_share: float, fast_p1: float | None):
+    """Per-person socialisation rates: the first round(fast_share * n) are fast."""
+    fast = int(round(fast_share * n))
+    if fast == 0 or fast_p1 is None:
+        return float(p1)
+    rates = np.full(n, float(p1))
+    rates[:fast] = fast_p1
+    return rates
+
+
+def _run_seeds(seed, runs: int) -> list[np.random.SeedSequence]:
+    """One seed sequence per run, spawned from ``seed``."""
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    return root.spawn(runs)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_prob(name: str, value) -> None:
+    """Raise ValueError unless every value is a probability."""
+    v = np.asarray(value, dtype=np.float64)
+    if not np.all((v >= 0.0) & (v <= 1.0)):
+        raise ValueError(f"{name}: must be a probability in [0, 1], got {value!r}")
+
+
+def _check_int(name: str, value, low: int = 1) -> None:
+    """Raise ValueError unless value is an integer >= low."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise ValueError(f"{name}: must be an integer >= {low}, got {value!r}")
+
+
+def _check_march_args(p1, p2, p3, p4, m, n, runs, periods, fast_share, fast_p1, max_periods):
+    """Validate the arguments of :func:`march`."""
+    for name, value in (("p1", p1), ("p2", p2), ("p3", p3), ("p4", p4)):
+        _check_prob(name, value)
+        if np.ndim(value) != 0:
+            raise ValueError(f"{name}: must be a scalar, got shape {np.shape(value)}")
+    _check_int("m", m)
+    _check_int("n", n)
+    _check_int("runs", runs)
+    _check_int("max_periods", max_periods)
+    if periods is not None:
+        _check_int("periods", periods, low=0)
+    elif p3 > 0.0 or p4 > 0.0:
+        raise ValueError("periods: must be given when p3 or p4 > 0 (no equilibrium)")
+    _check_prob("fast_share", fast_share)
+    if fast_share > 0.0 and fast_p1 is None:
+        raise ValueError("fast_p1: required when fast_share > 0")
+    if fast_p1 is not None:
+        _check_prob("fast_p1", fast_p1)
