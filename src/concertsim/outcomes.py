@@ -1,0 +1,114 @@
+"""Stability outcomes of a run, all defined here (docs/odd.md, "Observation").
+
+* ``survived``: share of the regional bodies still existing at the horizon
+  (one region: 1 or 0).
+* ``collapsed``: 1 if a regional body folded. A regional body folds after
+  ``funding.fold_months`` consecutive months *at risk*, i.e. with funding below
+  ``funding.fold_threshold`` or fewer than 25% of its local committees and
+  sectoral tables taking part (:mod:`concertsim.submodels.funding`).
+* ``collapse_month``: the month the first regional body folded (NaN if none).
+* ``participation_retained``: share of local committees and sectoral tables
+  taking part at the horizon, over the share at month 0.
+* ``credibility_end_<level>``, ``knowledge_end_<level>``, ``legitimacy_end_<level>``:
+  the level's mean at the horizon; ``knowledge_end`` is the mean over all
+  organisations; ``leadership_end``, ``ties_end`` likewise over all people.
+* ``stability_end``: the stability index at the horizon, the mean of regional
+  credibility, regional legitimacy, member participation and funding (capped
+  at 1), times the share of regional bodies alive.
+* ``recovery_months``: after the first shock (turnover wave, funding cut or
+  election event), the months until the stability index is back to 95% of its
+  mean over the 6 months before; NaN when there was no shock or it never
+  recovered (then ``recovered`` is 0).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from . import knowledge
+from .interventions import SHOCKS
+from .params import LEVELS
+from .submodels import networking
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+__all__ = ["stability_index", "recovery_months", "outcomes_table", "RECOVERY_LEVEL"]
+
+RECOVERY_LEVEL = 0.95
+"""Share of the pre-shock stability index that counts as recovered."""
+
+
+def _var(engine: Engine, name: str, level: str) -> np.ndarray:
+    """(B, T+1) series of one variable at one level."""
+    from .engine import VARIABLES
+
+    return engine.series[:, :, VARIABLES.index(name), LEVELS.index(level)]
+
+
+def _members(engine: Engine, name: str) -> np.ndarray:
+    """(B, T+1) mean of a variable over local committees and sectoral tables."""
+    s = engine.layout.structure
+    loc = _var(engine, name, "local")
+    if not s.sectoral_tables:
+        return loc
+    sect = _var(engine, name, "sectoral")
+    n_l, n_s = s.local_committees, s.sectoral_tables
+    return (loc * n_l + sect * n_s) / (n_l + n_s)
+
+
+def stability_index(engine: Engine) -> np.ndarray:
+    """(B, T+1) the stability index, in [0, 1], month by month."""
+    parts = [
+        _var(engine, "credibility", "regional"),
+        _var(engine, "legitimacy", "regional"),
+        _members(engine, "participation"),
+        np.minimum(_var(engine, "funding", "regional"), 1.0),
+    ]
+    return np.mean(parts, axis=0) * _var(engine, "participation", "regional")
+
+
+def recovery_months(index: np.ndarray, shock: int | None) -> np.ndarray:
+    """(B,) months to recover from a shock applied before month ``shock`` (NaN if never)."""
+    out = np.full(index.shape[0], np.nan)
+    if shock is None or shock + 1 >= index.shape[1]:
+        return out
+    pre = index[:, max(0, shock - 5) : shock + 1].mean(-1)
+    after = index[:, shock + 1 :] >= RECOVERY_LEVEL * pre[:, None]
+    hit = after.any(-1)
+    out[hit] = np.argmax(after[hit], axis=-1) + 1
+    return out
+
+
+def outcomes_table(engine: Engine) -> pd.DataFrame:
+    """One row per run of ``engine``: the stability outcomes at its current month."""
+    s, t = engine.state, engine.month
+    shocks = [m for m, kind in engine.shocks if kind in SHOCKS]
+    index = stability_index(engine)
+    rec = recovery_months(index, shocks[0] if shocks else None)
+    folded = np.where(np.isnan(s.folded_month), np.inf, s.folded_month).min(-1)
+    part = _members(engine, "participation")
+    cols = {
+        "survived": s.alive.mean(-1),
+        "collapsed": (~s.alive).any(-1).astype(float),
+        "collapse_month": np.where(np.isinf(folded), np.nan, folded),
+        "participation_retained": part[:, t] / np.maximum(part[:, 0], 1e-12),
+        "stability_end": index[:, t],
+        "stability_mean": index[:, 1 : t + 1].mean(-1) if t else index[:, 0],
+        "recovery_months": rec,
+        "recovered": (~np.isnan(rec)).astype(float) if shocks else np.full(s.batch, np.nan),
+    }
+    for level in LEVELS:
+        cols[f"credibility_end_{level}"] = _var(engine, "credibility", level)[:, t]
+        cols[f"knowledge_end_{level}"] = _var(engine, "knowledge", level)[:, t]
+    for level in ("local", "sectoral", "regional"):
+        cols[f"legitimacy_end_{level}"] = _var(engine, "legitimacy", level)[:, t]
+    occupied = np.maximum(s.occupied.sum(-1), 1)
+    cols["knowledge_end"] = knowledge.code_knowledge(s.knowledge).mean(-1)
+    cols["leadership_end"] = s.leadership.sum(-1) / occupied
+    cols["ties_end"] = networking.ties_per_person(s).sum(-1) / occupied
+    cols["funding_end"] = _var(engine, "funding", "regional")[:, t]
+    return pd.DataFrame(cols)

@@ -1,0 +1,162 @@
+"""Running scenarios: replicates of one scenario, or batches of runs for a sweep.
+
+Runs that share a structure, events and horizon are stepped together as one
+array program (:class:`~concertsim.engine.Engine`); since every random number
+comes from the run's own streams, a run gives the same result, bit for bit,
+whatever batch it is in.
+
+Example:
+    >>> from concertsim.scenario import load_scenario
+    >>> res = run_scenario(load_scenario("baseline"), replicates=2, seed=7, months=6)
+    >>> len(res.outcomes), sorted(res.seeds)
+    (2, ['entropy', 'spawn_keys'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .engine import VARIABLES, Engine
+from .outcomes import outcomes_table
+from .params import LEVELS
+
+__all__ = ["BatchResult", "RunResult", "run_batch", "run_scenario", "replicate_seeds", "tidy"]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BatchResult:
+    """Outcomes (one row per run, input order) and, when asked, tidy series."""
+
+    outcomes: pd.DataFrame
+    series: pd.DataFrame | None = None
+
+
+@dataclass
+class RunResult:
+    """The replicates of one scenario: series, outcomes and the seeds used."""
+
+    series: pd.DataFrame
+    outcomes: pd.DataFrame
+    seeds: dict
+
+
+def replicate_seeds(seed: int | None, replicates: int) -> tuple[int, list[np.random.SeedSequence]]:
+    """The entropy and one ``SeedSequence`` per replicate (spawn key ``(replicate,)``)."""
+    root = np.random.SeedSequence(seed)
+    return int(root.entropy), root.spawn(replicates)
+
+
+def _group_key(scenario) -> tuple:
+    return (scenario.structure, scenario.events, scenario.horizon)
+
+
+def run_batch(
+    scenario,
+    seeds: Sequence[np.random.SeedSequence],
+    overrides: Sequence[Mapping[str, float]] | None = None,
+    *,
+    months: int | None = None,
+    series: bool = False,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Run one run per seed, each with its overrides of ``scenario``.
+
+    Args:
+        scenario: the base :class:`~concertsim.scenario.Scenario`.
+        seeds: one seed sequence per run.
+        overrides: per run, dotted parameter names to values (or None).
+        months: horizon in months (default: the scenario's).
+        series: also return the tidy monthly series.
+        progress: called with (months done, months total) after each month.
+
+    Returns:
+        The outcomes (and series) of every run, in input order.
+    """
+    overrides = list(overrides) if overrides is not None else [{}] * len(seeds)
+    if len(overrides) != len(seeds):
+        raise ValueError("one overrides mapping per seed is needed")
+    runs = [scenario.with_overrides(o) if o else scenario for o in overrides]
+    groups: dict[tuple, list[int]] = {}
+    for i, sc in enumerate(runs):
+        groups.setdefault(_group_key(sc), []).append(i)
+    tables, frames = [], []
+    for idx in groups.values():
+        first = runs[idx[0]]
+        horizon = months if months is not None else first.horizon
+        engine = Engine(
+            first.structure,
+            [runs[i].params for i in idx],
+            [seeds[i] for i in idx],
+            [e for e in first.events if e.month < horizon],
+            horizon,
+        )
+        for _ in range(horizon):
+            engine.step()
+            if progress is not None:
+                progress(engine.month, horizon)
+        table = outcomes_table(engine)
+        table.index = idx
+        tables.append(table)
+        if series:
+            frames.append(tidy(engine.series, idx))
+    outcomes = pd.concat(tables).sort_index().reset_index(drop=True)
+    result = BatchResult(outcomes)
+    if series:
+        result.series = pd.concat(frames, ignore_index=True).sort_values(
+            ["run", "month"], kind="stable", ignore_index=True
+        )
+    return result
+
+
+def tidy(series: np.ndarray, runs: Sequence[int]) -> pd.DataFrame:
+    """Tidy table (run, month, level, variable, value) of an engine's series array.
+
+    Level/variable pairs that do not apply (e.g. funding of a local committee) are dropped.
+    """
+    b, t, v, lv = series.shape
+    grid = np.meshgrid(np.asarray(runs), np.arange(t), np.arange(v), np.arange(lv), indexing="ij")
+    frame = pd.DataFrame(
+        {
+            "run": grid[0].ravel().astype(np.int64),
+            "month": grid[1].ravel().astype(np.int64),
+            "level": pd.Categorical.from_codes(grid[3].ravel(), LEVELS),
+            "variable": pd.Categorical.from_codes(grid[2].ravel(), VARIABLES),
+            "value": series.ravel(),
+        }
+    )
+    frame = frame[~np.isnan(frame["value"].to_numpy())]
+    frame["level"] = frame["level"].astype(str)
+    frame["variable"] = frame["variable"].astype(str)
+    return frame.reset_index(drop=True)
+
+
+def run_scenario(
+    scenario,
+    *,
+    replicates: int = 10,
+    seed: int | None = None,
+    months: int | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run ``replicates`` replicates of ``scenario``, seeds spawned from one ``SeedSequence``.
+
+    Args:
+        scenario: a validated :class:`~concertsim.scenario.Scenario`.
+        replicates: number of runs.
+        seed: the root seed; ``None`` draws fresh entropy (recorded in the result).
+        months: horizon (default: the scenario's).
+        progress: called with (months done, months total).
+    """
+    entropy, seeds = replicate_seeds(seed, replicates)
+    res = run_batch(scenario, seeds, months=months, series=True, progress=progress)
+    outcomes = res.outcomes
+    outcomes.insert(0, "run", np.arange(replicates))
+    outcomes.insert(1, "seed", [f"{entropy}:{s.spawn_key[0]}" for s in seeds])
+    seed_info = {"entropy": entropy, "spawn_keys": [list(s.spawn_key) for s in seeds]}
+    return RunResult(series=res.series, outcomes=outcomes, seeds=seed_info)

@@ -1,0 +1,128 @@
+"""The state of a batch of runs, as arrays with a leading run axis.
+
+Per-person state is one row per post, ``(B, P)``; per-organisation state is
+``(B, G)``; per-region state is ``(B, R)``. Parameters that may differ between
+the runs of a batch (a sweep) are ``(B, 1)`` columns, so they broadcast against
+any of these.
+
+Example:
+    >>> from concertsim.params import Parameters
+    >>> bp = BatchParams.stack([Parameters(), Parameters()])
+    >>> bp.turnover.local_annual.shape
+    (2, 1)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+
+from .knowledge import KnowledgeState
+from .params import ROLES, Parameters
+
+__all__ = ["BatchParams", "State", "ROLE_INDEX"]
+
+ROLE_INDEX = {name: i for i, name in enumerate(ROLES)}
+"""Role name -> column of the role arrays."""
+
+
+class BatchParams(SimpleNamespace):
+    """Parameters of a batch: ``bp.section.field`` is a ``(B, 1)`` float array."""
+
+    @classmethod
+    def stack(cls, params: Sequence[Parameters]) -> BatchParams:
+        """Stack the parameters of each run of a batch."""
+        sections = {}
+        for f in dataclasses.fields(Parameters):
+            values = [getattr(p, f.name) for p in params]
+            cols = {
+                g.name: np.array([[float(getattr(v, g.name))] for v in values])
+                for g in dataclasses.fields(values[0])
+            }
+            sections[f.name] = SimpleNamespace(**cols)
+        return cls(**sections)
+
+    def set(self, dotted: str, value: float) -> None:
+        """Set ``section.field`` to ``value`` in every run (a live or scheduled ``set``)."""
+        section, name = dotted.split(".", 1)
+        col = getattr(getattr(self, section), name)
+        col[...] = value
+
+
+@dataclass
+class State:
+    """Everything that changes during a run, for a batch of B runs.
+
+    Attributes:
+        month: months simulated so far.
+        occupied: (B,P) a person holds the post.
+        vacant_for: (B,P) months before a vacant post can be filled.
+        tenure: (B,P) months in post.
+        leadership: (B,P) in [0, 1], grows with tenure (M2).
+        energy: (B,P) in [0, 1], drained by overload (M4).
+        influence: (B,P) >= 1, Pareto-distributed (M14); 0 when vacant.
+        hire_id: (B,P) how many people have held the post; ties store it.
+        tie_partner: (B,P,K) post of the tied person, -1 for none (M13).
+        tie_hire: (B,P,K) the partner's ``hire_id`` when the tie was made.
+        knowledge: March's beliefs, codes and reality (M3).
+        credibility: (B,G) in [0, 1] (M5).
+        assent: (B,G) in [0, 1]: local and sectoral: legitimacy they grant their
+            regional body; regional bodies: assent to national programmes (M8).
+        engagement: (B,G) in [0, 1] (M7, M9, M13).
+        participating: (B,G) takes part in the regional concertation.
+        capacity: (B,G) in [0, 1], capacity of local committees (M11).
+        structuring: (B,R) in [0, 1], formalised practice (M15).
+        alignment: (B,R) in [0, 1], sectoral priorities brought together (M15).
+        positioning: (B,R) in [0, 1], issues carried up (M12).
+        funding: (B,R) share of the regional staff posts funded (M1).
+        funding_scale: (B,R) multiplier of the funding target (funding cuts).
+        at_risk: (B,R) consecutive months at risk of folding.
+        alive: (B,R) the regional body exists.
+        folded_month: (B,R) month it folded, NaN while alive.
+        harvest_wait: (B,R) months of networking without tangible results (M13).
+        recognised: (B,R) the role-recognition phase was held (M9).
+        role_mix: (B,R,5) current shares of staff time per role (M6).
+        operations: (B,R) current share of staff time to operations.
+        role_mode: (B,R,5) 0 negotiate .. 1 impose (M8).
+        role_output: (B,R,5) last month's effective output per role.
+    """
+
+    month: int
+    occupied: np.ndarray
+    vacant_for: np.ndarray
+    tenure: np.ndarray
+    leadership: np.ndarray
+    energy: np.ndarray
+    influence: np.ndarray
+    hire_id: np.ndarray
+    tie_partner: np.ndarray
+    tie_hire: np.ndarray
+    knowledge: KnowledgeState
+    credibility: np.ndarray
+    assent: np.ndarray
+    engagement: np.ndarray
+    participating: np.ndarray
+    capacity: np.ndarray
+    structuring: np.ndarray
+    alignment: np.ndarray
+    positioning: np.ndarray
+    funding: np.ndarray
+    funding_scale: np.ndarray
+    at_risk: np.ndarray
+    alive: np.ndarray
+    folded_month: np.ndarray
+    harvest_wait: np.ndarray
+    recognised: np.ndarray
+    role_mix: np.ndarray
+    operations: np.ndarray
+    role_mode: np.ndarray
+    role_output: np.ndarray
+
+    @property
+    def batch(self) -> int:
+        """Number of runs B."""
+        return int(self.occupied.shape[0])

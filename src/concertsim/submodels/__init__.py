@@ -1,0 +1,5 @@
+"""The submodels: each acts on the arrays of a batch of runs, one month at a time.
+
+One file per mechanism group, named for it; the schedule that calls them in
+order is :meth:`concertsim.engine.Engine.step`.
+"""

@@ -1,0 +1,100 @@
+"""Credibility: results, and spill-over both ways between levels (M5, M10).
+
+Each organisation's credibility ``c`` moves each month by
+
+    c += spillover * (c_linked - c) + results_gain * result * (1 - c) - decay * c
+
+where ``c_linked`` is, for a local committee or sectoral table taking part, its
+regional body's credibility; for a regional body, the mean credibility of its
+participating members and, with weight ``assent / national_need`` (capped at 1),
+of the national actors; for a national actor, the mean credibility of the
+regional bodies weighted by their assent (national needs regional assent, M8).
+So credibility flows both ways along the attachment links (M5).
+
+Results (M10): a local committee's own results grow with its capacity and
+strategic time; the regional body's results are the mean of its role outputs,
+of which only the visible share (``visibility``, raised by issue positioning)
+is credited to it; the rest is credited to its local committees.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..layout import Layout
+from ..state import BatchParams, State
+
+__all__ = ["strategic_time", "results", "linked_credibility", "update"]
+
+
+def strategic_time(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,G) share of each organisation's posts' time left after daily operations (M4)."""
+    t = bp.time
+    share = np.where(
+        lay.post_elected[None, :], 1.0 - t.elected_operations, 1.0 - t.staff_operations
+    )
+    return lay.per_org(share * state.occupied) / lay.org_posts
+
+
+def visibility(state: State, bp: BatchParams) -> np.ndarray:
+    """(B,R) share of the regional body's results credited to it (M10, M12)."""
+    v = bp.regional.visibility
+    return v + (1.0 - v) * state.positioning
+
+
+def results(state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray) -> np.ndarray:
+    """(B,G) results of each organisation this month, in [0, 1]."""
+    k01 = (1.0 + knowledge) / 2.0
+    own = strategic_time(state, lay, bp) * k01
+    region = np.maximum(lay.org_region, 0)
+    regional_result = state.role_output.mean(-1)
+    vis = visibility(state, bp)
+    res = own * np.where(lay.org_level[None, :] == 0, state.capacity, state.engagement)
+    credited = ((1.0 - vis) * regional_result)[:, region]
+    local = (lay.org_level == 0)[None, :]
+    res = np.where(local, res + credited * state.participating, res)
+    reg = lay.level_slice["regional"]
+    res[:, reg] = vis * regional_result
+    nat = lay.level_slice["national"]
+    res[:, nat] = own[:, nat]
+    return np.clip(res, 0.0, 1.0)
+
+
+def linked_credibility(state: State, lay: Layout, bp: BatchParams) -> tuple[np.ndarray, np.ndarray]:
+    """(B,G) credibility each organisation is pulled toward, and (B,G) link weight."""
+    c = state.credibility
+    region = np.maximum(lay.org_region, 0)
+    reg, nat = lay.level_slice["regional"], lay.level_slice["national"]
+    c_reg = c[:, reg]
+    target = c_reg[:, region].copy()
+    weight = state.participating.astype(float)
+    members = np.zeros_like(c_reg)
+    count = np.zeros_like(c_reg)
+    for level in ("local", "sectoral"):
+        part = lay.level(state.participating, level)
+        members += (lay.level(c, level) * part).sum(-1)
+        count += part.sum(-1)
+    nat_ok = np.minimum(state.assent[:, reg] / bp.legitimacy.national_need, 1.0)
+    c_nat = c[:, nat].mean(-1, keepdims=True)
+    total = members + nat_ok * c_nat
+    n = count + nat_ok
+    target[:, reg] = np.divide(total, n, out=c_reg.copy(), where=n > 0)
+    weight[:, reg] = state.alive.astype(float)
+    w_nat = nat_ok * state.alive
+    denom = w_nat.sum(-1, keepdims=True)
+    nat_target = np.divide(
+        (c_reg * w_nat).sum(-1, keepdims=True), denom, out=c_nat.copy(), where=denom > 0
+    )
+    target[:, nat] = nat_target
+    weight[:, nat] = np.minimum(denom / lay.structure.regions, 1.0)
+    return target, weight
+
+
+def update(state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray) -> None:
+    """One month of credibility dynamics for every organisation."""
+    cp = bp.credibility
+    c = state.credibility
+    target, weight = linked_credibility(state, lay, bp)
+    res = results(state, lay, bp, knowledge)
+    c = c + cp.spillover * weight * (target - c) + cp.results_gain * res * (1.0 - c) - cp.decay * c
+    state.credibility = np.clip(c, 0.0, 1.0)

@@ -1,0 +1,65 @@
+"""Learning: every organisation's knowledge is March's organisational code (M3, M13, M15).
+
+Each organisation has its own code; its people hold beliefs about a reality
+shared by the whole run (:mod:`concertsim.knowledge`). Newcomers bring fresh
+beliefs, so turnover both erodes knowledge and can clear bad habits (M3).
+Socialisation is faster where practice is formalised (structuring, M15) and,
+in local committees, where capacity has been built (M11):
+
+    p1 = socialisation * (1 + structuring_boost * structuring) * (1 + capacity)   (capped at 1)
+
+A person with a live tie learns, on each dimension with probability
+``cross_learning``, from the code of a tied person's organisation instead of
+their own (Fang, Lee & Schilling 2010 cross-links, M13).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import knowledge
+from ..layout import Layout
+from ..state import BatchParams, State
+from ..streams import Stream
+from .networking import valid_ties
+
+__all__ = ["socialisation", "link_groups", "learn"]
+
+
+def socialisation(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,P) socialisation probability p1 of each person."""
+    k = bp.knowledge
+    region = np.maximum(lay.post_region, 0)
+    boost = 1.0 + k.structuring_boost * state.structuring[:, region]
+    local_cap = np.where(lay.post_level[None, :] == 0, state.capacity[:, lay.post_org], 0.0)
+    return np.minimum(k.socialisation * boost * (1.0 + local_cap), 1.0)
+
+
+def link_groups(state: State, lay: Layout, u: np.ndarray) -> np.ndarray:
+    """(B,P) organisation of one randomly chosen live tie of each person, -1 if none."""
+    k = state.tie_partner.shape[-1]
+    slot = np.minimum((u * k).astype(np.int64), k - 1)
+    b = np.arange(state.batch)[:, None]
+    p = np.arange(lay.people)[None, :]
+    alive = valid_ties(state)[b, p, slot]
+    partner = state.tie_partner[b, p, slot]
+    return np.where(alive, lay.post_org[np.maximum(partner, 0)], -1)
+
+
+def learn(
+    state: State, lay: Layout, bp: BatchParams, stream: Stream, links: Stream, newcomers
+) -> None:
+    """One period of March's model in every organisation of every run."""
+    group = link_groups(state, lay, links.uniform((lay.people,)))
+    knowledge.step(
+        state.knowledge,
+        stream,
+        group=lay.post_org,
+        p1=socialisation(state, lay, bp),
+        p2=bp.knowledge.code_learning,
+        p4=bp.knowledge.turbulence,
+        newcomers=newcomers,
+        active=state.occupied,
+        link_group=group,
+        p_cross=bp.knowledge.cross_learning,
+    )

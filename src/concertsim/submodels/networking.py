@@ -1,0 +1,95 @@
+"""Networking: personal ties across organisations (M13; Fang, Lee & Schilling 2010).
+
+Ties are personal: each person holds up to ``tie_slots`` ties, each naming the
+partner's post and the partner's hire number, so a tie dies when either person
+leaves (a newcomer starts with none). Each month every tie lapses with
+probability ``tie_decay``, and the regional body's networking output creates up
+to ``CANDIDATES`` new ties per region between people of different participating
+organisations of that region (the regional body included). Ties carry knowledge
+between organisations (cross-links, :mod:`concertsim.submodels.learning`) and
+are what structuring and alignment need (:func:`coverage`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..layout import Layout
+from ..state import BatchParams, State
+from ..streams import Stream
+
+__all__ = ["CANDIDATES", "valid_ties", "decay", "make_ties", "ties_per_person", "coverage"]
+
+CANDIDATES = 16
+"""Candidate new ties drawn per region and month (caps ties made per month)."""
+
+
+def valid_ties(state: State) -> np.ndarray:
+    """(B,P,K) True where a tie slot holds a tie to someone still in post."""
+    partner = state.tie_partner
+    b = np.arange(state.batch)[:, None, None]
+    safe = np.maximum(partner, 0)
+    same = state.hire_id[b, safe] == state.tie_hire
+    return (partner >= 0) & same & state.occupied[b, safe] & state.occupied[:, :, None]
+
+
+def decay(state: State, bp: BatchParams, stream: Stream) -> None:
+    """Each tie lapses with probability ``tie_decay``; dead ties are cleared."""
+    u = stream.uniform(state.tie_partner.shape[1:])
+    keep = valid_ties(state) & (u >= bp.networking.tie_decay[:, :, None])
+    state.tie_partner = np.where(keep, state.tie_partner, -1)
+
+
+def _free_slot(valid: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """First free slot of each row of ``valid`` (..., K), else a random one."""
+    k = valid.shape[-1]
+    first = np.argmin(valid, axis=-1)
+    full = valid.all(axis=-1)
+    return np.where(full, np.minimum((u * k).astype(np.int64), k - 1), first)
+
+
+def make_ties(
+    state: State, lay: Layout, bp: BatchParams, stream: Stream, output: np.ndarray
+) -> None:
+    """Create ties in each region in proportion to its networking ``output`` (B,R)."""
+    u = stream.uniform((lay.structure.regions, CANDIDATES, 4))
+    rate = np.minimum(bp.networking.ties_per_output * output / CANDIDATES, 1.0)
+    pool = lay.region_pool
+    q = pool.shape[1]
+    r_idx = np.arange(pool.shape[0])[None, :, None]
+    a = pool[r_idx, np.minimum((u[..., 1] * q).astype(np.int64), q - 1)]
+    c = pool[r_idx, np.minimum((u[..., 2] * q).astype(np.int64), q - 1)]
+    b = np.broadcast_to(np.arange(state.batch)[:, None, None], a.shape)
+    open_org = state.participating[b, lay.post_org[a]] & state.participating[b, lay.post_org[c]]
+    ok = (u[..., 0] < rate[:, :, None]) & open_org & (lay.post_org[a] != lay.post_org[c])
+    ok &= state.occupied[b, a] & state.occupied[b, c]
+    if not ok.any():
+        return
+    b, a, c, uu = b[ok], a[ok], c[ok], u[..., 3][ok]
+    valid = valid_ties(state)
+    for x, y in ((a, c), (c, a)):
+        slot = _free_slot(valid[b, x], uu)
+        state.tie_partner[b, x, slot] = y
+        state.tie_hire[b, x, slot] = state.hire_id[b, y]
+
+
+def ties_per_person(state: State) -> np.ndarray:
+    """(B,P) number of live ties each person holds."""
+    return valid_ties(state).sum(axis=-1)
+
+
+def coverage(state: State, lay: Layout, bp: BatchParams, ties: np.ndarray) -> np.ndarray:
+    """(B,R) how well the region's participating organisations are tied, in [0, 1].
+
+    The mean over its participating local committees and sectoral tables of
+    ``min(1, ties of the organisation / ties_needed)``.
+    """
+    org_ties = lay.per_org(ties.astype(float))
+    covered = np.minimum(org_ties / bp.networking.ties_needed, 1.0) * state.participating
+    parts = [lay.level(covered, "local"), lay.level(state.participating, "local")]
+    total = parts[0].sum(-1)
+    count = parts[1].sum(-1).astype(float)
+    if lay.structure.sectoral_tables:
+        total = total + lay.level(covered, "sectoral").sum(-1)
+        count = count + lay.level(state.participating, "sectoral").sum(-1)
+    return np.divide(total, count, out=np.zeros_like(total), where=count > 0)

@@ -1,0 +1,39 @@
+"""People: tenure, leadership and energy (M2, M4).
+
+Leadership grows with tenure, ``1 - exp(-tenure / leadership_months)``, and
+leaves with the person. Energy recovers toward 1 and is drained by overload:
+vacant posts whose work falls on the others, and, in the regional body,
+operations that need more time than the role mix leaves them (M4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..layout import Layout
+from ..state import BatchParams, State
+
+__all__ = ["overload", "age"]
+
+
+def overload(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,G) overload in [0, 1] of each organisation."""
+    vacant_share = 1.0 - lay.per_org(state.occupied.astype(float)) / lay.org_posts
+    load = vacant_share.copy()
+    reg = lay.level_slice["regional"]
+    need = bp.time.regional_operations_need
+    shortfall = np.maximum(need - state.operations, 0.0) / np.maximum(need, 1e-9)
+    load[:, reg] += shortfall
+    return np.clip(load, 0.0, 1.0)
+
+
+def age(state: State, lay: Layout, bp: BatchParams, load: np.ndarray) -> None:
+    """One month older: tenure, leadership and energy of everyone in post."""
+    occ = state.occupied
+    state.tenure = np.where(occ, state.tenure + 1.0, 0.0)
+    grown = 1.0 - np.exp(-state.tenure / bp.people.leadership_months)
+    state.leadership = np.where(occ, grown, 0.0)
+    p = bp.people
+    energy = state.energy + p.energy_recovery * (1.0 - state.energy)
+    energy -= p.overload_drain * load[:, lay.post_org]
+    state.energy = np.where(occ, np.clip(energy, 0.0, 1.0), 0.0)

@@ -1,0 +1,159 @@
+"""The regional body's roles: capacity, role mix, impose or negotiate (M6, M8, M9, M11, M12, M15).
+
+Effective capacity (M6) is the staff time present (elected officials count for
+the little time daily affairs leave them, M4) times a knowledge factor
+``(1 + k) / 2`` (``k`` the body's code knowledge, March 1991), a leadership
+factor ``(1 + L) / 2`` (influence-weighted, M14) and the mean energy. Each
+role receives ``share x capacity`` of effort, less the time operations take
+beyond their share and the time a role-recognition phase takes (M9). Output is
+a Hill function of effort, ``e^2 / (e^2 + h^2)``, so a thin spread yields little.
+
+Imposing multiplies effort by ``impose_speed`` (it acts sooner), negotiating
+does not; legitimacy from below gates every role's effect (M8); structuring
+and alignment need ties (M13), issue positioning needs ties to local
+committees (M12). The outputs then move the region's stocks: local capacity
+(M11), formalised practice (M15), sectoral alignment (M15), positioning (M12)
+and the assent each organisation grants the body (M8).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..layout import Layout
+from ..state import ROLE_INDEX, BatchParams, State
+
+__all__ = [
+    "effective_capacity",
+    "legitimacy",
+    "role_outputs",
+    "apply_outputs",
+    "in_recognition",
+]
+
+NETWORKING, CAPACITY, POSITIONING, STRUCTURING, ALIGNMENT = (
+    ROLE_INDEX[r]
+    for r in ("networking", "capacity_building", "issue_positioning", "structuring", "alignment")
+)
+
+
+def _regional_posts(x: np.ndarray, lay: Layout) -> np.ndarray:
+    """The posts of the regional bodies of a (B,P) array, as (B,R,posts)."""
+    sl = lay.level_slice["regional"]
+    start = lay.org_start[sl.start]
+    stop = start + lay.org_posts[sl].sum()
+    return x[:, start:stop].reshape(x.shape[0], lay.structure.regions, -1)
+
+
+def effective_capacity(
+    state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray
+) -> np.ndarray:
+    """(B,R) effective staff of each regional body (M4, M6, M14).
+
+    Args:
+        state: batch state.
+        lay: layout.
+        bp: batch parameters.
+        knowledge: (B,G) code knowledge of every organisation, in [-1, 1].
+    """
+    occ = _regional_posts(state.occupied, lay).astype(float)
+    elected = _regional_posts(lay.post_elected[None, :], lay)
+    time = np.where(elected, 1.0 - bp.time.elected_operations[:, :, None], 1.0) * occ
+    w = _regional_posts(state.influence, lay)
+    w_sum = np.maximum(w.sum(-1), 1e-12)
+    lead = (w * _regional_posts(state.leadership, lay)).sum(-1) / w_sum
+    energy = (w * _regional_posts(state.energy, lay)).sum(-1) / w_sum
+    k = lay.level(knowledge, "regional")
+    return time.sum(-1) * (1.0 + k) / 2.0 * (1.0 + lead) / 2.0 * energy * state.alive
+
+
+def legitimacy(state: State, lay: Layout) -> np.ndarray:
+    """(B,R) legitimacy of each regional body: mean assent of its participating members."""
+    total = (state.assent * state.participating)[:, :, None]
+    count = state.participating[:, :, None].astype(float)
+    sums, counts = 0.0, 0.0
+    for level in ("local", "sectoral"):
+        if lay.level(count, level).shape[-1]:
+            sums = sums + lay.level(total[..., 0], level).sum(-1)
+            counts = counts + lay.level(count[..., 0], level).sum(-1)
+    return np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+
+
+def in_recognition(state: State, bp: BatchParams) -> np.ndarray:
+    """(B,1) True while the role-recognition phase runs (M9)."""
+    rec = bp.recognition
+    return (rec.enabled > 0) & (state.month < rec.months)
+
+
+def role_outputs(
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    capacity: np.ndarray,
+    legit: np.ndarray,
+    cover: np.ndarray,
+    cover_local: np.ndarray,
+) -> np.ndarray:
+    """(B,R,5) effective output of each role this month, in [0, 1].
+
+    Args:
+        state: batch state.
+        lay: layout.
+        bp: batch parameters.
+        capacity: (B,R) effective staff (:func:`effective_capacity`).
+        legit: (B,R) legitimacy from below (:func:`legitimacy`).
+        cover: (B,R) tie coverage of the region's organisations.
+        cover_local: (B,R) tie coverage of its local committees only.
+    """
+    shares = state.role_mix
+    role_total = shares.sum(-1)
+    shortfall = np.maximum(bp.time.regional_operations_need - state.operations, 0.0)
+    squeeze = np.divide(
+        np.maximum(role_total - shortfall, 0.0),
+        role_total,
+        out=np.zeros_like(role_total),
+        where=role_total > 0,
+    )
+    squeeze = squeeze * np.where(in_recognition(state, bp), 1.0 - bp.recognition.share, 1.0)
+    effort = shares * (capacity * squeeze)[:, :, None]
+    effort = effort * bp.legitimacy.impose_speed[:, :, None] ** state.role_mode
+    half = bp.regional.half_effort[:, :, None]
+    out = effort**2 / (effort**2 + half**2)
+    gate = bp.legitimacy.gate_floor + (1.0 - bp.legitimacy.gate_floor) * legit
+    out = out * gate[:, :, None]
+    out[..., STRUCTURING] *= cover
+    out[..., ALIGNMENT] *= cover
+    out[..., POSITIONING] *= 0.5 + 0.5 * cover_local
+    return out * state.alive[:, :, None]
+
+
+def _assent_change(state: State, lay: Layout, bp: BatchParams, out: np.ndarray) -> np.ndarray:
+    """(B,G) monthly change of the assent each organisation grants its regional body (M8)."""
+    mode = state.role_mode
+    gain = (out * (1.0 - mode)).sum(-1) * bp.legitimacy.negotiate_gain
+    cost = (out * mode).sum(-1) * bp.legitimacy.impose_cost
+    delta = np.zeros_like(state.assent)
+    region = np.maximum(lay.org_region, 0)
+    below = (lay.org_region >= 0) & (lay.org_level <= 1)
+    fear = np.where(lay.org_level == 1, 1.0 + bp.engagement.fear_of_advantage, 1.0)
+    delta[:, below] = (gain[:, region] - cost[:, region] * fear)[:, below]
+    return delta
+
+
+def apply_outputs(state: State, lay: Layout, bp: BatchParams, out: np.ndarray) -> None:
+    """Move the region's stocks and the assent of its members by this month's outputs."""
+    r = bp.regional
+    region = np.maximum(lay.org_region, 0)
+    cb = out[..., CAPACITY][:, region]
+    local = lay.org_level == 0
+    grown = state.capacity + r.capacity_gain * cb * (1.0 - state.capacity)
+    grown -= r.capacity_decay * state.capacity
+    state.capacity = np.where(local[None, :], np.clip(grown, 0.0, 1.0), state.capacity)
+    state.structuring += r.structuring_gain * out[..., STRUCTURING] * (1.0 - state.structuring)
+    state.structuring -= r.structuring_decay * state.structuring
+    state.alignment += r.alignment_gain * out[..., ALIGNMENT] * (1.0 - state.alignment)
+    state.alignment -= r.structuring_decay * state.alignment
+    state.positioning += r.structuring_gain * out[..., POSITIONING] * (1.0 - state.positioning)
+    state.positioning -= r.structuring_decay * state.positioning
+    state.assent = np.clip(state.assent + _assent_change(state, lay, bp, out), 0.0, 1.0)
+    state.role_output = out

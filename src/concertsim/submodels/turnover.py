@@ -1,0 +1,143 @@
+"""Turnover: people leave, posts stay vacant, newcomers arrive (M1, M2, M4, M14).
+
+Each month a person leaves with a level-specific hazard, raised when their
+energy is gone (burnout). Their post stays vacant for an exponentially
+distributed number of months, then a newcomer fills it, if the post is funded
+and its organisation still exists. A newcomer has no tenure, no leadership, no
+ties and fresh beliefs; their influence is drawn from a Pareto law, so a few
+people are influential change agents. When someone leaves, their organisation
+loses credibility in proportion to the share of its influence that left (M14).
+Elections replace a share of elected officials at once (M4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..layout import LEVEL_CODE, Layout
+from ..state import BatchParams, State
+from ..streams import Stream
+
+__all__ = [
+    "monthly_hazard",
+    "leave",
+    "departures",
+    "hire",
+    "funded_posts",
+    "election_due",
+    "elections",
+]
+
+
+def monthly_hazard(annual: np.ndarray) -> np.ndarray:
+    """Monthly leaving probability equivalent to an annual share."""
+    return 1.0 - (1.0 - np.clip(annual, 0.0, 1.0)) ** (1.0 / 12.0)
+
+
+def _base_hazard(lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,P) monthly hazard of each post, from its level and kind."""
+    t = bp.turnover
+    by_level = np.concatenate(
+        [t.local_annual, t.sectoral_annual, t.regional_annual, t.national_annual], axis=1
+    )
+    annual = by_level[:, lay.post_level]
+    annual = np.where(lay.post_elected[None, :], t.elected_annual, annual)
+    return monthly_hazard(annual)
+
+
+def leave(state: State, lay: Layout, bp: BatchParams, gone: np.ndarray, u_vacancy: np.ndarray):
+    """Remove the people of ``gone`` (B,P): vacancy lengths, lost credibility (M14).
+
+    Args:
+        state: the batch state, changed in place.
+        lay: the layout.
+        bp: batch parameters.
+        gone: (B,P) bool, people leaving now (must be occupied).
+        u_vacancy: (B,P) uniforms for the vacancy lengths.
+    """
+    if not gone.any():
+        return
+    org_influence = lay.per_org(state.influence)
+    lost = lay.per_org(np.where(gone, state.influence, 0.0))
+    share_lost = np.divide(lost, org_influence, out=np.zeros_like(lost), where=org_influence > 0)
+    state.credibility -= bp.people.departure_cost * share_lost * state.credibility
+    months = np.ceil(-np.log1p(-u_vacancy) * bp.turnover.vacancy_months)
+    state.vacant_for = np.where(gone, months.astype(np.int32), state.vacant_for)
+    state.occupied &= ~gone
+    state.influence = np.where(gone, 0.0, state.influence)
+    state.leadership = np.where(gone, 0.0, state.leadership)
+    state.energy = np.where(gone, 0.0, state.energy)
+    state.tenure = np.where(gone, 0.0, state.tenure)
+
+
+def departures(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarray:
+    """Draw this month's departures, apply them and return the (B,P) mask of leavers."""
+    u = stream.uniform((2, lay.people))
+    hazard = _base_hazard(lay, bp) * (1.0 + bp.turnover.burnout * (1.0 - state.energy))
+    gone = state.occupied & (u[:, 0] < np.minimum(hazard, 1.0))
+    leave(state, lay, bp, gone, u[:, 1])
+    return gone
+
+
+def funded_posts(state: State, lay: Layout) -> np.ndarray:
+    """(B,P) True where a post can be filled: its organisation exists and it is funded.
+
+    Regional staff post number k is funded while k < funding x regional_staff;
+    every other post is always funded while its organisation exists.
+    """
+    reg = lay.post_level == LEVEL_CODE["regional"]
+    region = np.maximum(lay.post_region, 0)
+    funded_n = np.round(state.funding * lay.structure.regional_staff)[:, region]
+    staff_funded = (lay.post_rank[None, :] < funded_n) | lay.post_elected[None, :]
+    alive = state.alive[:, region]
+    return np.where(reg[None, :], staff_funded & alive, True)
+
+
+def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarray:
+    """Fill vacant, funded posts whose wait is over; return the (B,P) newcomer mask."""
+    u = stream.uniform((3, lay.people))
+    funded = funded_posts(state, lay)
+    # Laid off: occupied posts that funding no longer covers.
+    laid_off = state.occupied & ~funded
+    leave(state, lay, bp, laid_off, u[:, 2])
+    vacant = ~state.occupied
+    new = vacant & funded & (state.vacant_for <= 0)
+    state.vacant_for = np.where(vacant & funded & ~new, np.maximum(state.vacant_for - 1, 0), 0)
+    if new.any():
+        alpha = bp.people.influence_alpha
+        influence = (1.0 - u[:, 0]) ** (-1.0 / alpha)
+        state.occupied |= new
+        state.influence = np.where(new, influence, state.influence)
+        state.energy = np.where(new, bp.people.energy_start, state.energy)
+        state.hire_id = state.hire_id + new
+        state.tie_partner[new] = -1
+    return new
+
+
+def election_due(month: int, bp: BatchParams) -> np.ndarray:
+    """(B,1) True where ``month`` is a municipal election month (M4)."""
+    first = bp.turnover.election_first
+    interval = bp.turnover.election_interval
+    since = month - first
+    periodic = (interval > 0) & (since >= 0) & (np.mod(since, np.maximum(interval, 1)) == 0)
+    return (first > 0) & ((since == 0) | periodic)
+
+
+def elections(
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    stream: Stream,
+    due: np.ndarray,
+    share: np.ndarray | float | None = None,
+) -> np.ndarray:
+    """Replace elected officials where an election is ``due`` (B,1); return the leavers.
+
+    New officials take their seats the same month (no vacancy).
+    """
+    u = stream.uniform((1, lay.people))[:, 0]
+    share = bp.turnover.election_replacement if share is None else share
+    gone = state.occupied & lay.post_elected[None, :] & due & (u < share)
+    leave(state, lay, bp, gone, np.zeros_like(u))
+    state.vacant_for = np.where(gone, 0, state.vacant_for)
+    return gone
