@@ -53,6 +53,7 @@ __all__ = [
     "at_equilibrium",
     "belief_knowledge",
     "code_knowledge",
+    "fang",
     "march",
     "march_detail",
     "new_state",
@@ -232,6 +233,7 @@ def step(
     active: np.ndarray | None = None,
     link_group: np.ndarray | None = None,
     p_cross: float | np.ndarray = 0.0,
+    link_learning: bool = False,
 ) -> None:
     """Advance every run of the batch by one period, in place.
 
@@ -254,6 +256,8 @@ def step(
             period, -1 for none.
         p_cross: probability, per dimension, that a linked person socialises toward
             her link organisation's code instead of her own organisation's.
+        link_learning: if True, a linked person also counts in the superior group of
+            her link organisation (its code observes her) when she beats its score.
     """
     B, P, m = state.beliefs.shape
     group = np.asarray(group, dtype=np.intp)
@@ -266,8 +270,8 @@ def step(
     own_score = _scores(state.code, state.reality)  # (B, G) before any learning
     target = _targets(state.code, group, link_group, p_cross, bases[_D_LINKS])
     _socialise(state.beliefs, target, p1, active, bases[_D_SOCIAL])
-    superior = _superior(actions, state.reality, own_score[:, group], active)
-    _learn_code(state.code, actions, superior, group, p2, bases[_D_CODE])
+    members = _superior(actions, state.reality, own_score, group, active, link_group, link_learning)
+    _learn_code(state.code, actions, members, p2, bases[_D_CODE])
 
 
 def _turnover(state, sel_bases, new_bases, p3, newcomers, active) -> None:
@@ -341,24 +345,38 @@ def _socialise(beliefs, target, p1, active, bases) -> None:
     beliefs += delta
 
 
-def _superior(actions, reality, own_score, active) -> np.ndarray:
-    """The superior group: performance above the own code's score, ``(B, P)`` bool."""
+def _superior(actions, reality, score, group, active, link_group, link_learning):
+    """Members of the superior groups, as (run, person, organisation) index arrays.
+
+    A person is in the superior group of her organisation when her performance beats
+    its code's score; with ``link_learning`` a linked person is also in the superior
+    group of her link organisation when she beats that code's score.
+    """
+    P = actions.shape[1]
     perf = _scores(actions, reality)
-    sup = perf > own_score
+    sup = perf > score[:, group]
     if active is not None:
         sup &= active
-    return sup
+    run, person = np.divmod(np.flatnonzero(sup), P)
+    org = group[person]
+    if link_learning and link_group is not None:
+        linked = link_group >= 0 if active is None else (link_group >= 0) & active
+        lrun, lperson = np.nonzero(linked)
+        lorg = link_group[lrun, lperson]
+        beat = perf[lrun, lperson] > score[lrun, lorg]
+        run = np.concatenate([run, lrun[beat]])
+        person = np.concatenate([person, lperson[beat]])
+        org = np.concatenate([org, lorg[beat]])
+    return run, person, org
 
 
-def _learn_code(code, actions, superior, group, p2, bases) -> None:
+def _learn_code(code, actions, members, p2, bases) -> None:
     """Step 5: each code moves toward the majority action of its superior group."""
     B, G, m = code.shape
-    P = actions.shape[1]
-    flat = np.flatnonzero(superior)
-    if flat.size == 0:
+    run, person, org = members
+    if run.size == 0:
         return
-    run, person = np.divmod(flat, P)
-    key = run * G + group[person]
+    key = run * G + org
     if G > 1 and np.any(np.diff(key) < 0):
         order = np.argsort(key, kind="stable")
         run, person, key = run[order], person[order], key[order]
@@ -619,3 +637,137 @@ def _check_march_args(p1, p2, p3, p4, m, n, runs, periods, fast_share, fast_p1, 
         raise ValueError("fast_p1: required when fast_share > 0")
     if fast_p1 is not None:
         _check_prob("fast_p1", fast_p1)
+
+
+# --------------------------------------------------------------------------- Fang et al. (2010)
+
+
+def fang(
+    p_link: float,
+    *,
+    p1: float = 0.9,
+    p2: float = 0.5,
+    subgroups: int = 5,
+    size: int = 10,
+    m: int = 30,
+    p_cross: float = 1.0,
+    link_learning: bool = False,
+    runs: int = 80,
+    periods: int | None = None,
+    seed: int | np.random.SeedSequence | None = None,
+    max_periods: int = MAX_PERIODS,
+) -> np.ndarray:
+    """Semi-isolated subgroups with cross-links (Fang, Lee & Schilling 2010).
+
+    ``subgroups`` groups of ``size`` people; each group has its own code, which its
+    members socialise toward (``p1``) and which learns from the group's superior
+    members (``p2``), exactly as in :func:`march`. Each period, each person is tied
+    with probability ``p_link`` to one other group, drawn uniformly; a tied person
+    socialises toward that group's code instead of her own on each dimension with
+    probability ``p_cross`` (and, with ``link_learning``, counts in its superior
+    group). ``p_link = 0`` is full isolation; ``p_link = 1`` is full mixing.
+
+    Args:
+        p_link: probability per period that a person is tied to another group.
+        p1: socialisation rate.
+        p2: code-learning rate.
+        subgroups: number of groups (at least 2).
+        size: people per group.
+        m: number of dimensions.
+        p_cross: per-dimension probability that a tied person learns from the other
+            group's code.
+        link_learning: whether tied people also count in the other group's superior
+            group.
+        runs: number of runs.
+        periods: number of periods; ``None`` runs to equilibrium (no belief and no
+            code can change any more, whatever the ties), capped at ``max_periods``.
+        seed: int, ``None`` or a :class:`numpy.random.SeedSequence`.
+        max_periods: cap on periods when running to equilibrium (runs that hit it
+            are reported by a :class:`RuntimeWarning`).
+
+    Returns:
+        ``(runs,)`` mean knowledge of the groups' codes, ``mean_g c_g . r / m``.
+
+    Example:
+        >>> k = fang(0.1, runs=10, seed=3)
+        >>> bool(k.mean() > 0.9)
+        True
+    """
+    for name, value in (("p_link", p_link), ("p1", p1), ("p2", p2), ("p_cross", p_cross)):
+        _check_prob(name, value)
+    _check_int("subgroups", subgroups, low=2)
+    for name, value in (("size", size), ("m", m), ("runs", runs), ("max_periods", max_periods)):
+        _check_int(name, value)
+    if periods is not None:
+        _check_int("periods", periods, low=0)
+    seeds = _run_seeds(seed, runs)
+    stream = Stream.from_seeds(seeds, "knowledge")
+    ties = Stream.from_seeds(seeds, "ties")
+    P = subgroups * size
+    state = new_state(stream, people=P, groups=subgroups, m=m)
+    group = np.repeat(np.arange(subgroups), size)
+    horizon = max_periods if periods is None else periods
+    knowledge = np.empty(runs)
+    ids = np.arange(runs)
+    for _ in range(horizon):
+        done = _fang_at_rest(state, group, p_link > 0.0, link_learning)
+        if done.any():
+            knowledge[ids[done]] = code_knowledge(state)[done].mean(axis=1)
+            ids, state = ids[~done], state.subset(~done)
+            stream, ties = stream.subset(~done), ties.subset(~done)
+            if ids.size == 0:
+                return knowledge
+        link_group = _draw_ties(ties, group, subgroups, p_link)
+        step(
+            state,
+            stream,
+            group=group,
+            p1=p1,
+            p2=p2,
+            link_group=link_group,
+            p_cross=p_cross,
+            link_learning=link_learning,
+        )
+    knowledge[ids] = code_knowledge(state).mean(axis=1)
+    capped = ~_fang_at_rest(state, group, p_link > 0.0, link_learning)
+    if periods is None and capped.any():
+        warnings.warn(
+            f"fang: {int(capped.sum())} of {runs} runs hit the cap of {horizon} periods",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return knowledge
+
+
+def _fang_at_rest(
+    state: KnowledgeState, group: np.ndarray, linked: bool, link_learning: bool
+) -> np.ndarray:
+    """Runs that can no longer change.
+
+    Each group is at rest with its own code and, if there are ties, nobody differs
+    from any code on a dimension where that code is non-zero (and, with
+    ``link_learning``, nobody could beat any code's score).
+    """
+    rest = at_equilibrium(state, group=group)
+    if not linked:
+        return rest
+    m = state.dims
+    wrong = np.count_nonzero(state.beliefs == -state.reality[:, None, :], axis=2)
+    best = m - 2 * wrong  # (B, P): best possible performance
+    scores = _scores(state.code, state.reality)  # (B, G)
+    for g in range(state.code.shape[1]):
+        c = state.code[:, g : g + 1, :]
+        rest &= ~((c != 0) & (state.beliefs != c)).any(axis=(1, 2))
+        if link_learning:
+            rest &= (best <= scores[:, g : g + 1]).all(axis=1)
+    return rest
+
+
+def _draw_ties(ties: Stream, group: np.ndarray, groups: int, p_link: float) -> np.ndarray:
+    """Each person's tie this period: another group with prob. p_link, else -1."""
+    u = ties.uniform((group.size,))
+    if p_link == 0.0:
+        return np.full(u.shape, -1, dtype=np.intp)
+    other = np.minimum((u / p_link * (groups - 1)).astype(np.intp), groups - 2)
+    other += other >= group[None, :]
+    return np.where(u < p_link, other, -1)
