@@ -1,0 +1,371 @@
+"""The ``concertsim`` command line: run, validate and list scenarios (sweep and analyze too).
+
+Usage::
+
+    concertsim run SCENARIO [--replicates N] [--seed S] [--out DIR] [--months T]
+                            [--set KEY=VALUE ...] [--csv] [--force] [--no-progress]
+    concertsim validate SCENARIO...
+    concertsim scenarios
+    concertsim sweep ... / concertsim analyze ...   (see concertsim.experiment)
+
+Bad input (a scenario error, an existing output directory without ``--force``, a bad
+option) prints one line ``concertsim: error: ...`` on stderr and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from concertsim import __version__
+from concertsim.errors import InputError
+
+__all__ = ["main", "build_parser", "summary_table", "EXIT_INPUT"]
+
+EXIT_INPUT = 2
+"""Exit code for bad input (as argparse uses for bad options)."""
+
+_EXPERIMENT_COMMANDS = ("sweep", "analyze")
+
+KEY_OUTCOMES = (
+    "survived",
+    "collapsed",
+    "collapse_month",
+    "participation_retained",
+    "stability_end",
+    "credibility_end_regional",
+    "knowledge_end",
+    "recovery_months",
+)
+"""Outcomes printed first after a run, when present; the others follow."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, like every other concertsim error."""
+
+    def error(self, message: str):
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
+
+
+# --------------------------------------------------------------------------- run
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal: ``run baseline [#####-----] 60/120 months``."""
+
+    def __init__(self, label: str, stream: TextIO) -> None:
+        self.label = label
+        self.stream = stream
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int, *_: object) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / max(total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        end = "\n" if done >= total else ""
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} months{end}")
+        self.stream.flush()
+
+
+def _parse_set(items: Sequence[str]) -> dict[str, float | str]:
+    """``["turnover.local_annual=0.4", ...]`` -> a dict of overrides."""
+    out: dict[str, float | str] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise InputError("--set", item, "KEY=VALUE, e.g. turnover.local_annual=0.4", item)
+        try:
+            value: float | str = float(text)
+        except ValueError:
+            value = {"true": 1.0, "false": 0.0}.get(text.lower(), text)
+        out[key.strip()] = value
+    return out
+
+
+def _mean_ci(values) -> tuple[float, float, float, int]:
+    """Mean and 95% t-interval of the finite values; NaNs (e.g. no collapse) are left out."""
+    import numpy as np
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    mean = float(x.mean())
+    if n == 1:
+        return mean, math.nan, math.nan, 1
+    half = float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def summary_table(outcomes) -> str:
+    """The stability outcomes, mean and 95% CI across replicates, one line each.
+
+    Args:
+        outcomes: one row per run (``run`` and ``seed`` columns are skipped).
+
+    Returns:
+        A text table; ``n`` counts the runs where the outcome is defined (e.g. collapse
+        month only for runs that collapsed).
+    """
+    import pandas as pd
+
+    numeric = [
+        c
+        for c in outcomes.columns
+        if c not in ("run", "seed") and pd.api.types.is_numeric_dtype(outcomes[c])
+    ]
+    ordered = [c for c in KEY_OUTCOMES if c in numeric] + [
+        c for c in numeric if c not in KEY_OUTCOMES
+    ]
+    width = max([len(c) for c in ordered] + [7])
+    runs = len(outcomes)
+    lines = [f"{'outcome':<{width}}  {'mean':>9}  {'95% CI':>21}  {'n':>4}"]
+    for column in ordered:
+        mean, lo, hi, n = _mean_ci(outcomes[column])
+        ci = "" if math.isnan(lo) else f"[{lo:9.3f}, {hi:9.3f}]"
+        shown = "-" if math.isnan(mean) else f"{mean:9.3f}"
+        lines.append(f"{column:<{width}}  {shown:>9}  {ci:>21}  {n:>4}")
+    lines.append(f"(mean over the n of {runs} runs where the outcome is defined)")
+    return "\n".join(lines)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    """``concertsim run``: load, run the replicates, write results, print a summary."""
+    import numpy as np
+
+    from concertsim.output import check_out_dir, write_results
+    from concertsim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    if args.set:
+        scenario = scenario.with_overrides(_parse_set(args.set))
+    out = Path(args.out) if args.out else Path("results") / scenario.name
+    check_out_dir(out, force=args.force)
+    from concertsim.simulate import run_scenario
+
+    seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy)
+    show = not args.no_progress and sys.stderr.isatty()
+    progress = _ProgressBar(f"run {scenario.name}", sys.stderr) if show else None
+    months = args.months if args.months is not None else scenario.horizon
+    print(
+        f"concertsim {__version__}: {scenario.name}, {args.replicates} replicates x "
+        f"{months} months, seed {seed}"
+    )
+    result = run_scenario(
+        scenario, replicates=args.replicates, seed=seed, months=args.months, progress=progress
+    )
+    fmt = "csv" if args.csv else "parquet"
+    write_results(
+        out,
+        scenario=scenario,
+        series=result.series,
+        outcomes=result.outcomes,
+        seeds=result.seeds,
+        fmt=fmt,
+        force=args.force,
+        command=["concertsim", *args.argv],
+    )
+    print(f"tables:   {out / f'series.{fmt}'}  {out / f'outcomes.{fmt}'}")
+    print(f"figure:   {out / 'figure.png'}")
+    print(f"manifest: {out / 'manifest.json'}")
+    print()
+    print("stability outcomes")
+    print(summary_table(result.outcomes))
+    return 0
+
+
+# --------------------------------------------------------------------------- validate, list
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    """``concertsim validate``: ``ok  <file>`` per valid file; stop at the first bad one."""
+    from concertsim.scenario import load_scenario
+
+    for name in args.scenarios:
+        load_scenario(name)
+        print(f"ok  {name}", flush=True)
+    return 0
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    """``concertsim scenarios``: the bundled scenarios, one line each."""
+    from concertsim.scenario import bundled_scenarios, load_scenario
+
+    bundled = bundled_scenarios()
+    width = max((len(n) for n in bundled), default=0)
+    for name, path in bundled.items():
+        print(f"{name:<{width}}  {load_scenario(path).description}")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _positive(text: str) -> int:
+    """An argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    """An argparse type: a non-negative integer seed."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
+def _add_run(sub) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run replicates of a scenario; write tables, manifest and figure",
+        description="Run replicates of a scenario (a file, or a bundled name such as baseline).",
+    )
+    p.add_argument("scenario", help="scenario file or bundled scenario name")
+    p.add_argument(
+        "--replicates",
+        "-n",
+        type=_positive,
+        default=10,
+        metavar="N",
+        help="number of replicates (default 10)",
+    )
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        metavar="S",
+        help="root seed (default: fresh entropy, recorded in the manifest)",
+    )
+    p.add_argument(
+        "--out",
+        "-o",
+        default=None,
+        metavar="DIR",
+        help="output directory (default results/<scenario name>)",
+    )
+    p.add_argument(
+        "--months",
+        type=_positive,
+        default=None,
+        metavar="T",
+        help="months to simulate (default: the scenario's horizon)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter, e.g. turnover.local_annual=0.4 (repeatable)",
+    )
+    p.add_argument("--csv", action="store_true", help="write CSV tables instead of Parquet")
+    p.add_argument("--force", action="store_true", help="replace an existing output directory")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_run)
+
+
+def _add_validate(sub) -> None:
+    p = sub.add_parser("validate", help="validate scenario files without running them")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="files or bundled names")
+    p.set_defaults(func=_cmd_validate)
+
+
+def _add_scenarios(sub) -> None:
+    p = sub.add_parser("scenarios", help="list the bundled scenarios")
+    p.set_defaults(func=_cmd_scenarios)
+
+
+def _unavailable(name: str, reason: BaseException | None) -> Callable[[argparse.Namespace], int]:
+    """A stand-in command for when the experiment package cannot be imported."""
+
+    def _unavailable_command(args: argparse.Namespace) -> int:
+        detail = f": {type(reason).__name__}: {reason}" if reason else ""
+        print(f"concertsim: error: {name} is unavailable{detail}", file=sys.stderr)
+        return 1
+
+    return _unavailable_command
+
+
+def _add_experiment(sub, wanted: bool) -> None:
+    """Add ``sweep`` and ``analyze`` from :mod:`concertsim.experiment.cli`.
+
+    The experiment package is imported only when one of its commands is asked for, and
+    defensively: if it cannot be imported, the other commands still work.
+    """
+    reason: BaseException | None = None
+    if wanted:
+        try:
+            from concertsim.experiment.cli import register
+        except Exception as exc:  # noqa: BLE001 - any failure must not break run/validate
+            reason = exc
+        else:
+            register(sub)
+            return
+    helps = {"sweep": "run a parameter sweep or design", "analyze": "analyse a sweep's results"}
+    for name in _EXPERIMENT_COMMANDS:
+        p = sub.add_parser(name, help=helps[name], add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=_unavailable(name, reason))
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word not starting with '-')."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The argument parser; ``argv`` says whether the experiment commands are needed."""
+    parser = _Parser(
+        prog="concertsim",
+        description="Agent-based simulation of multi-level concertation in regional "
+        "social development.",
+    )
+    parser.add_argument("--version", action="version", version=f"concertsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    _add_run(sub)
+    _add_validate(sub)
+    _add_scenarios(sub)
+    _add_experiment(sub, wanted=_command_of(argv) in _EXPERIMENT_COMMANDS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code.
+
+    Args:
+        argv: the arguments (default ``sys.argv[1:]``).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.func.__name__ != "_unavailable_command":
+        parser.error("unrecognized arguments: " + " ".join(extra))
+    args.argv = argv
+    try:
+        return int(args.func(args) or 0)
+    except (InputError, FileExistsError) as exc:
+        print(f"concertsim: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("concertsim: interrupted", file=sys.stderr)
+        return 130
