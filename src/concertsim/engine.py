@@ -48,6 +48,7 @@ STREAM_NAMES = (
 """One random stream per submodel, each derived from the run's seed and its name."""
 
 VARIABLES = (
+    "capacity",
     "credibility",
     "legitimacy",
     "knowledge",
@@ -79,7 +80,7 @@ class Engine:
         >>> eng = Engine(Structure(), [Parameters()] * 2, seeds, horizon=3)
         >>> eng.run()
         >>> eng.series.shape  # runs, months + 1, variables, levels
-        (2, 4, 10, 4)
+        (2, 4, 11, 4)
     """
 
     def __init__(
@@ -152,7 +153,7 @@ class Engine:
 
     def _observe(self) -> None:
         """Record this month's series (means by level)."""
-        self.series[:, self.state.month] = observe(self.state, self.layout)
+        self.series[:, self.state.month] = observe(self.state, self.layout, self.params)
 
 
 def _local_coverage(state: State, lay: Layout, bp: BatchParams, ties: np.ndarray) -> np.ndarray:
@@ -172,8 +173,12 @@ def _level_mean(x: np.ndarray, lay: Layout) -> np.ndarray:
     return out
 
 
-def observe(state: State, lay: Layout) -> np.ndarray:
-    """(B, variables, levels) the series of one month: see :data:`VARIABLES`."""
+def observe(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B, variables, levels) the series of one month: see :data:`VARIABLES`.
+
+    ``capacity`` is a local committee's built capacity (M11) and, for a regional
+    body, its effective capacity per post (M6).
+    """
     know = knowledge.code_knowledge(state.knowledge)
     occ = state.occupied.astype(float)
     staff = lay.per_org(occ)
@@ -188,7 +193,13 @@ def observe(state: State, lay: Layout) -> np.ndarray:
     funding_g = np.full_like(know, np.nan)
     funding_g[:, lay.level_slice["regional"]] = state.funding
     engagement_g = np.where(lay.org_level[None, :] <= 1, state.engagement, np.nan)
+    capacity = np.where(lay.org_level[None, :] == 0, state.capacity, np.nan)
+    posts = lay.org_posts[lay.level_slice["regional"]]
+    capacity[:, lay.level_slice["regional"]] = (
+        roles.effective_capacity(state, lay, bp, know) / posts
+    )
     rows = {
+        "capacity": _level_mean(capacity, lay),
         "credibility": _level_mean(state.credibility, lay),
         "legitimacy": _level_mean(legit, lay),
         "knowledge": _level_mean(know, lay),

@@ -13,8 +13,8 @@
   the level's mean at the horizon; ``knowledge_end`` is the mean over all
   organisations; ``leadership_end``, ``ties_end`` likewise over all people.
 * ``stability_end``: the stability index at the horizon, the mean of regional
-  credibility, regional legitimacy, member participation and funding (capped
-  at 1), times the share of regional bodies alive.
+  credibility, regional legitimacy, member participation, funding and effective
+  capacity per post (both capped at 1), times the share of regional bodies alive.
 * ``recovery_months``: after the first shock (turnover wave, funding cut or
   election event), the months until the stability index is back to 95% of its
   mean over the 6 months before; NaN when there was no shock or it never
@@ -67,6 +67,7 @@ def stability_index(engine: Engine) -> np.ndarray:
         _var(engine, "legitimacy", "regional"),
         _members(engine, "participation"),
         np.minimum(_var(engine, "funding", "regional"), 1.0),
+        np.minimum(_var(engine, "capacity", "regional"), 1.0),
     ]
     return np.mean(parts, axis=0) * _var(engine, "participation", "regional")
 

@@ -44,6 +44,7 @@ __all__ = [
     "Event",
     "Parameters",
     "SECTIONS",
+    "replace_dotted",
 ]
 
 ROLES: tuple[str, ...] = (
@@ -206,7 +207,7 @@ class Credibility:
         0.08, "monthly pull toward the credibility of attached levels", "-", 0.0, 1.0
     )
     results_gain: float = _f(0.06, "monthly credibility gain at full results", "-", 0.0, 1.0)
-    decay: float = _f(0.02, "monthly decay of credibility toward 0 without results", "-", 0.0, 1.0)
+    decay: float = _f(0.01, "monthly decay of credibility toward 0 without results", "-", 0.0, 1.0)
     initial: float = _f(0.5, "credibility of every organisation at month 0", "-", 0.0, 1.0)
 
 
@@ -217,7 +218,7 @@ class Legitimacy:
     impose_speed: float = _f(
         1.6, "role output multiplier when a role is imposed (negotiating = 1)", "-", 1.0, 5.0
     )
-    impose_cost: float = _f(0.06, "monthly assent lost per unit imposed output", "-", 0.0, 1.0)
+    impose_cost: float = _f(0.035, "monthly assent lost per unit imposed output", "-", 0.0, 1.0)
     negotiate_gain: float = _f(
         0.04, "monthly assent gained per unit negotiated output", "-", 0.0, 1.0
     )
@@ -229,6 +230,9 @@ class Legitimacy:
     )
     national_need: float = _f(
         0.5, "regional assent national programmes need to work fully", "-", 0.01, 1.0
+    )
+    drift: float = _f(
+        0.01, "monthly drift of assent back toward its initial level", "1/month", 0.0, 1.0
     )
 
 
@@ -259,7 +263,7 @@ class Engagement:
     harvest_penalty: float = _f(0.03, "monthly engagement loss past patience", "1/month", 0.0, 1.0)
     adjust: float = _f(0.08, "monthly speed of engagement toward its drivers", "1/month", 0.0, 1.0)
     threshold: float = _f(
-        0.3, "engagement below which an organisation stops taking part", "-", 0.0, 1.0
+        0.25, "engagement below which an organisation stops taking part", "-", 0.0, 1.0
     )
 
 
@@ -268,7 +272,7 @@ class Networking:
     """Personal ties across organisations (M13, Fang et al. 2010)."""
 
     ties_per_output: float = _f(
-        6.0, "new ties per month per region at full networking output", "ties/month", 0.0, 100.0
+        12.0, "new ties per month per region at full networking output", "ties/month", 0.0, 16.0
     )
     tie_decay: float = _f(0.02, "monthly prob. an unused tie lapses", "1/month", 0.0, 1.0)
     ties_needed: float = _f(
@@ -281,7 +285,7 @@ class Regional:
     """The regional body's capacity and fragility (M6, M10, M11, M12)."""
 
     half_effort: float = _f(
-        0.6, "effort (effective staff) at which a role yields half its output", "staff", 0.01, 20.0
+        0.35, "effort (effective staff) at which a role yields half its output", "staff", 0.01, 20.0
     )
     visibility: float = _f(0.25, "share of regional results credited to it (M10)", "-", 0.0, 1.0)
     government_respondents: float = _f(
@@ -312,6 +316,9 @@ class Funding:
     )
     positioning_weight: float = _f(0.3, "weight of issue positioning", "-", 0.0, 1.0)
     floor: float = _f(0.35, "funding guaranteed by the programme", "-", 0.0, 1.0)
+    expectation: float = _f(
+        0.4, "weighted performance at which national actors fund fully", "-", 0.05, 1.0
+    )
     adjust: float = _f(0.05, "monthly speed of funding toward its target", "1/month", 0.0, 1.0)
     fold_threshold: float = _f(
         0.3, "funding below which the regional body is at risk", "-", 0.0, 1.0
@@ -412,3 +419,23 @@ class Parameters:
 SECTIONS: dict[str, type] = {f.name: f.type for f in dataclasses.fields(Parameters)}
 """Section name -> section class, for the scenario loader and the docs."""
 SECTIONS = {name: globals()[cls] if isinstance(cls, str) else cls for name, cls in SECTIONS.items()}
+
+
+def replace_dotted(params: Parameters, changes: dict[str, Any]) -> Parameters:
+    """A copy of ``params`` with ``{"section.field": value}`` changes (not validated).
+
+    Example:
+        >>> replace_dotted(Parameters(), {"turnover.local_annual": 0.5}).turnover.local_annual
+        0.5
+    """
+    by_section: dict[str, dict[str, Any]] = {}
+    for dotted, value in changes.items():
+        section, name = dotted.split(".", 1)
+        by_section.setdefault(section, {})[name] = value
+    return dataclasses.replace(
+        params,
+        **{
+            sec: dataclasses.replace(getattr(params, sec), **vals)
+            for sec, vals in by_section.items()
+        },
+    )

@@ -12,9 +12,10 @@ regional bodies weighted by their assent (national needs regional assent, M8).
 So credibility flows both ways along the attachment links (M5).
 
 Results (M10): a local committee's own results grow with its capacity and
-strategic time; the regional body's results are the mean of its role outputs,
-of which only the visible share (``visibility``, raised by issue positioning)
-is credited to it; the rest is credited to its local committees.
+strategic time; the regional body's results are ``1 - prod(1 - output_r)`` over its
+roles (some concrete result on the roles it plays, M6), of which only the
+visible share (``visibility``, raised by issue positioning) is credited to
+it; the rest is credited to its local committees.
 """
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ def results(state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray) -
     k01 = (1.0 + knowledge) / 2.0
     own = strategic_time(state, lay, bp) * k01
     region = np.maximum(lay.org_region, 0)
-    regional_result = state.role_output.mean(-1)
+    regional_result = 1.0 - np.prod(1.0 - state.role_output, axis=-1)
     vis = visibility(state, bp)
-    res = own * np.where(lay.org_level[None, :] == 0, state.capacity, state.engagement)
+    drive = np.where(lay.org_level[None, :] == 0, 0.5 + 0.5 * state.capacity, state.engagement)
+    res = own * drive
     credited = ((1.0 - vis) * regional_result)[:, region]
     local = (lay.org_level == 0)[None, :]
     res = np.where(local, res + credited * state.participating, res)

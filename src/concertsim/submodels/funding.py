@@ -2,7 +2,8 @@
 
 National actors fund each regional body toward a target
 
-    target = scale * (floor + (base - floor) * clip(w_c * v + w_p * positioning * ok + w_l * L))
+    target = scale * (floor + (base - floor) * clip(drive / expectation, 0, 1))
+    drive = w_c * v + w_p * positioning * ok + w_l * L
 
 where ``v`` is the body's credibility as the national level sees it, reduced when
 few government respondents remain at the regional level (M10), ``ok`` is
@@ -55,7 +56,8 @@ def update(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> Non
     w_l = np.maximum(1.0 - f.credibility_weight - f.positioning_weight, 0.0)
     drive = f.credibility_weight * national_view(state, lay, bp)
     drive = drive + f.positioning_weight * state.positioning * ok + w_l * legit
-    target = state.funding_scale * (f.floor + (f.base - f.floor) * np.clip(drive, 0.0, 1.0))
+    met = np.clip(drive / f.expectation, 0.0, 1.0)
+    target = state.funding_scale * (f.floor + (f.base - f.floor) * met)
     state.funding = np.where(state.alive, state.funding + f.adjust * (target - state.funding), 0.0)
     risk = (state.funding < f.fold_threshold) | (participation_share(state, lay) < QUORUM)
     state.at_risk = np.where(risk & state.alive, state.at_risk + 1, 0)

@@ -128,16 +128,22 @@ def role_outputs(
 
 
 def _assent_change(state: State, lay: Layout, bp: BatchParams, out: np.ndarray) -> np.ndarray:
-    """(B,G) monthly change of the assent each organisation grants its regional body (M8)."""
+    """(B,G) monthly change of the assent each organisation grants its regional body (M8).
+
+    ``d assent = gain (1 - a) - cost * fear * a - drift (a - a0)``, with ``gain`` the
+    negotiated and ``cost`` the imposed output; sectoral tables feel imposition
+    ``1 + fear_of_advantage`` times more (M7).
+    """
+    lp, a = bp.legitimacy, state.assent
     mode = state.role_mode
-    gain = (out * (1.0 - mode)).sum(-1) * bp.legitimacy.negotiate_gain
-    cost = (out * mode).sum(-1) * bp.legitimacy.impose_cost
-    delta = np.zeros_like(state.assent)
+    gain = (out * (1.0 - mode)).sum(-1) * lp.negotiate_gain
+    cost = (out * mode).sum(-1) * lp.impose_cost
     region = np.maximum(lay.org_region, 0)
-    below = (lay.org_region >= 0) & (lay.org_level <= 1)
+    below = ((lay.org_region >= 0) & (lay.org_level <= 1))[None, :]
     fear = np.where(lay.org_level == 1, 1.0 + bp.engagement.fear_of_advantage, 1.0)
-    delta[:, below] = (gain[:, region] - cost[:, region] * fear)[:, below]
-    return delta
+    delta = gain[:, region] * (1.0 - a) - cost[:, region] * fear * a
+    delta -= lp.drift * (a - lp.initial_assent)
+    return np.where(below, delta, 0.0)
 
 
 def apply_outputs(state: State, lay: Layout, bp: BatchParams, out: np.ndarray) -> None:

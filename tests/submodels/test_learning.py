@@ -1,0 +1,47 @@
+"""M3, M13, M15: knowledge as March's code; structuring makes it survive turnover."""
+
+import numpy as np
+
+from concertsim import knowledge
+from concertsim.params import Event
+from concertsim.submodels import learning
+
+from .sim import final, simulate
+
+
+def test_knowledge_of_the_codes_grows_from_chance():
+    e = simulate(months=60)
+    assert final(e, "knowledge", "local", 6) > 0.2
+
+
+def test_structuring_makes_knowledge_survive_a_turnover_wave():
+    wave = Event(month=36, kind="turnover_wave", level="all", share=0.8)
+
+    def formalised(value):
+        def setup(engine):
+            engine.state.structuring[:] = value
+            engine.params.regional.structuring_decay[...] = 0.0
+            engine.params.regional.structuring_gain[...] = 0.0
+
+        return setup
+
+    bare = simulate(months=42, events=(wave,), setup=formalised(0.0))
+    formal = simulate(months=42, events=(wave,), setup=formalised(1.0))
+    people = lambda e: knowledge.belief_knowledge(e.state.knowledge)[e.state.occupied].mean()  # noqa: E731
+    assert people(formal) > people(bare)
+
+
+def test_newcomers_bring_fresh_beliefs():
+    wave = Event(month=30, kind="turnover_wave", level="all", share=1.0)
+    e = simulate({"turnover.vacancy_months": 0.0}, months=31, events=(wave,))
+    before = simulate({"turnover.vacancy_months": 0.0}, months=30)
+    fresh = knowledge.belief_knowledge(e.state.knowledge).mean()
+    assert fresh < knowledge.belief_knowledge(before.state.knowledge).mean()
+
+
+def test_ties_link_people_to_their_partners_organisations():
+    e = simulate({"role_mix.networking": 0.3, "role_mix.operations": 0.2}, months=24, runs=2)
+    groups = learning.link_groups(e.state, e.layout, np.full(e.state.occupied.shape, 0.0))
+    linked = groups >= 0
+    assert linked.any()
+    assert np.all(groups[linked] != e.layout.post_org[np.nonzero(linked)[1]])

@@ -1,0 +1,46 @@
+"""M13: networking makes personal ties; ties leave with the person."""
+
+import numpy as np
+
+from concertsim.params import ROLES
+from concertsim.submodels import networking
+
+from .sim import final, simulate
+
+
+def _networking(share):
+    return {"role_mix.networking": share, "role_mix.operations": 0.5 - share + 0.15}
+
+
+def test_more_networking_gives_more_ties():
+    little = simulate(_networking(0.05))
+    much = simulate(_networking(0.3))
+    for level in ("local", "sectoral", "regional"):
+        assert final(much, "ties", level) > final(little, "ties", level)
+
+
+def test_ties_join_people_of_different_organisations_only():
+    e = simulate(_networking(0.3), months=24, runs=4)
+    valid = networking.valid_ties(e.state)
+    b, p, k = np.nonzero(valid)
+    partner = e.state.tie_partner[b, p, k]
+    assert valid.any()
+    assert np.all(e.layout.post_org[p] != e.layout.post_org[partner])
+
+
+def test_a_tie_dies_when_the_partner_leaves():
+    e = simulate(_networking(0.3), months=24, runs=2)
+    valid = networking.valid_ties(e.state)
+    b, p, k = map(int, np.argwhere(valid)[0])
+    partner = e.state.tie_partner[b, p, k]
+    gone = np.zeros_like(e.state.occupied)
+    gone[b, partner] = True
+    from concertsim.submodels import turnover
+
+    turnover.leave(e.state, e.layout, e.params, gone, np.full(gone.shape, 0.5))
+    assert not networking.valid_ties(e.state)[b, p, k]
+
+
+def test_no_networking_no_ties():
+    e = simulate({f"role_mix.{r}": 0.0 for r in ROLES} | {"role_mix.operations": 1.0})
+    assert final(e, "ties", "local") == 0.0

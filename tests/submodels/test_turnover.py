@@ -1,0 +1,66 @@
+"""M1, M2, M4, M14: turnover, vacancies, newcomers, elections, change agents."""
+
+import numpy as np
+
+from concertsim.params import Event
+from concertsim.submodels import networking, turnover
+
+from .sim import final, series, simulate
+
+HIGH = {f"turnover.{lv}_annual": 0.6 for lv in ("local", "sectoral", "regional", "national")}
+
+
+def test_higher_turnover_gives_fewer_ties_and_less_leadership():
+    base, high = simulate(), simulate(HIGH)
+    for level in ("local", "regional"):
+        assert final(high, "ties", level) < final(base, "ties", level)
+        assert final(high, "leadership", level) < final(base, "leadership", level) - 0.05
+
+
+def test_longer_vacancies_leave_more_posts_empty():
+    short = simulate({"turnover.vacancy_months": 1.0})
+    long = simulate({"turnover.vacancy_months": 12.0})
+    assert final(long, "vacancies", "local") > 2 * final(short, "vacancies", "local")
+
+
+def test_posts_are_staff_plus_vacancies_every_month():
+    e = simulate(HIGH, months=36, runs=4)
+    posts = e.layout.org_posts
+    for level in ("local", "sectoral", "regional", "national"):
+        total = posts[e.layout.level_slice[level]].sum()
+        both = series(e, "staff", level) + series(e, "vacancies", level)
+        assert np.all(both == total), level
+
+
+def test_newcomers_arrive_without_ties_or_leadership():
+    wave = Event(month=30, kind="turnover_wave", level="regional", share=1.0)
+    e = simulate({"turnover.vacancy_months": 0.0}, months=31, events=(wave,))
+    reg = e.layout.posts_mask("regional") & ~e.layout.post_elected
+    assert np.all(e.state.tenure[:, reg] <= 1)
+    assert np.all(e.state.leadership[:, reg] < 0.05)
+    assert networking.ties_per_person(e.state)[:, reg].sum() < 0.1 * reg.sum() * e.state.batch
+
+
+def test_an_election_replaces_elected_officials_only():
+    e = simulate({"turnover.election_first": 12, "turnover.election_replacement": 1.0}, months=13)
+    elected = e.layout.post_elected
+    assert np.all(e.state.tenure[:, elected] <= 1)
+    assert np.mean(e.state.tenure[:, ~elected] > 1) > 0.6
+
+
+def test_losing_a_change_agent_costs_more_than_losing_another_person():
+    def drop(which):
+        def setup(engine):
+            s, lay = engine.state, engine.layout
+            engine.run(24)
+            reg = np.flatnonzero(lay.posts_mask("regional") & ~lay.post_elected)
+            s.influence[:, reg] = np.linspace(1.0, 8.0, reg.size)  # last = change agent
+            gone = np.zeros_like(s.occupied)
+            gone[:, reg[which]] = True
+            turnover.leave(s, lay, engine.params, gone, np.full(s.occupied.shape, 0.5))
+
+        return setup
+
+    agent = simulate(months=30, setup=drop(-1))
+    other = simulate(months=30, setup=drop(0))
+    assert final(agent, "credibility", "regional", 6) < final(other, "credibility", "regional", 6)
