@@ -1,0 +1,693 @@
+"""Analysis of a results store: indices, variance shares, stability maps, tables and figures.
+
+For every outcome of interest, :func:`analyze_store` writes CSV tables and PNG figures into
+``DIR/analysis`` (or another directory):
+
+* ``points.csv`` -- per design point: parameters, runs, mean and standard deviation;
+* ``variance.csv`` -- the share of outcome variance due to parameters against replicates
+  (stochasticity): a one-way analysis of variance over design points, where
+  ``var_parameters = var(point means) - mean(within-point variance) / replicates``;
+* Sobol designs: ``sobol.csv`` (S1, ST and their bootstrap intervals), ``sobol_s2.csv``
+  (second order, when sampled), ``sobol_convergence.csv`` (indices at growing base sample
+  sizes) and figures ``sobol_<outcome>.png``, ``sobol_convergence_<outcome>.png``;
+* Morris designs: ``morris.csv`` (mu, mu*, sigma, mu* interval), ``morris_convergence.csv``
+  and the mu*-sigma plane ``morris_<outcome>.png``;
+* mixture designs: ``mixture.csv`` (every mix with the mean of each outcome, its interval and
+  whether it is stable: mean of ``stable_outcome`` >= ``stable_min``), ``stable_mixes.csv``,
+  the simplex map ``simplex_<outcome>.png`` and the effect of each share
+  ``mixture_effects_<outcome>.png``.
+
+Indices use the mean over replicates at each point; the variance table says how much of the
+outcome's variance those means leave out.
+
+Example:
+    >>> import numpy as np
+    >>> t = variance_shares(np.array([0, 0, 1, 1]), np.array([1.0, 3.0, 5.0, 7.0]))
+    >>> float(t["var_within"]), float(t["var_parameters"]), float(t["share_replicates"])
+    (2.0, 7.0, 0.2222222222222222)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from concertsim.experiment.store import ResultsStore
+
+__all__ = [
+    "AnalysisReport",
+    "analyze_store",
+    "variance_shares",
+    "point_summary",
+    "sobol_indices",
+    "sobol_convergence",
+    "morris_indices",
+    "mixture_table",
+    "RUN_COLUMNS",
+]
+
+RUN_COLUMNS = ("run_id", "point", "replicate", "seed_entropy", "seed_spawn_key", "status", "error")
+"""Columns of the run table that are neither parameters nor outcomes."""
+
+
+@dataclass
+class AnalysisReport:
+    """What :func:`analyze_store` wrote and found.
+
+    Attributes:
+        out: the directory written to.
+        files: the tables and figures written.
+        outcomes: the outcomes analysed.
+        notes: one-line remarks (failed runs, points without a successful run...).
+        tables: the tables by name (also written as CSV).
+    """
+
+    out: Path
+    files: list[Path] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def variance_shares(points: np.ndarray, values: np.ndarray) -> dict[str, float]:
+    """Split an outcome's variance between parameters (design points) and replicates.
+
+    Args:
+        points: design point of every run.
+        values: the outcome of every run (NaN ignored).
+
+    Returns:
+        ``var_total``, ``var_between`` (variance of point means), ``var_within`` (mean
+        within-point variance), ``var_parameters`` (between minus within / replicates,
+        floored at 0), ``share_parameters`` and ``share_replicates``.
+    """
+    frame = pd.DataFrame({"p": points, "y": values}).dropna()
+    groups = frame.groupby("p")["y"]
+    means, var, n = groups.mean(), groups.var(ddof=1), groups.count()
+    within = float(var[n > 1].mean()) if (n > 1).any() else float("nan")
+    between = float(means.var(ddof=1)) if len(means) > 1 else 0.0
+    reps = float(n.mean()) if len(n) else float("nan")
+    params = max(between - (within / reps if math.isfinite(within) else 0.0), 0.0)
+    denom = params + (within if math.isfinite(within) else 0.0)
+    share = params / denom if denom > 0 else float("nan")
+    return {
+        "runs": int(len(frame)),
+        "points": int(len(means)),
+        "mean_replicates": reps,
+        "var_total": float(frame["y"].var(ddof=1)) if len(frame) > 1 else 0.0,
+        "var_between": between,
+        "var_within": within,
+        "var_parameters": params,
+        "share_parameters": share,
+        "share_replicates": 1.0 - share if math.isfinite(share) else float("nan"),
+    }
+
+
+def point_summary(runs: pd.DataFrame, outcomes: Sequence[str], n_points: int) -> pd.DataFrame:
+    """Per design point and outcome: runs, mean and standard deviation (successful runs)."""
+    ok = runs[runs["status"] == "ok"]
+    grouped = ok.groupby("point")
+    table = pd.DataFrame(index=pd.RangeIndex(n_points, name="point"))
+    table["runs_ok"] = grouped.size().reindex(table.index, fill_value=0)
+    failed = runs[runs["status"] != "ok"].groupby("point").size()
+    table["runs_failed"] = failed.reindex(table.index, fill_value=0)
+    for name in outcomes:
+        table[f"{name}_mean"] = grouped[name].mean().reindex(table.index)
+        table[f"{name}_sd"] = grouped[name].std(ddof=1).reindex(table.index)
+    return table
+
+
+def _filled(y: np.ndarray) -> np.ndarray:
+    """Point means with missing points (no successful run) set to the overall mean."""
+    y = y.astype(float).copy()
+    bad = ~np.isfinite(y)
+    if bad.any():
+        y[bad] = np.nanmean(y) if (~bad).any() else 0.0
+    return y
+
+
+def sobol_indices(
+    problem: dict[str, Any],
+    y: np.ndarray,
+    *,
+    second_order: bool,
+    resamples: int,
+    conf_level: float,
+    seed: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """S1 and ST with bootstrap intervals (and S2), from point means in design order."""
+    from SALib.analyze import sobol
+
+    res = sobol.analyze(
+        problem,
+        _filled(y),
+        calc_second_order=second_order,
+        num_resamples=resamples,
+        conf_level=conf_level,
+        seed=seed,
+    )
+    first = pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "S1": res["S1"],
+            "S1_conf": res["S1_conf"],
+            "ST": res["ST"],
+            "ST_conf": res["ST_conf"],
+        }
+    )
+    rows = []
+    if second_order:
+        names = problem["names"]
+        for i in range(len(names)):
+            for j in range(i + 1, len(names)):
+                rows.append((names[i], names[j], res["S2"][i, j], res["S2_conf"][i, j]))
+    second = pd.DataFrame(rows, columns=["parameter_i", "parameter_j", "S2", "S2_conf"])
+    return first, second
+
+
+def sobol_convergence(
+    problem: dict[str, Any],
+    y: np.ndarray,
+    *,
+    second_order: bool,
+    resamples: int,
+    conf_level: float,
+    seed: int,
+) -> pd.DataFrame:
+    """Sobol indices at base sample sizes 2^k up to the full design (Saltelli blocks)."""
+    d = problem["num_vars"]
+    block = 2 * d + 2 if second_order else d + 2
+    full = len(y) // block
+    sizes = sorted({full >> k for k in range(0, 8) if full >> k >= 16} | {full})
+    frames = []
+    for n in sizes:
+        first, _ = sobol_indices(
+            problem,
+            y[: n * block],
+            second_order=second_order,
+            resamples=resamples,
+            conf_level=conf_level,
+            seed=seed,
+        )
+        first.insert(0, "base_samples", n)
+        first.insert(1, "runs_points", n * block)
+        frames.append(first)
+    return pd.concat(frames, ignore_index=True)
+
+
+def morris_indices(
+    problem: dict[str, Any],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    levels: int,
+    resamples: int,
+    conf_level: float,
+    seed: int,
+) -> pd.DataFrame:
+    """Morris mu, mu* (with its bootstrap interval) and sigma."""
+    from SALib.analyze import morris
+
+    res = morris.analyze(
+        problem,
+        x,
+        _filled(y),
+        num_resamples=resamples,
+        conf_level=conf_level,
+        num_levels=levels,
+        seed=seed,
+    )
+    return pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "mu": np.asarray(res["mu"], dtype=float),
+            "mu_star": np.asarray(res["mu_star"], dtype=float),
+            "mu_star_conf": np.asarray(res["mu_star_conf"], dtype=float),
+            "sigma": np.asarray(res["sigma"], dtype=float),
+        }
+    )
+
+
+def _interval(values: pd.Series, conf: float) -> tuple[float, float, float, int]:
+    """Mean and interval: Wilson for 0/1 outcomes, normal approximation otherwise."""
+    from scipy.stats import norm
+
+    v = values.dropna().to_numpy(dtype=float)
+    n = len(v)
+    if n == 0:
+        return float("nan"), float("nan"), float("nan"), 0
+    z = float(norm.ppf(0.5 + conf / 2))
+    mean = float(v.mean())
+    if np.isin(v, (0.0, 1.0)).all():
+        centre = (mean + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(mean * (1 - mean) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return mean, centre - half, centre + half, n
+    half = z * float(v.std(ddof=1)) / math.sqrt(n) if n > 1 else float("nan")
+    return mean, mean - half, mean + half, n
+
+
+def mixture_table(
+    runs: pd.DataFrame, design: pd.DataFrame, outcome: str, *, conf: float, stable_min: float
+) -> pd.DataFrame:
+    """Every mix: the outcome's mean and interval over replicates, and whether it is stable."""
+    ok = runs[runs["status"] == "ok"]
+    rows = []
+    for point, group in ok.groupby("point"):
+        mean, lo, hi, n = _interval(group[outcome], conf)
+        rows.append((point, n, mean, lo, hi))
+    stats = pd.DataFrame(rows, columns=["point", "runs", "mean", "ci_low", "ci_high"])
+    table = design.reset_index().merge(stats, on="point", how="left")
+    table["stable"] = table["mean"] >= stable_min
+    return table
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _short(name: str) -> str:
+    return name.split(".", 1)[-1]
+
+
+def _fig_sobol(table: pd.DataFrame, outcome: str, path: Path) -> None:
+    plt = _plt()
+    n = len(table)
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.9 * n + 2), 3.8))
+    x = np.arange(n)
+    ax.bar(x - 0.2, table["S1"], 0.4, yerr=table["S1_conf"], capsize=3, label="first order S1")
+    ax.bar(x + 0.2, table["ST"], 0.4, yerr=table["ST_conf"], capsize=3, label="total ST")
+    ax.set_xticks(x, [_short(p) for p in table["parameter"]], rotation=30, ha="right")
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_ylabel("Sobol index")
+    ax.set_title(f"Sobol indices of {outcome} (bars: bootstrap intervals)")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _fig_convergence(table: pd.DataFrame, outcome: str, path: Path) -> None:
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    for ax, idx in zip(axes, ("S1", "ST"), strict=True):
+        for name, group in table.groupby("parameter", sort=False):
+            ax.errorbar(
+                group["base_samples"],
+                group[idx],
+                yerr=group[f"{idx}_conf"],
+                marker="o",
+                capsize=2,
+                label=_short(name),
+            )
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("base samples N")
+        ax.set_title(f"{idx} of {outcome}")
+    axes[0].set_ylabel("index")
+    axes[1].legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _fig_morris(table: pd.DataFrame, outcome: str, path: Path) -> None:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4.6))
+    ax.errorbar(table["mu_star"], table["sigma"], xerr=table["mu_star_conf"], fmt="o", capsize=2)
+    for _, row in table.iterrows():
+        ax.annotate(
+            _short(row["parameter"]),
+            (row["mu_star"], row["sigma"]),
+            fontsize=7,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
+    top = float(np.nanmax([table["mu_star"].max(), table["sigma"].max(), 1e-12]))
+    ax.plot([0, top], [0, top], color="grey", lw=0.6, ls="--", label="sigma = mu*")
+    ax.set_xlabel("mu* (mean absolute elementary effect)")
+    ax.set_ylabel("sigma (interactions, non-linearity)")
+    ax.set_title(f"Morris screening of {outcome}")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _polygon(q: int) -> np.ndarray:
+    angles = np.pi / 2 + 2 * np.pi * np.arange(q) / q
+    return np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def _fig_simplex(
+    table: pd.DataFrame,
+    components: Sequence[str],
+    crossed: Sequence[str],
+    outcome: str,
+    stable_min: float,
+    stable_outcome: str,
+    path: Path,
+) -> None:
+    plt = _plt()
+    groups = list(table.groupby(list(crossed))) if crossed else [((), table)]
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.8 * len(groups) + 1, 4.8), squeeze=False)
+    vertices = _polygon(len(components))
+    vmin, vmax = float(table["mean"].min()), float(table["mean"].max())
+    scatter = None
+    for ax, (key, group) in zip(axes[0], groups, strict=True):
+        shares = group[list(components)].to_numpy(dtype=float)
+        shares = shares / shares.sum(axis=1, keepdims=True)
+        xy = shares @ vertices
+        ring = np.vstack([vertices, vertices[:1]])
+        ax.plot(ring[:, 0], ring[:, 1], color="grey", lw=0.8)
+        scatter = ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            c=group["mean"],
+            cmap="viridis",
+            vmin=vmin,
+            vmax=vmax,
+            s=70,
+            edgecolors="none",
+        )
+        stable = group["stable"].to_numpy(dtype=bool)
+        ax.scatter(
+            xy[stable, 0],
+            xy[stable, 1],
+            s=140,
+            facecolors="none",
+            edgecolors="red",
+            lw=1.2,
+            label=f"stable ({stable_outcome} >= {stable_min:g})",
+        )
+        for (vx, vy), name in zip(vertices, components, strict=True):
+            ax.annotate(
+                _short(name),
+                (vx, vy),
+                xytext=(vx * 14, vy * 14),
+                textcoords="offset points",
+                ha="center",
+                va="center",
+                fontsize=8,
+            )
+        key = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(f"{_short(c)} = {v:g}" for c, v in zip(crossed, key, strict=True))
+        ax.set_title(label or "all mixes", fontsize=9)
+        ax.set_aspect("equal")
+        ax.set_xlim(-1.35, 1.35)
+        ax.set_ylim(-1.3, 1.35)
+        ax.axis("off")
+    axes[0][0].legend(loc="lower left", fontsize=7, frameon=False)
+    fig.colorbar(scatter, ax=list(axes[0]), shrink=0.8, label=f"mean {outcome}")
+    fig.suptitle(
+        f"{outcome} over the role-mix simplex (each corner: all time on one role)", fontsize=10
+    )
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _fig_mixture_effects(
+    table: pd.DataFrame,
+    components: Sequence[str],
+    crossed: Sequence[str],
+    outcome: str,
+    path: Path,
+) -> None:
+    plt = _plt()
+    fig, axes = plt.subplots(
+        1, len(components), figsize=(2.6 * len(components), 3.2), sharey=True, squeeze=False
+    )
+    groups = list(table.groupby(list(crossed))) if crossed else [((), table)]
+    for ax, comp in zip(axes[0], components, strict=True):
+        for key, group in groups:
+            key = key if isinstance(key, tuple) else (key,)
+            label = ", ".join(f"{_short(c)}={v:g}" for c, v in zip(crossed, key, strict=True))
+            means = group.groupby(comp)["mean"].mean()
+            ax.plot(means.index, means.to_numpy(), marker="o", label=label or None)
+        ax.set_xlabel(f"share: {_short(comp)}")
+    axes[0][0].set_ylabel(f"mean {outcome}")
+    if crossed:
+        axes[0][-1].legend(frameon=False, fontsize=7)
+    fig.suptitle(
+        f"{outcome} against each role's share (averaged over the other shares)", fontsize=10
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _fig_variance(table: pd.DataFrame, path: Path) -> None:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.8 * len(table) + 2), 3.6))
+    x = np.arange(len(table))
+    ax.bar(x, table["share_parameters"], label="parameters")
+    ax.bar(
+        x,
+        table["share_replicates"],
+        bottom=table["share_parameters"],
+        label="replicates (stochasticity)",
+    )
+    ax.set_xticks(x, table["outcome"], rotation=30, ha="right")
+    ax.set_ylabel("share of outcome variance")
+    ax.set_ylim(0, 1)
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _outcomes(runs_schema: Sequence[str], manifest: dict[str, Any], asked: Sequence[str]):
+    params = set(manifest["design"]["columns"])
+    available = [c for c in runs_schema if c not in RUN_COLUMNS and c not in params]
+    wanted = list(asked) or list(manifest.get("outcomes") or []) or available
+    return [c for c in wanted if c in available]
+
+
+def _write(report: AnalysisReport, name: str, table: pd.DataFrame) -> None:
+    path = report.out / f"{name}.csv"
+    table.to_csv(path, index=False)
+    report.files.append(path)
+    report.tables[name] = table
+
+
+def analyze_store(
+    root: str | Path,
+    out: str | Path | None = None,
+    *,
+    outcomes: Sequence[str] = (),
+    figures: bool = True,
+) -> AnalysisReport:
+    """Analyse the results store ``root`` (see the module docstring).
+
+    Args:
+        root: the store directory (a sweep's ``--out``).
+        out: where to write tables and figures (default ``root/analysis``).
+        outcomes: outcomes to analyse (default: the experiment's, else all).
+        figures: also draw the PNG figures.
+
+    Returns:
+        An :class:`AnalysisReport`.
+    """
+    store = ResultsStore.open(root)
+    manifest = store.manifest
+    report = AnalysisReport(Path(out) if out else store.root / "analysis")
+    report.out.mkdir(parents=True, exist_ok=True)
+    design = store.read_design()
+    schema = _schema(store)
+    report.outcomes = _outcomes(schema, manifest, outcomes)
+    cols = ["run_id", "point", "replicate", "status", *report.outcomes]
+    runs = store.read_runs(cols)
+    _notes(report, runs, manifest)
+    if runs.empty:
+        return report
+    summary = point_summary(runs, report.outcomes, len(design))
+    _write(report, "points", design.join(summary).reset_index())
+    ok = runs[runs["status"] == "ok"]
+    rows = [
+        {"outcome": o, **variance_shares(ok["point"].to_numpy(), ok[o].to_numpy())}
+        for o in report.outcomes
+    ]
+    variance = pd.DataFrame(rows)
+    _write(report, "variance", variance)
+    if figures and len(variance):
+        _save_fig(report, "variance.png", lambda p: _fig_variance(variance, p))
+    kind = manifest["design"]["kind"]
+    if kind == "sobol":
+        _analyze_sobol(report, manifest, summary, figures)
+    elif kind == "morris":
+        _analyze_morris(report, manifest, design, summary, figures)
+    elif kind == "mixture":
+        _analyze_mixture(report, manifest, design, runs, figures)
+    return report
+
+
+def _schema(store: ResultsStore) -> list[str]:
+    import pyarrow.parquet as pq
+
+    names: list[str] = []
+    for part in store.part_files():
+        for n in pq.read_schema(part).names:
+            if n not in names:
+                names.append(n)
+    return names
+
+
+def _notes(report: AnalysisReport, runs: pd.DataFrame, manifest: dict[str, Any]) -> None:
+    total = int(manifest.get("n_runs", 0))
+    if len(runs) < total:
+        report.notes.append(f"{len(runs)} of {total} runs are in the store (sweep unfinished)")
+    failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
+    if failed:
+        report.notes.append(f"{failed} runs failed; indices use the successful runs only")
+
+
+def _save_fig(report: AnalysisReport, name: str, draw) -> None:
+    path = report.out / name
+    draw(path)
+    report.files.append(path)
+
+
+def _settings(manifest: dict[str, Any]) -> tuple[int, float, int]:
+    analysis = manifest["experiment"]["analysis"]
+    seed = int(manifest["seed_entropy"]) % (2**32)
+    return int(analysis["bootstrap"]), float(analysis["conf_level"]), seed
+
+
+def _analyze_sobol(report, manifest, summary, figures) -> None:
+    problem = manifest["salib_problem"]
+    second = bool(manifest["experiment"]["design"]["second_order"])
+    resamples, conf, seed = _settings(manifest)
+    firsts, seconds, convergence = [], [], []
+    for outcome in report.outcomes:
+        y = summary[f"{outcome}_mean"].to_numpy()
+        first, s2 = sobol_indices(
+            problem, y, second_order=second, resamples=resamples, conf_level=conf, seed=seed
+        )
+        conv = sobol_convergence(
+            problem,
+            y,
+            second_order=second,
+            resamples=min(resamples, 100),
+            conf_level=conf,
+            seed=seed,
+        )
+        for frame in (first, s2, conv):
+            frame.insert(0, "outcome", outcome)
+        firsts.append(first)
+        seconds.append(s2)
+        convergence.append(conv)
+        if figures:
+            _save_fig(
+                report, f"sobol_{outcome}.png", lambda p, t=first, o=outcome: _fig_sobol(t, o, p)
+            )
+            _save_fig(
+                report,
+                f"sobol_convergence_{outcome}.png",
+                lambda p, t=conv, o=outcome: _fig_convergence(t, o, p),
+            )
+    _write(report, "sobol", pd.concat(firsts, ignore_index=True))
+    if second:
+        _write(report, "sobol_s2", pd.concat(seconds, ignore_index=True))
+    _write(report, "sobol_convergence", pd.concat(convergence, ignore_index=True))
+
+
+def _analyze_morris(report, manifest, design, summary, figures) -> None:
+    problem = manifest["salib_problem"]
+    levels = int(manifest["experiment"]["design"]["levels"])
+    resamples, conf, seed = _settings(manifest)
+    x = design[problem["names"]].to_numpy(dtype=float)
+    step = problem["num_vars"] + 1
+    trajectories = len(x) // step
+    frames, conv = [], []
+    for outcome in report.outcomes:
+        y = summary[f"{outcome}_mean"].to_numpy()
+        table = morris_indices(
+            problem, x, y, levels=levels, resamples=resamples, conf_level=conf, seed=seed
+        )
+        table.insert(0, "outcome", outcome)
+        frames.append(table)
+        for r in sorted({max(2, trajectories >> k) for k in range(4)}):
+            part = morris_indices(
+                problem,
+                x[: r * step],
+                y[: r * step],
+                levels=levels,
+                resamples=min(resamples, 100),
+                conf_level=conf,
+                seed=seed,
+            )
+            part.insert(0, "outcome", outcome)
+            part.insert(1, "trajectories", r)
+            conv.append(part)
+        if figures:
+            _save_fig(
+                report, f"morris_{outcome}.png", lambda p, t=table, o=outcome: _fig_morris(t, o, p)
+            )
+    _write(report, "morris", pd.concat(frames, ignore_index=True))
+    _write(report, "morris_convergence", pd.concat(conv, ignore_index=True))
+
+
+def _analyze_mixture(report, manifest, design, runs, figures) -> None:
+    analysis = manifest["experiment"]["analysis"]
+    components = list(manifest["design"]["sampled"])
+    crossed = list(manifest["design"]["crossed"])
+    conf, stable_min = float(analysis["conf_level"]), float(analysis["stable_min"])
+    stable_outcome = analysis["stable_outcome"]
+    if stable_outcome not in runs:
+        report.notes.append(
+            f"stable_outcome '{stable_outcome}' is not an outcome analysed; "
+            f"using '{report.outcomes[0]}'"
+        )
+        stable_outcome = report.outcomes[0]
+    base = mixture_table(runs, design, stable_outcome, conf=conf, stable_min=stable_min)
+    wide = base.rename(
+        columns={
+            "mean": f"{stable_outcome}_mean",
+            "ci_low": f"{stable_outcome}_ci_low",
+            "ci_high": f"{stable_outcome}_ci_high",
+        }
+    )
+    for outcome in report.outcomes:
+        table = mixture_table(runs, design, outcome, conf=conf, stable_min=stable_min)
+        if outcome != stable_outcome:
+            wide[f"{outcome}_mean"] = table["mean"].to_numpy()
+            wide[f"{outcome}_ci_low"] = table["ci_low"].to_numpy()
+            wide[f"{outcome}_ci_high"] = table["ci_high"].to_numpy()
+        if figures:
+            table["stable"] = base["stable"].to_numpy()
+            _save_fig(
+                report,
+                f"simplex_{outcome}.png",
+                lambda p, t=table, o=outcome: _fig_simplex(
+                    t, components, crossed, o, stable_min, stable_outcome, p
+                ),
+            )
+            _save_fig(
+                report,
+                f"mixture_effects_{outcome}.png",
+                lambda p, t=table, o=outcome: _fig_mixture_effects(t, components, crossed, o, p),
+            )
+    _write(report, "mixture", wide)
+    stable = wide[wide["stable"]].sort_values(f"{stable_outcome}_mean", ascending=False)
+    _write(report, "stable_mixes", stable)
+    report.notes.append(
+        f"{len(stable)} of {len(wide)} mixes are stable ({stable_outcome} mean >= {stable_min:g})"
+    )

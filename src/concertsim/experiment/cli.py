@@ -1,0 +1,157 @@
+"""The ``sweep`` and ``analyze`` subcommands.
+
+``concertsim.cli`` calls :func:`register` to add them to the ``concertsim`` command;
+``python -m concertsim.experiment`` runs them on their own (what the MPI launch uses)::
+
+    concertsim sweep EXPERIMENT --out DIR [--executor local|dask|mpi] [--workers N]
+                     [--scheduler ADDRESS] [--resume]
+    concertsim analyze DIR [--out ANALYSIS_DIR] [--outcome NAME ...] [--no-figures]
+
+Exit codes: 0 done, 2 bad input (one line on stderr, no traceback), 130 interrupted.
+
+Example:
+    >>> parser = build_parser()
+    >>> args = parser.parse_args(["sweep", "e.toml", "--out", "d", "--workers", "2"])
+    >>> args.executor, args.workers, args.func is sweep_command
+    ('local', 2, True)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from concertsim.errors import InputError
+
+__all__ = ["register", "sweep_command", "analyze_command", "build_parser", "main"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``sweep`` and ``analyze`` to a ``concertsim`` argument parser's subcommands."""
+    sweep = subparsers.add_parser(
+        "sweep",
+        help="run an experiment (design x replicates) into a results store",
+        description="Run every (design point, replicate) of an experiment file into a results "
+        "store that fills as tasks finish. Running the same command on the same directory "
+        "resumes: only missing runs are run.",
+    )
+    sweep.add_argument("experiment", help="experiment file (TOML), e.g. experiments/sobol.toml")
+    sweep.add_argument("--out", required=True, help="results directory (created or resumed)")
+    sweep.add_argument(
+        "--executor",
+        choices=("local", "dask", "mpi"),
+        default="local",
+        help="local process pool (default), dask.distributed, or mpi4py.futures",
+    )
+    sweep.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: all cores; 0 = run in this process)",
+    )
+    sweep.add_argument(
+        "--scheduler",
+        default=None,
+        help="address of a running dask scheduler (default: a LocalCluster)",
+    )
+    sweep.add_argument(
+        "--resume",
+        action="store_true",
+        help="insist that DIR already holds this experiment's sweep",
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    sweep.set_defaults(func=sweep_command)
+
+    analyze = subparsers.add_parser(
+        "analyze",
+        help="sensitivity indices, variance shares, stability maps of a results store",
+        description="Analyse a results store: CSV tables and PNG figures in DIR/analysis.",
+    )
+    analyze.add_argument("store", metavar="DIR", help="a results directory written by sweep")
+    analyze.add_argument("--out", default=None, help="where to write (default: DIR/analysis)")
+    analyze.add_argument(
+        "--outcome",
+        action="append",
+        default=[],
+        help="an outcome to analyse (repeatable; default: the experiment's)",
+    )
+    analyze.add_argument("--no-figures", action="store_true", help="tables only")
+    analyze.set_defaults(func=analyze_command)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"concertsim: error: {message}", file=sys.stderr)
+    return code
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    """Handler of ``concertsim sweep``."""
+    from concertsim.experiment.runner import SweepInterruptedError, run_sweep
+
+    if args.workers is not None and args.workers < 0:
+        return _fail(f"--workers: expected an integer >= 0, got {args.workers}", 2)
+    if args.scheduler and args.executor != "dask":
+        return _fail("--scheduler: only with --executor dask", 2)
+    try:
+        report = run_sweep(
+            args.experiment,
+            args.out,
+            executor=args.executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            progress=False if args.quiet else None,
+            log=None if args.quiet else sys.stderr,
+        )
+    except InputError as exc:
+        return _fail(str(exc), 2)
+    except SweepInterruptedError as exc:
+        print(f"concertsim: {exc}", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        if report.ran == 0:
+            print(f"nothing to do: all {report.total} runs are in {report.out}")
+        else:
+            failed = f", {report.failed} failed (see the run table's error column)"
+            print(
+                f"{report.ran} runs{failed if report.failed else ''} in {report.seconds:.1f} s "
+                f"({report.rate:,.1f} runs/s, {report.executor}) -> {report.out}\n"
+                f"next: concertsim analyze {report.out}"
+            )
+    return 0
+
+
+def analyze_command(args: argparse.Namespace) -> int:
+    """Handler of ``concertsim analyze``."""
+    from concertsim.experiment.analyze import analyze_store
+    from concertsim.experiment.store import ResultsStore
+
+    if not ResultsStore.exists(args.store):
+        return _fail(f"{args.store}: expected a results directory (with manifest.json)", 2)
+    report = analyze_store(args.store, args.out, outcomes=args.outcome, figures=not args.no_figures)
+    for note in report.notes:
+        print(f"note: {note}")
+    for name in ("sobol", "morris", "stable_mixes", "variance"):
+        if name in report.tables:
+            print(f"\n{name}:")
+            print(report.tables[name].head(20).to_string(index=False, float_format="%.3f"))
+    print(f"\n{len(report.files)} tables and figures in {report.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """A stand-alone parser with just ``sweep`` and ``analyze``."""
+    parser = argparse.ArgumentParser(prog="concertsim", description="concertsim experiments")
+    register(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``sweep`` or ``analyze`` from the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""Where tasks run: one concurrent.futures-style interface, several backends.
+
+Every backend is a context manager with ``submit(fn, *args) -> concurrent.futures.Future``,
+``workers`` (how many tasks run at once) and ``abort()`` (stop work in flight, for Ctrl-C):
+
+* :class:`SerialExecutor` -- in this process, one task at a time (``--workers 0``; debugging);
+* :class:`LocalExecutor` -- a process pool on this machine, started once (``local``);
+* :class:`DaskExecutor` -- dask.distributed: a running scheduler's address, or a LocalCluster
+  with separate worker processes (``dask``);
+* :class:`MPIExecutor` -- mpi4py.futures under ``mpiexec -n N python -m mpi4py.futures``
+  (``mpi``): rank 0 runs the sweep, the other ranks are the workers.
+
+Heavy imports (dask, mpi4py) happen only when their backend is opened. Results never
+depend on the backend: a task's result is a pure function of the task.
+
+Example:
+    >>> with open_executor("serial") as ex:
+    ...     ex.submit(pow, 2, 10).result()
+    1024
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+__all__ = [
+    "EXECUTORS",
+    "Executor",
+    "SerialExecutor",
+    "LocalExecutor",
+    "DaskExecutor",
+    "MPIExecutor",
+    "open_executor",
+]
+
+EXECUTORS: tuple[str, ...] = ("local", "dask", "mpi")
+"""Backends offered on the command line (plus ``serial``, used with ``--workers 0``)."""
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is the driver's business (it stops the workers itself)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Executor:
+    """Base class: a context manager that runs tasks and returns concurrent.futures.Future."""
+
+    name = "executor"
+    workers: int = 1
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future:
+        """Schedule ``fn(*args)``; return a Future of its result."""
+        raise NotImplementedError
+
+    def shutdown(self) -> None:
+        """Release the workers (waits for nothing left in flight)."""
+
+    def abort(self) -> None:
+        """Stop as fast as possible: cancel pending tasks, stop tasks in flight."""
+        self.shutdown()
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    def describe(self) -> str:
+        """A one-line description for the progress line and the manifest."""
+        return f"{self.name} ({self.workers} worker{'s' if self.workers != 1 else ''})"
+
+
+class SerialExecutor(Executor):
+    """Runs each task in this process when it is submitted."""
+
+    name = "serial"
+
+    def __init__(self) -> None:
+        self.workers = 1
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future:
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            future.set_exception(exc)
+        return future
+
+
+class LocalExecutor(Executor):
+    """A process pool on this machine, started once for the whole sweep.
+
+    Workers are started with ``forkserver`` on POSIX (safe with threads, works from
+    notebooks since the task function lives in an importable module) and ignore SIGINT.
+    """
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        method = "forkserver" if sys.platform != "win32" else "spawn"
+        self._pool = cf.ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_ignore_sigint,
+        )
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future:
+        return self._pool.submit(fn, *args)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def abort(self) -> None:
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for p in processes:
+            if p.is_alive():
+                p.terminate()
+        for p in processes:
+            p.join(timeout=5)
+
+
+class DaskExecutor(Executor):
+    """dask.distributed: connect to ``scheduler`` or start a LocalCluster of processes.
+
+    A LocalCluster has ``workers`` worker processes with one thread each, so the
+    simulation's numpy code is not throttled by the GIL.
+    """
+
+    name = "dask"
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+        from distributed import Client, LocalCluster
+
+        self._cluster = None
+        if scheduler:
+            self._client = Client(scheduler)
+        else:
+            self._cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+        info = self._client.scheduler_info()
+        threads = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
+        self.workers = max(1, threads)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future:
+        future: cf.Future = cf.Future()
+        future.set_running_or_notify_cancel()
+        dask_future = self._client.submit(fn, *args, pure=False)
+
+        def _done(f: Any) -> None:
+            try:
+                future.set_result(f.result())
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                if not future.done():
+                    future.set_exception(exc)
+
+        dask_future.add_done_callback(_done)
+        future.dask_future = dask_future  # type: ignore[attr-defined]
+        return future
+
+    def shutdown(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def abort(self) -> None:
+        self.shutdown()
+
+
+class MPIExecutor(Executor):
+    """mpi4py.futures.MPIPoolExecutor, run under ``mpiexec -n N python -m mpi4py.futures``."""
+
+    name = "mpi"
+
+    def __init__(self, workers: int | None = None) -> None:
+        from mpi4py.futures import MPIPoolExecutor
+
+        self._pool = MPIPoolExecutor(max_workers=workers or None)
+        self.workers = max(1, int(getattr(self._pool, "num_workers", workers or 1)))
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future:
+        return self._pool.submit(fn, *args)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def abort(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def open_executor(kind: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """Open the backend ``kind`` (``local``, ``dask``, ``mpi`` or ``serial``).
+
+    Args:
+        kind: the backend's name.
+        workers: worker processes (``local``, ``dask`` LocalCluster); ``0`` with ``local``
+            runs in this process.
+        scheduler: address of a running dask scheduler (``dask`` only).
+
+    Returns:
+        An :class:`Executor`, to be used as a context manager.
+    """
+    if kind == "serial" or (kind == "local" and workers == 0):
+        return SerialExecutor()
+    if kind == "local":
+        return LocalExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(workers, scheduler)
+    if kind == "mpi":
+        return MPIExecutor(workers)
+    raise ValueError(f"unknown executor {kind!r}; expected one of {EXECUTORS}")

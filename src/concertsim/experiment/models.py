@@ -1,0 +1,305 @@
+"""The models a sweep can run, by name.
+
+A model turns a batch of runs -- one seed and one set of parameter overrides per run --
+into one row of numeric outcomes per run (and, when asked, tidy monthly series). Two
+models are registered:
+
+* ``"concertation"`` -- the concertation model, through :func:`concertsim.simulate.run_batch`
+  on a base scenario;
+* ``"ishigami"`` -- the Ishigami function ``sin x1 + a sin^2 x2 + b x3^4 sin x1``, whose Sobol
+  indices are known; optional additive noise from the run's own random stream (so replicate
+  variance is testable), an optional failure threshold and an optional delay per run (to
+  exercise failure handling and resume).
+
+Both go through the same sweep, store and analysis code.
+
+Example:
+    >>> import numpy as np
+    >>> model = by_name("ishigami")
+    >>> ctx = ModelContext("ishigami", (("noise", 0.0),))
+    >>> seeds = [np.random.SeedSequence(1, spawn_key=(r,)) for r in range(2)]
+    >>> out, series = model.run_batch(ctx, seeds, [{"x1": 0.0}, {"x1": np.pi / 2}], 0, False)
+    >>> out["y"].round(3).tolist(), series is None
+    ([0.0, 1.0], True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from concertsim.errors import InputError, verbatim
+from concertsim.experiment.spec import Experiment
+from concertsim.streams import Stream
+
+__all__ = [
+    "ModelContext",
+    "Model",
+    "Ishigami",
+    "Concertation",
+    "MODELS",
+    "by_name",
+    "ISHIGAMI_S1",
+    "ISHIGAMI_ST",
+]
+
+ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
+"""First-order Sobol indices of Ishigami with a = 7, b = 0.1, inputs uniform on [-pi, pi]."""
+ISHIGAMI_ST = (0.5576, 0.4424, 0.2437)
+"""Total Sobol indices of Ishigami with a = 7, b = 0.1."""
+
+
+@dataclass(frozen=True)
+class ModelContext:
+    """What a worker needs to run a model: small, picklable, the same for every task.
+
+    Attributes:
+        model: the model's name.
+        options: sorted ``(name, value)`` model options from the experiment file.
+        base: the base scenario as resolved (``Scenario.to_dict()``), or ``None``.
+        base_source: where the base scenario came from (a path), for messages and reloads.
+    """
+
+    model: str
+    options: tuple[tuple[str, Any], ...] = ()
+    base: Mapping[str, Any] | None = None
+    base_source: str = ""
+
+    @property
+    def key(self) -> str:
+        """A hash identifying the context (workers cache what they build from it)."""
+        text = json.dumps(
+            [self.model, self.options, self.base, self.base_source], sort_keys=True, default=str
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class Model(Protocol):
+    """What the sweep needs from a model."""
+
+    name: str
+
+    def prepare(
+        self, experiment: Experiment, values: Mapping[str, tuple[float, float]]
+    ) -> ModelContext:
+        """Check the experiment against the model (raise InputError) and build the context.
+
+        Args:
+            experiment: the validated experiment.
+            values: for every overridden parameter, the smallest and largest design value.
+        """
+
+    def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
+        """The values as the model will use them (e.g. integers rounded)."""
+
+    def run_batch(
+        self,
+        context: ModelContext,
+        seeds: Sequence[np.random.SeedSequence],
+        overrides: Sequence[Mapping[str, float]],
+        months: int,
+        series: bool,
+    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """Run a batch; one outcome row per run, in input order (and series or None)."""
+
+
+# --------------------------------------------------------------------------- ishigami
+
+
+class Ishigami:
+    """The Ishigami test function as a model (see the module docstring).
+
+    Options: ``a`` (7), ``b`` (0.1), ``noise`` (standard deviation of additive noise, 0),
+    ``fail_above`` (a run raises when ``x1`` exceeds it; none by default), ``delay`` (seconds
+    of sleep per run, 0).
+    """
+
+    name = "ishigami"
+    parameters = ("x1", "x2", "x3")
+    defaults = {"a": 7.0, "b": 0.1, "noise": 0.0, "fail_above": math.inf, "delay": 0.0}
+
+    def prepare(
+        self, experiment: Experiment, values: Mapping[str, tuple[float, float]]
+    ) -> ModelContext:
+        """Check parameter names and options; the context holds the options."""
+        for key, value in experiment.model_options:
+            if key not in self.defaults:
+                raise experiment.error(
+                    f"[model] {key}", f"one of {tuple(self.defaults)}", verbatim("unknown key")
+                )
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise experiment.error(f"[model] {key}", "a number", value)
+        for name in values:
+            if name not in self.parameters:
+                raise experiment.error(
+                    f'[parameters] "{name}"',
+                    f"one of {self.parameters}",
+                    verbatim("unknown parameter"),
+                )
+        _check_outcomes(experiment, ("y",))
+        return ModelContext(self.name, experiment.model_options)
+
+    def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
+        """Ishigami's inputs are real numbers: unchanged."""
+        return values
+
+    def run_batch(
+        self,
+        context: ModelContext,
+        seeds: Sequence[np.random.SeedSequence],
+        overrides: Sequence[Mapping[str, float]],
+        months: int,
+        series: bool,
+    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """Evaluate the function for every run (vectorised)."""
+        opt = {**self.defaults, **dict(context.options)}
+        x = np.array([[o.get(p, 0.0) for p in self.parameters] for o in overrides], dtype=float)
+        x = x.reshape(len(overrides), 3)
+        bad = np.flatnonzero(x[:, 0] > opt["fail_above"])
+        if bad.size:
+            raise ValueError(f"x1 = {x[bad[0], 0]:.6g} is above fail_above = {opt['fail_above']}")
+        if opt["delay"]:
+            time.sleep(opt["delay"] * len(overrides))
+        x1, x2, x3 = x.T
+        y = np.sin(x1) + opt["a"] * np.sin(x2) ** 2 + opt["b"] * x3**4 * np.sin(x1)
+        if opt["noise"]:
+            y = y + opt["noise"] * Stream.from_seeds(seeds, "ishigami_noise").normal(())
+        return pd.DataFrame({"y": y}), None
+
+
+# --------------------------------------------------------------------------- concertation
+
+
+_SCENARIO_CACHE: dict[str, Any] = {}
+"""Worker-side cache: context key -> Scenario (built once per worker process)."""
+
+
+class Concertation:
+    """The concertation model (:mod:`concertsim.simulate`) on a base scenario."""
+
+    name = "concertation"
+
+    def prepare(
+        self, experiment: Experiment, values: Mapping[str, tuple[float, float]]
+    ) -> ModelContext:
+        """Load the base scenario, check every parameter at its extremes, probe the outcomes."""
+        if experiment.model_options:
+            key = experiment.model_options[0][0]
+            raise experiment.error(
+                f"[model] {key}", "no [model] options for 'concertation'", verbatim("unknown key")
+            )
+        base = _load_base(experiment)
+        for name, (lo, hi) in values.items():
+            for v in (lo, hi):
+                try:
+                    base.with_overrides({name: float(self.coerce(name, np.array([v]))[0])})
+                except InputError as exc:
+                    raise experiment.error(
+                        f'[parameters] "{name}"',
+                        f"values the model accepts ({exc.expected})",
+                        v,
+                        hint=exc.hint,
+                    ) from None
+        context = ModelContext(self.name, (), base.to_dict(), str(base.source or base.name))
+        if experiment.outcomes:
+            months = experiment.months or None
+            probe, _ = self.run_batch(context, [np.random.SeedSequence(0)], [{}], months, False)
+            _check_outcomes(experiment, tuple(probe.columns))
+        return context
+
+    def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
+        """Round the values of integer parameters (e.g. counts of posts)."""
+        from concertsim.params import SECTIONS, field_info
+
+        section, _, field = name.partition(".")
+        try:
+            integer = field_info(SECTIONS[section], field).integer
+        except KeyError:
+            return values
+        return np.round(values) if integer else values
+
+    def run_batch(
+        self,
+        context: ModelContext,
+        seeds: Sequence[np.random.SeedSequence],
+        overrides: Sequence[Mapping[str, float]],
+        months: int | None,
+        series: bool,
+    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """One :func:`concertsim.simulate.run_batch` call for the whole batch."""
+        from concertsim.simulate import run_batch
+
+        scenario = _scenario(context)
+        result = run_batch(
+            scenario, list(seeds), list(overrides), months=months or None, series=series
+        )
+        return result.outcomes, result.series if series else None
+
+
+def _resolve_scenario(experiment: Experiment) -> str:
+    """The base scenario: a path relative to the experiment file, else a bundled name."""
+    name = experiment.scenario
+    for candidate in (name, f"{name}.toml"):
+        path = Path(experiment.base_dir) / candidate
+        if path.is_file():
+            return str(path.resolve())
+    return name
+
+
+def _load_base(experiment: Experiment) -> Any:
+    """Load the base scenario, naming the experiment's key when it is not found."""
+    from concertsim.scenario import load_scenario
+
+    name = _resolve_scenario(experiment)
+    try:
+        return load_scenario(name)
+    except InputError as exc:
+        if exc.file == name and not exc.key:
+            raise experiment.error(
+                "[experiment] scenario", exc.expected, name, hint=exc.hint
+            ) from None
+        raise
+
+
+def _scenario(context: ModelContext) -> Any:
+    """The base Scenario of a context, built once per process."""
+    cached = _SCENARIO_CACHE.get(context.key)
+    if cached is None:
+        from concertsim.scenario import load_scenario, validate_scenario_dict
+
+        if context.base is not None:
+            cached = validate_scenario_dict(dict(context.base), file=context.base_source)
+        else:  # pragma: no cover - contexts always carry the resolved scenario
+            cached = load_scenario(context.base_source)
+        _SCENARIO_CACHE[context.key] = cached
+    return cached
+
+
+def _check_outcomes(experiment: Experiment, available: Sequence[str]) -> None:
+    for name in experiment.outcomes:
+        if name not in available:
+            raise experiment.error(
+                "[experiment] outcomes", f"outcomes among {tuple(available)}", name
+            )
+
+
+MODELS: dict[str, Model] = {"concertation": Concertation(), "ishigami": Ishigami()}
+"""Registered models by name."""
+
+
+def by_name(name: str) -> Model:
+    """The registered model called ``name``.
+
+    Raises:
+        KeyError: no such model.
+    """
+    return MODELS[name]

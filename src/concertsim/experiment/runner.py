@@ -1,0 +1,526 @@
+"""The sweep: experiment file -> design -> tasks -> executor -> results store.
+
+Runs are numbered ``run_id = point * replicates + replicate``. Run ``(point, replicate)``
+is seeded with ``SeedSequence(entropy, spawn_key=(replicate,))``: every design point sees
+the same random numbers for a given replicate (**common random numbers**), so differences
+between points are differences of parameters, not of luck. The seed of every run is
+recorded in the run table.
+
+Missing runs are cut into tasks of ``batch_size`` runs; a task is one ``run_batch`` call in
+a worker, so dispatch overhead is paid once per task, not once per run. At most a few tasks
+per worker are in flight; each finished task becomes one part file of the store, so memory
+stays bounded whatever the size of the sweep. A task that raises is retried run by run, and
+only the runs that raise on their own are recorded as failed (status ``"error"`` and the
+error message); the sweep goes on. Results are a pure function of (experiment, run id):
+the executor, the number of workers and the batch size change nothing, bit for bit.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "e.toml").write_text('''
+    ... [experiment]
+    ... model = "ishigami"
+    ... seed = 1
+    ... replicates = 2
+    ... [design]
+    ... kind = "lhs"
+    ... n = 3
+    ... [parameters]
+    ... x1 = { bounds = [-3.14, 3.14] }
+    ... ''')
+    >>> report = run_sweep(d / "e.toml", d / "out", executor="serial")
+    >>> report.total, report.ran, report.failed
+    (6, 6, 0)
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import sys
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+import concertsim
+from concertsim.errors import InputError, verbatim
+from concertsim.experiment.designs import Design, build_design
+from concertsim.experiment.executors import Executor, open_executor
+from concertsim.experiment.models import MODELS, ModelContext, by_name
+from concertsim.experiment.spec import Experiment, experiment_hash, load_experiment
+from concertsim.experiment.store import ResultsStore, StoreMismatchError
+
+__all__ = [
+    "Task",
+    "SweepPlan",
+    "SweepReport",
+    "SweepInterruptedError",
+    "run_seed",
+    "plan_sweep",
+    "run_task",
+    "run_sweep",
+    "Progress",
+]
+
+_ERROR_CHARS = 500
+"""Longest error message kept in the run table."""
+
+
+class SweepInterruptedError(Exception):
+    """Ctrl-C: the sweep stopped; finished parts are kept and the sweep can be resumed."""
+
+
+def run_seed(entropy: int, replicate: int) -> np.random.SeedSequence:
+    """The seed of replicate ``replicate`` at every design point (common random numbers).
+
+    Example:
+        >>> run_seed(5, 2).spawn_key
+        (2,)
+    """
+    return np.random.SeedSequence(entropy, spawn_key=(int(replicate),))
+
+
+@dataclass(frozen=True)
+class Task:
+    """A chunk of runs executed by one worker in one ``run_batch`` call.
+
+    Attributes:
+        model: registered model name.
+        context: what the model needs (base scenario, options).
+        run_ids, points, replicates: one entry per run.
+        values: parameter values, shape ``(runs, len(columns))``.
+        columns: names of the overridden parameters.
+        entropy: the experiment's seed entropy.
+        months: horizon (0 = the scenario's own).
+        series: also return tidy series.
+    """
+
+    context: ModelContext
+    run_ids: np.ndarray
+    points: np.ndarray
+    replicates: np.ndarray
+    values: np.ndarray
+    columns: tuple[str, ...]
+    entropy: int
+    months: int
+    series: bool
+
+    def overrides(self, i: int) -> dict[str, float]:
+        """Parameter overrides of the ``i``-th run of the task."""
+        return {c: float(v) for c, v in zip(self.columns, self.values[i], strict=True)}
+
+
+def _run_table(task: Task, outcomes: pd.DataFrame | None, errors: Sequence[str]) -> pd.DataFrame:
+    n = len(task.run_ids)
+    table = pd.DataFrame(
+        {
+            "run_id": task.run_ids.astype(np.int64),
+            "point": task.points.astype(np.int64),
+            "replicate": task.replicates.astype(np.int64),
+            "seed_entropy": [str(task.entropy)] * n,
+            "seed_spawn_key": [str(int(r)) for r in task.replicates],
+        }
+    )
+    for j, name in enumerate(task.columns):
+        table[name] = task.values[:, j].astype(np.float64)
+    if outcomes is not None:
+        for name in outcomes.columns:
+            col = pd.to_numeric(outcomes[name], errors="coerce")
+            table[name] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+    table["status"] = ["error" if e else "ok" for e in errors]
+    table["error"] = list(errors)
+    return table
+
+
+def _error_text(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+    return text[:_ERROR_CHARS]
+
+
+def _with_run_ids(task: Task, series: pd.DataFrame | None, rows: Sequence[int]) -> pd.DataFrame:
+    if series is None:
+        return None
+    series = series.copy()
+    series.insert(0, "run_id", task.run_ids[np.asarray(rows)][series.pop("run").to_numpy()])
+    return series
+
+
+def run_task(task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Run every run of a task; a batch that raises is retried run by run.
+
+    Returns:
+        The task's rows of the run table and its tidy series (or ``None``).
+    """
+    model = by_name(task.context.model)
+    seeds = [run_seed(task.entropy, r) for r in task.replicates]
+    overrides = [task.overrides(i) for i in range(len(seeds))]
+    try:
+        outcomes, series = model.run_batch(task.context, seeds, overrides, task.months, task.series)
+        rows = range(len(seeds))
+        return _run_table(task, outcomes.reset_index(drop=True), [""] * len(seeds)), _with_run_ids(
+            task, series, rows
+        )
+    except Exception:  # noqa: BLE001 - find which runs fail on their own
+        pass
+    frames, series_frames, errors = [], [], []
+    for i in range(len(seeds)):
+        try:
+            out, ser = model.run_batch(
+                task.context, [seeds[i]], [overrides[i]], task.months, task.series
+            )
+            frames.append(out.reset_index(drop=True))
+            errors.append("")
+            if ser is not None:
+                series_frames.append(_with_run_ids(task, ser, [i]))
+        except Exception as exc:  # noqa: BLE001 - recorded in the run table
+            frames.append(pd.DataFrame(index=[0]))
+            errors.append(_error_text(exc))
+    outcomes = pd.concat(frames, ignore_index=True)
+    series = pd.concat(series_frames, ignore_index=True) if series_frames else None
+    return _run_table(task, outcomes, errors), series
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass
+class SweepPlan:
+    """Everything decided before the first run: design, seeds, manifest.
+
+    Attributes:
+        experiment: the validated experiment.
+        design: its design (points x overridden parameters).
+        context: the model context sent with every task.
+        entropy: the seed entropy.
+        manifest: the store's manifest.
+    """
+
+    experiment: Experiment
+    design: Design
+    context: ModelContext
+    entropy: int
+    manifest: dict[str, Any]
+
+    @property
+    def n_runs(self) -> int:
+        """Points times replicates."""
+        return self.design.size * self.experiment.replicates
+
+
+def _entropy(experiment: Experiment, out: Path | None) -> int:
+    if experiment.seed is not None:
+        return int(experiment.seed)
+    if out is not None and ResultsStore.exists(out):
+        return int(ResultsStore.open(out).manifest["seed_entropy"])
+    return int(np.random.SeedSequence().entropy)
+
+
+def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
+    """Validate the experiment against its model and build the design and the manifest.
+
+    Raises:
+        InputError: the model, the scenario, a parameter or an outcome is wrong.
+    """
+    if experiment.model not in MODELS:
+        raise experiment.error("[experiment] model", f"one of {tuple(MODELS)}", experiment.model)
+    model = by_name(experiment.model)
+    entropy = _entropy(experiment, out)
+    design = build_design(experiment, entropy)
+    points = design.points
+    for name in points.columns:
+        points[name] = model.coerce(name, points[name].to_numpy())
+    ranges = {c: (float(points[c].min()), float(points[c].max())) for c in points.columns}
+    context = model.prepare(experiment, ranges)
+    resolved = experiment.to_dict()
+    resolved["experiment"]["seed"] = str(entropy)
+    identity = {"experiment": resolved, "base_scenario": context.base}
+    manifest = {
+        "package": "concertsim",
+        "package_version": concertsim.__version__,
+        "experiment_file": str(Path(experiment.source).resolve()),
+        "experiment": resolved,
+        "experiment_hash": experiment_hash(identity),
+        "base_scenario": context.base,
+        "base_scenario_file": context.base_source,
+        "model": experiment.model,
+        "salib_problem": design.problem,
+        "design": {
+            "kind": design.kind,
+            "file": "design.parquet",
+            "points": design.size,
+            "sampled": list(design.sampled),
+            "crossed": list(design.crossed),
+            "columns": list(points.columns),
+        },
+        "seed_entropy": str(entropy),
+        "seeding": "SeedSequence(seed_entropy, spawn_key=(replicate,)); common random numbers",
+        "replicates": experiment.replicates,
+        "n_runs": design.size * experiment.replicates,
+        "outcomes": list(experiment.outcomes),
+    }
+    return SweepPlan(experiment, design, context, entropy, manifest)
+
+
+def _open_store(plan: SweepPlan, out: Path, resume: bool) -> ResultsStore:
+    if ResultsStore.exists(out):
+        store = ResultsStore.open(out)
+        try:
+            store.check_same(plan.manifest["experiment_hash"], plan.experiment.name)
+        except StoreMismatchError as exc:
+            raise InputError(
+                str(out),
+                "--out",
+                "a new directory or this experiment's own results",
+                verbatim(str(exc)),
+            ) from None
+        stored = store.read_design()
+        plan.design.points.iloc[:, :] = stored[list(plan.design.points.columns)].to_numpy()
+        return store
+    if resume:
+        raise InputError(
+            str(out),
+            "--resume",
+            "a directory holding a sweep to resume",
+            verbatim("no manifest.json there"),
+        )
+    if out.exists() and any(out.iterdir()):
+        raise InputError(
+            str(out),
+            "--out",
+            "a new or empty directory (or an existing sweep)",
+            verbatim("a non-empty directory without manifest.json"),
+        )
+    return ResultsStore.create(out, plan.manifest, plan.design.points)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _chunks(ids: np.ndarray, size: int) -> Iterator[np.ndarray]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _tasks(plan: SweepPlan, missing: np.ndarray) -> Iterator[Task]:
+    values = plan.design.points.to_numpy(dtype=np.float64)
+    columns = tuple(plan.design.points.columns)
+    reps = plan.experiment.replicates
+    for ids in _chunks(missing, plan.experiment.batch_size):
+        points = ids // reps
+        yield Task(
+            context=plan.context,
+            run_ids=ids,
+            points=points,
+            replicates=ids % reps,
+            values=values[points],
+            columns=columns,
+            entropy=plan.entropy,
+            months=plan.experiment.months,
+            series=plan.experiment.series,
+        )
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did.
+
+    Attributes:
+        out: the store directory.
+        total: runs in the experiment.
+        done_before: runs already in the store when the sweep started.
+        ran: runs executed now.
+        failed: runs executed now that raised.
+        seconds: wall time of the execution phase.
+        executor: description of the backend.
+    """
+
+    out: Path
+    total: int
+    done_before: int
+    ran: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    executor: str = ""
+
+    @property
+    def rate(self) -> float:
+        """Runs per second in this sweep."""
+        return self.ran / self.seconds if self.seconds > 0 else float("nan")
+
+
+class Progress:
+    """A one-line progress bar with rate and time left, on a terminal only.
+
+    Example:
+        >>> import io
+        >>> p = Progress(10, 0, stream=io.StringIO(), enabled=True)
+        >>> p.update(5, 0)
+        >>> "5/10" in p.stream.getvalue()
+        True
+    """
+
+    def __init__(
+        self, total: int, done: int, *, stream: IO[str] | None = None, enabled: bool | None = None
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.total, self.done, self.failed, self.start_done = total, done, 0, done
+        self.t0 = time.monotonic()
+        self._last = 0.0
+
+    def update(self, runs: int, failed: int) -> None:
+        """Count ``runs`` more finished runs, ``failed`` of which raised."""
+        self.done += runs
+        self.failed += failed
+        now = time.monotonic()
+        if self.enabled and (now - self._last > 0.2 or self.done >= self.total):
+            self._last = now
+            self.stream.write("\r" + self.line(now))
+            self.stream.flush()
+
+    def line(self, now: float | None = None) -> str:
+        """The current progress line."""
+        elapsed = max((now or time.monotonic()) - self.t0, 1e-9)
+        rate = (self.done - self.start_done) / elapsed
+        left = (self.total - self.done) / rate if rate > 0 else float("inf")
+        width = 28
+        filled = int(width * self.done / max(self.total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        eta = _duration(left) if np.isfinite(left) else "?"
+        fail = f", {self.failed} failed" if self.failed else ""
+        return f"[{bar}] {self.done}/{self.total} runs  {rate:,.1f} runs/s  ETA {eta}{fail}  "
+
+    def close(self) -> None:
+        """End the line."""
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}h{m:02d}m" if h else f"{m}m{s:02d}s" if m else f"{s}s"
+
+
+def _execute(
+    plan: SweepPlan,
+    store: ResultsStore,
+    executor: Executor,
+    report: SweepReport,
+    progress: Progress,
+) -> None:
+    missing = np.flatnonzero(~store.done_mask(plan.n_runs))
+    tasks = _tasks(plan, missing)
+    in_flight: dict[cf.Future, Task] = {}
+    limit = max(2, 2 * executor.workers)
+    exhausted = False
+    while True:
+        while not exhausted and len(in_flight) < limit:
+            task = next(tasks, None)
+            if task is None:
+                exhausted = True
+            else:
+                in_flight[executor.submit(run_task, task)] = task
+        if not in_flight:
+            return
+        finished, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
+        for future in finished:
+            task = in_flight.pop(future)
+            runs, series = _task_result(future, task)
+            store.write_part(runs, series)
+            failed = int((runs["status"] != "ok").sum())
+            report.ran += len(runs)
+            report.failed += failed
+            progress.update(len(runs), failed)
+
+
+def _task_result(future: cf.Future, task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The task's rows; a task lost to its worker is recorded as failed runs."""
+    try:
+        return future.result()
+    except cf.BrokenExecutor:
+        raise
+    except Exception as exc:  # noqa: BLE001 - e.g. a dask worker killed twice
+        errors = [_error_text(exc)] * len(task.run_ids)
+        return _run_table(task, None, errors), None
+
+
+def run_sweep(
+    experiment: str | Path | Experiment,
+    out: str | Path,
+    *,
+    executor: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: bool | None = None,
+    log: IO[str] | None = None,
+) -> SweepReport:
+    """Run (or resume) an experiment into the store ``out``.
+
+    Args:
+        experiment: an experiment file or a loaded :class:`Experiment`.
+        out: the store directory (created, or resumed when it holds this experiment).
+        executor: ``local``, ``dask``, ``mpi`` or ``serial``.
+        workers: worker processes (``local``, ``dask`` LocalCluster).
+        scheduler: a running dask scheduler's address.
+        resume: insist on resuming an existing store.
+        progress: show a progress bar (default: when stderr is a terminal).
+        log: where to write one-line notes (default: nowhere).
+
+    Returns:
+        A :class:`SweepReport`.
+
+    Raises:
+        InputError: invalid experiment, or ``out`` holds something else.
+        SweepInterruptedError: Ctrl-C; finished parts are kept.
+    """
+    exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
+    out = Path(out)
+    plan = plan_sweep(exp, out)
+    store = _open_store(plan, out, resume)
+    done = int(store.done_mask(plan.n_runs).sum())
+    report = SweepReport(out, plan.n_runs, done)
+    if log and done:
+        log.write(f"resuming {out}: {done} of {plan.n_runs} runs already done\n")
+    if done == plan.n_runs:
+        store.save_manifest(status="complete")
+        return report
+    bar = Progress(plan.n_runs, done, enabled=progress)
+    t0 = time.monotonic()
+    store.save_manifest(status="running", pid=os.getpid())
+    try:
+        with open_executor(executor, workers, scheduler) as ex:
+            report.executor = ex.describe()
+            try:
+                _execute(plan, store, ex, report, bar)
+            except KeyboardInterrupt:
+                ex.abort()
+                raise
+    except KeyboardInterrupt:
+        bar.close()
+        report.seconds = time.monotonic() - t0
+        store.save_manifest(status="interrupted")
+        raise SweepInterruptedError(
+            f"interrupted: {done + report.ran} of {plan.n_runs} runs are in {out}; "
+            "run the same command again to resume"
+        ) from None
+    except BaseException:
+        store.save_manifest(status="failed", failure=traceback.format_exc(limit=3))
+        raise
+    bar.close()
+    report.seconds = time.monotonic() - t0
+    store.save_manifest(
+        status="complete",
+        executor=report.executor,
+        finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    )
+    return report

@@ -1,0 +1,200 @@
+"""The results store: a directory that a sweep fills as its tasks finish.
+
+Layout::
+
+    DIR/manifest.json        package version, the experiment as resolved and its hash, the
+                             SALib problem, the design, the seed entropy, the run count, status
+    DIR/design.parquet       one row per design point (``point`` + one column per parameter)
+    DIR/runs/part-*.parquet  the run table, one part per finished task
+    DIR/series/part-*.parquet  tidy monthly series (run_id, month, level, variable, value),
+                             when the experiment asks for them
+
+Every file is written to a temporary name in the same directory and moved into place with
+:func:`os.replace`, so a reader (or a resumed sweep) sees a part whole or not at all, even
+after SIGKILL. Which runs are done is read from the parts themselves (the ``run_id``
+column), so resuming never runs anything twice. Nothing holds more than one part in memory
+while a sweep runs.
+
+Example:
+    >>> import tempfile, pandas as pd
+    >>> root = tempfile.mkdtemp()
+    >>> store = ResultsStore.create(root, {"experiment_hash": "abc", "n_runs": 2},
+    ...                             pd.DataFrame({"x": [0.5]}))
+    >>> store.write_part(pd.DataFrame({"run_id": [1], "y": [2.0]}))
+    >>> store.done_mask(2).tolist(), store.read_runs()["y"].tolist()
+    ([False, True], [2.0])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = ["ResultsStore", "StoreMismatchError", "MANIFEST", "STORE_FORMAT"]
+
+MANIFEST = "manifest.json"
+STORE_FORMAT = 1
+"""Version of the store's layout, recorded in the manifest."""
+
+
+class StoreMismatchError(Exception):
+    """The directory holds something other than this experiment's results."""
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _atomic_write_table(path: Path, table: pd.DataFrame) -> None:
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), tmp)
+    os.replace(tmp, path)
+
+
+class ResultsStore:
+    """A sweep's results directory (see the module docstring).
+
+    Attributes:
+        root: the directory.
+        manifest: the manifest's content.
+    """
+
+    def __init__(self, root: str | Path, manifest: dict[str, Any]) -> None:
+        self.root = Path(root)
+        self.manifest = manifest
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def create(cls, root: str | Path, manifest: Mapping[str, Any], design: pd.DataFrame):
+        """Make a new store: directories, design and manifest (atomically)."""
+        root = Path(root)
+        (root / "runs").mkdir(parents=True, exist_ok=True)
+        (root / "series").mkdir(exist_ok=True)
+        table = design.copy()
+        table.insert(0, "point", np.arange(len(design), dtype=np.int64))
+        _atomic_write_table(root / "design.parquet", table)
+        store = cls(root, {"store_format": STORE_FORMAT, **manifest, "status": "created"})
+        store.save_manifest()
+        return store
+
+    @classmethod
+    def open(cls, root: str | Path) -> ResultsStore:
+        """Open an existing store (for resuming or analysis); removes stale temp files.
+
+        Raises:
+            FileNotFoundError: no manifest in ``root``.
+        """
+        root = Path(root)
+        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        store = cls(root, manifest)
+        store._remove_temporaries()
+        return store
+
+    @staticmethod
+    def exists(root: str | Path) -> bool:
+        """True when ``root`` holds a store (a manifest)."""
+        return (Path(root) / MANIFEST).is_file()
+
+    def check_same(self, experiment_hash: str, name: str) -> None:
+        """Refuse to continue a store that holds another experiment.
+
+        Raises:
+            StoreMismatchError: the hashes differ.
+        """
+        theirs = self.manifest.get("experiment_hash")
+        if theirs != experiment_hash:
+            held = self.manifest.get("experiment", {}).get("experiment", {}).get("name", "?")
+            raise StoreMismatchError(
+                f"{self.root} holds the results of another experiment ('{held}', hash {theirs}); "
+                f"'{name}' has hash {experiment_hash}. Use another --out directory, or run "
+                "the experiment file these results came from"
+            )
+
+    def _remove_temporaries(self) -> None:
+        for sub in (self.root, self.root / "runs", self.root / "series"):
+            if sub.is_dir():
+                for tmp in sub.glob(".tmp-*"):
+                    tmp.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------------ writing
+
+    def save_manifest(self, **updates: Any) -> None:
+        """Update the manifest with ``updates`` and write it atomically."""
+        self.manifest.update(updates)
+        text = json.dumps(self.manifest, indent=2, sort_keys=False, default=str)
+        _atomic_write_bytes(self.root / MANIFEST, text.encode())
+
+    def write_part(self, runs: pd.DataFrame, series: pd.DataFrame | None = None) -> None:
+        """Write one finished task: its run rows (and series) as new part files.
+
+        The series part is written first, so a run whose row is in the store always has
+        its series too; a crash in between leaves only an orphan series part, which
+        :meth:`read_series` ignores (it keeps rows of runs in the run table only).
+        """
+        if runs.empty:
+            return
+        first = int(runs["run_id"].min())
+        tag = f"part-{first:012d}-{uuid.uuid4().hex[:8]}.parquet"
+        if series is not None and not series.empty:
+            _atomic_write_table(self.root / "series" / tag, series)
+        _atomic_write_table(self.root / "runs" / tag, runs)
+
+    # ------------------------------------------------------------------ reading
+
+    def part_files(self, kind: str = "runs") -> list[Path]:
+        """Part files of ``runs`` or ``series``, sorted by name."""
+        return sorted((self.root / kind).glob("part-*.parquet"))
+
+    def done_mask(self, n_runs: int) -> np.ndarray:
+        """Boolean array: which of runs ``0..n_runs-1`` are in the store (reads run ids only)."""
+        done = np.zeros(n_runs, dtype=bool)
+        for part in self.part_files():
+            ids = pq.read_table(part, columns=["run_id"]).column(0).to_numpy()
+            done[ids] = True
+        return done
+
+    def iter_runs(self, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+        """The run table part by part (bounded memory)."""
+        for part in self.part_files():
+            schema = pq.read_schema(part)
+            cols = None if columns is None else [c for c in columns if c in schema.names]
+            yield pq.read_table(part, columns=cols).to_pandas()
+
+    def read_runs(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The whole run table (or some columns), sorted by run id."""
+        frames = [f for f in self.iter_runs(columns) if not f.empty]
+        if not frames:
+            return pd.DataFrame(columns=list(columns or ["run_id"]))
+        table = pd.concat(frames, ignore_index=True)
+        if "run_id" in table:
+            table = table.sort_values("run_id", kind="stable").reset_index(drop=True)
+        return table
+
+    def read_series(self) -> pd.DataFrame:
+        """The tidy series of the runs in the run table, sorted by run id and month."""
+        files = self.part_files("series")
+        if not files:
+            return pd.DataFrame(columns=["run_id", "month", "level", "variable", "value"])
+        done = self.read_runs(["run_id"])["run_id"]
+        table = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
+        table = table[table["run_id"].isin(done)]
+        return table.sort_values(["run_id", "month"], kind="stable").reset_index(drop=True)
+
+    def read_design(self) -> pd.DataFrame:
+        """The design: one row per point, indexed by point."""
+        return pq.read_table(self.root / "design.parquet").to_pandas().set_index("point")
