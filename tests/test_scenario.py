@@ -18,6 +18,7 @@ from concertsim.scenario import (
     ROLE_SUM_TOLERANCE,
     Scenario,
     bundled_scenarios,
+    defaults_toml,
     load_scenario,
     parameter_info,
     parameter_names,
@@ -76,9 +77,14 @@ def test_bundled_name_loads_like_the_path():
 
 
 def test_baseline_makes_the_defaults_explicit():
-    """baseline.toml states every knob at its default (regenerate it if params.py changes)."""
+    """baseline.toml states every knob at its default.
+
+    If this fails after a change of defaults in params.py, regenerate the file:
+    ``python -c "from concertsim.scenario import defaults_toml; print(defaults_toml(), end='')"
+    > scenarios/baseline.toml``.
+    """
     baseline = load_scenario("baseline")
-    assert baseline.params == Parameters()
+    assert baseline.params == Parameters(), "regenerate scenarios/baseline.toml (see docstring)"
     assert baseline.structure == Structure()
     assert baseline.horizon == 120 and baseline.events == ()
 
@@ -378,3 +384,9 @@ def test_random_out_of_range_overrides_are_rejected(name, above, distance):
         load_scenario("baseline").with_overrides({name: value})
     section, _, field = name.partition(".")
     assert f"[{section}] {field}" in str(info.value)
+
+
+def test_defaults_toml_is_a_valid_scenario_of_the_defaults(tmp_path):
+    path = write(tmp_path, "defaults.toml", defaults_toml())
+    scenario = load_scenario(path)
+    assert scenario.params == Parameters() and scenario.structure == Structure()

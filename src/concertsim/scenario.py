@@ -84,6 +84,7 @@ __all__ = [
     "DEFAULT_HORIZON",
     "HORIZON_INFO",
     "BUNDLED_DIR",
+    "defaults_toml",
 ]
 
 ROLE_SUM_TOLERANCE = 1e-6
@@ -774,3 +775,55 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
     doc = _resolve(_read_toml(file), file=file, chain=())
     doc["source"] = file
     return _build(doc, file=file)
+
+
+# --------------------------------------------------------------------------- defaults file
+
+
+def _toml_value(section: str, value: Any) -> str:
+    """A default as TOML: booleans lower-case, role modes by name."""
+    if section == "role_mode":
+        names = {v: k for k, v in MODE_VALUES.items()}
+        return f'"{names[value]}"' if value in names else repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _field_comment(section: str, info: FieldInfo) -> str:
+    """``meaning (unit) [lo, hi]`` for a line of the defaults file."""
+    unit = f" ({info.unit})" if info.unit != "-" else ""
+    if section == "role_mode":
+        return f'{info.doc}: "negotiate", "impose" or a number in [0, 1]'
+    rng = f" [{_num(info.range[0])}, {_num(info.range[1])}]" if info.range else ""
+    return f"{info.doc}{unit}{rng}"
+
+
+def defaults_toml(name: str = "baseline", description: str = "") -> str:
+    """A scenario file stating every parameter at its default, with its meaning and range.
+
+    ``scenarios/baseline.toml`` is this text; regenerate it when a default changes::
+
+        python -c "from concertsim.scenario import defaults_toml; print(defaults_toml(), end='')"
+    """
+    description = description or (
+        "One region, default parameters made explicit: the reference every other scenario changes."
+    )
+    lines = [
+        f'name = "{name}"',
+        f'description = "{description}"',
+        "",
+        "# Every knob of the model, at its default. Comments give meaning, unit and valid range.",
+        '# Other scenarios `extends = "baseline.toml"` and override only what they change.',
+        "",
+        f"horizon = {DEFAULT_HORIZON}  # months simulated",
+    ]
+    for section, cls in _SECTION_CLASSES.items():
+        fields = dataclasses.fields(cls)
+        width = max(len(f.name) for f in fields)
+        lines += ["", f"[{section}]  # {(cls.__doc__ or '').splitlines()[0]}"]
+        for f in fields:
+            value = _toml_value(section, f.default)
+            comment = _field_comment(section, f.metadata["info"])
+            lines.append(f"{f.name:<{width}} = {value:<6}  # {comment}")
+    return "\n".join(lines) + "\n"

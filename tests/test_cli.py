@@ -1,0 +1,162 @@
+"""The command line end to end, through ``python -m concertsim`` in a subprocess."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from concertsim.scenario import bundled_scenarios
+
+HAS_SIMULATE = importlib.util.find_spec("concertsim.simulate") is not None
+needs_simulate = pytest.mark.skipif(not HAS_SIMULATE, reason="concertsim.simulate not there yet")
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m concertsim ARGS`` and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "concertsim", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def assert_input_error(proc: subprocess.CompletedProcess, *fragments: str) -> None:
+    """Exit code 2, one line on stderr starting ``concertsim: error:``, no traceback."""
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("concertsim: error: ")
+    assert "Traceback" not in proc.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture
+def bad_file(tmp_path: Path) -> Path:
+    path = tmp_path / "bad.toml"
+    path.write_text("[turnover]\nlocal_annual = 1.5\n")
+    return path
+
+
+def test_scenarios_lists_every_bundled_one():
+    proc = cli("scenarios")
+    assert proc.returncode == 0
+    lines = proc.stdout.strip().splitlines()
+    assert [line.split()[0] for line in lines] == sorted(bundled_scenarios())
+    assert all(len(line.split(maxsplit=1)) == 2 for line in lines)
+
+
+def test_validate_ok_files():
+    paths = [str(p) for p in bundled_scenarios().values()]
+    proc = cli("validate", "baseline", *paths)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [f"ok  {p}" for p in ["baseline", *paths]]
+
+
+def test_validate_stops_at_the_first_bad_file(bad_file):
+    proc = cli("validate", "baseline", str(bad_file), "austerity")
+    assert_input_error(proc, str(bad_file), "[turnover] local_annual", "[0, 1]", "1.5")
+    assert proc.stdout.splitlines() == ["ok  baseline"]
+
+
+def test_validate_missing_file(tmp_path):
+    missing = str(tmp_path / "nothere.toml")
+    assert_input_error(cli("validate", missing), missing, "no such file")
+
+
+def test_validate_syntax_error(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text('name = "x"\n[turnover\n')
+    assert_input_error(cli("validate", str(path)), str(path), "line 2")
+
+
+def test_run_bad_scenario_is_one_line(bad_file, tmp_path):
+    proc = cli("run", str(bad_file), "--out", str(tmp_path / "out"))
+    assert_input_error(proc, str(bad_file))
+    assert not (tmp_path / "out").exists()
+
+
+def test_run_bad_override_is_one_line(tmp_path):
+    proc = cli("run", "baseline", "--set", "turnover.local_anual=0.3", "--out", str(tmp_path / "o"))
+    assert_input_error(proc, "did you mean 'turnover.local_annual'?")
+
+
+def test_argparse_errors_exit_2():
+    assert cli("run").returncode == 2
+    assert cli("run", "baseline", "--replicates", "0").returncode == 2
+    assert cli("frobnicate").returncode == 2
+    assert "Traceback" not in cli("run", "baseline", "--seed", "x").stderr
+
+
+def test_existing_output_is_not_overwritten(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious")
+    proc = cli("run", "baseline", "--out", str(out), "--replicates", "1", "--months", "2")
+    assert_input_error(proc, str(out), "--force")
+    assert (out / "keep.txt").read_text() == "precious"
+
+
+def test_version():
+    proc = cli("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("concertsim ")
+
+
+@needs_simulate
+def test_run_writes_tables_manifest_figure_and_is_reproducible(tmp_path):
+    import pandas as pd
+
+    args = ["--replicates", "2", "--months", "12", "--seed", "123", "--no-progress"]
+    first, second = tmp_path / "first", tmp_path / "second"
+    proc = cli("run", "baseline", "--out", str(first), *args)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for name in ("series.parquet", "outcomes.parquet", "manifest.json", "figure.png"):
+        assert (first / name).is_file(), name
+        assert str(first / name) in proc.stdout or name == "manifest.json"
+    assert "survived" in proc.stdout or "stability" in proc.stdout
+
+    series = pd.read_parquet(first / "series.parquet")
+    assert list(series.columns) == ["run", "month", "level", "variable", "value"]
+    assert set(series["run"]) == {0, 1} and series["month"].max() <= 12
+    outcomes = pd.read_parquet(first / "outcomes.parquet")
+    assert len(outcomes) == 2 and list(outcomes.columns[:2]) == ["run", "seed"]
+    manifest = json.loads((first / "manifest.json").read_text())
+    assert manifest["seeds"]["entropy"] == 123
+    assert manifest["scenario"]["name"] == "baseline"
+    assert (first / "figure.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    proc = cli("run", "baseline", "--out", str(second), *args)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("series.parquet", "outcomes.parquet"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@needs_simulate
+def test_force_replaces_and_csv(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    args = ["--replicates", "1", "--months", "3", "--seed", "1", "--csv", "--force"]
+    proc = cli("run", "baseline", "--out", str(out), *args)
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "old.txt").exists()
+    assert (out / "series.csv").is_file() and (out / "outcomes.csv").is_file()
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+@needs_simulate
+def test_run_without_seed_records_fresh_entropy(tmp_path):
+    out = tmp_path / "out"
+    proc = cli("run", "baseline", "--out", str(out), "--replicates", "1", "--months", "2")
+    assert proc.returncode == 0, proc.stderr
+    entropy = json.loads((out / "manifest.json").read_text())["seeds"]["entropy"]
+    assert isinstance(entropy, int) and entropy > 2**32
