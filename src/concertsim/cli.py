@@ -108,6 +108,13 @@ def _mean_ci(values) -> tuple[float, float, float, int]:
     return mean, mean - half, mean + half, n
 
 
+def _fmt(x: float) -> str:
+    """A summary number: 3 decimals for shares and indices, 1 for months and counts."""
+    if math.isnan(x):
+        return "-"
+    return f"{x:.1f}" if abs(x) >= 10 else f"{x:.3f}"
+
+
 def summary_table(outcomes) -> str:
     """The stability outcomes, mean and 95% CI across replicates, one line each.
 
@@ -130,12 +137,11 @@ def summary_table(outcomes) -> str:
     ]
     width = max([len(c) for c in ordered] + [7])
     runs = len(outcomes)
-    lines = [f"{'outcome':<{width}}  {'mean':>9}  {'95% CI':>21}  {'n':>4}"]
+    lines = [f"{'outcome':<{width}}  {'mean':>8}  {'95% CI':<18}  {'n':>4}"]
     for column in ordered:
         mean, lo, hi, n = _mean_ci(outcomes[column])
-        ci = "" if math.isnan(lo) else f"[{lo:9.3f}, {hi:9.3f}]"
-        shown = "-" if math.isnan(mean) else f"{mean:9.3f}"
-        lines.append(f"{column:<{width}}  {shown:>9}  {ci:>21}  {n:>4}")
+        ci = "" if math.isnan(lo) else f"[{_fmt(lo)}, {_fmt(hi)}]"
+        lines.append(f"{column:<{width}}  {_fmt(mean):>8}  {ci:<18}  {n:>4}")
     lines.append(f"(mean over the n of {runs} runs where the outcome is defined)")
     return "\n".join(lines)
 

@@ -143,9 +143,10 @@ def _draw_panel(ax, bands: pd.DataFrame, variable: str, marks: list[tuple[int, s
     ax.set_title(PANEL_TITLES.get(variable, variable.replace("_", " ").capitalize()), loc="left")
     ax.grid(True, alpha=0.3)
     ax.margins(x=0)
-    lo, hi = ax.get_ylim()
-    if lo >= -0.05 and hi <= 1.05:
-        ax.set_ylim(0, 1.02)
+    values = bands[["q10", "q50", "q90"]].to_numpy()
+    finite = values[np.isfinite(values)]
+    if finite.size and finite.min() >= 0.0 and finite.max() <= 1.0:
+        ax.set_ylim(0, 1.02)  # shares and indices on their full scale
 
 
 def plot_series(
