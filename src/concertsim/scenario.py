@@ -59,6 +59,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from concertsim.errors import InputError, show_value, verbatim
 from concertsim.params import (
     EVENT_KINDS,
@@ -190,16 +192,9 @@ def _expected(spec: _Spec) -> str:
 
 def _is_number(value: Any) -> bool:
     """A real number that is not a boolean (TOML ``true`` is not 1)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | _np_bool())
-
-
-def _np_bool() -> type:
-    """numpy's bool type if numpy is loaded (overrides may come from numpy arrays)."""
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - numpy is a dependency
-        return bool
-    return np.bool_
+    if type(value) in (float, int):  # the common case, fast
+        return True
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
 def _coerce(spec: _Spec, value: Any, *, file: str, key: str, lenient: bool) -> bool | int | float:
@@ -217,7 +212,7 @@ def _coerce(spec: _Spec, value: Any, *, file: str, key: str, lenient: bool) -> b
         InputError: wrong type or out of range.
     """
     if spec.kind == "bool":
-        if isinstance(value, bool | _np_bool()):
+        if isinstance(value, bool | np.bool_):
             return bool(value)
         if lenient and _is_number(value) and float(value) in (0.0, 1.0):
             return bool(value)
@@ -593,6 +588,11 @@ def _resolve(data: Any, *, file: str, chain: tuple[tuple[str, str], ...]) -> dic
 # --------------------------------------------------------------------------- Scenario
 
 
+def _section_dict(section: str, values: Any) -> dict[str, Any]:
+    """A section's fields as a plain dict (all scalars, so no deep copy is needed)."""
+    return {name: getattr(values, name) for name in _SPECS[section]}
+
+
 def _event_to_dict(event: Event) -> dict:
     """An :class:`Event` as a JSON-able dict."""
     out: dict[str, Any] = {"month": event.month, "kind": event.kind, "level": event.level}
@@ -666,10 +666,10 @@ class Scenario:
             "description": self.description,
             "source": self.source,
             "horizon": self.horizon,
-            "structure": dataclasses.asdict(self.structure),
+            "structure": _section_dict("structure", self.structure),
         }
         for section in SECTIONS:
-            out[section] = dataclasses.asdict(getattr(self.params, section))
+            out[section] = _section_dict(section, getattr(self.params, section))
         out["events"] = [_event_to_dict(e) for e in self.events]
         return out
 
