@@ -18,6 +18,7 @@ from concertsim.knowledge import (
     belief_knowledge,
     code_knowledge,
     fang,
+    fang_detail,
     march,
     march_detail,
     new_state,
@@ -348,3 +349,12 @@ def test_march_knowledge_is_a_multiple_of_one_over_m_in_range(p1, p2, seed):
         k = march(p1, p2, m=10, n=8, runs=5, seed=seed, max_periods=300)
     assert ((k >= -1) & (k <= 1)).all()
     assert np.allclose(k * 10, np.round(k * 10))
+
+
+def test_fang_detail_reports_periods_and_cap():
+    res = fang_detail(0.1, runs=20, seed=4)
+    assert not res.capped.any() and (res.periods > 0).all()
+    assert np.array_equal(res.knowledge, fang(0.1, runs=20, seed=4))
+    with pytest.warns(RuntimeWarning, match="fang: 5 of 5 runs hit the cap of 2 periods"):
+        capped = fang_detail(0.1, runs=5, seed=4, max_periods=2)
+    assert capped.capped.all()

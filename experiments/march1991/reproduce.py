@@ -23,7 +23,7 @@ import pandas as pd  # noqa: E402
 
 from concertsim.knowledge import (  # noqa: E402
     code_knowledge,
-    fang,
+    fang_detail,
     march_detail,
     new_state,
     step,
@@ -54,6 +54,7 @@ PUBLISHED_FIG1 = {  # anchors.md §1 (Workiewicz's recreation, 10,000 runs)
 }
 FAST_SHARES = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))
 TURNOVER = tuple(np.round(np.r_[np.arange(0.0, 0.301, 0.025), 0.4, 0.5, 0.6, 0.8, 1.0], 3))
+FANG_CAP = 20_000
 FANG_LINKS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.4, 0.7, 1.0)
 
 
@@ -297,9 +298,18 @@ def figure_fang(runs: int) -> pd.DataFrame:
     """Equilibrium knowledge of 5 subgroups x 10 people against the cross-link rate."""
     rows = []
     for i, q in enumerate(FANG_LINKS):
-        k = fang(q, runs=runs, seed=seed_for(6, i), max_periods=20_000)
-        mean, se = mean_se(k)
-        rows.append(dict(p_link=q, runs=runs, knowledge=round(mean, 4), se=round(se, 4)))
+        res = fang_detail(q, runs=runs, seed=seed_for(6, i), max_periods=FANG_CAP)
+        mean, se = mean_se(res.knowledge)
+        rows.append(
+            dict(
+                p_link=q,
+                runs=runs,
+                knowledge=round(mean, 4),
+                se=round(se, 4),
+                mean_periods=round(float(res.periods.mean()), 1),
+                capped=int(res.capped.sum()),
+            )
+        )
     return pd.DataFrame(rows)
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "belief_knowledge",
     "code_knowledge",
     "fang",
+    "fang_detail",
     "march",
     "march_detail",
     "new_state",
@@ -212,9 +213,16 @@ def belief_knowledge(state: KnowledgeState) -> np.ndarray:
     return _scores(state.beliefs, state.reality) / state.dims
 
 
-def _scores(x: np.ndarray, reality: np.ndarray) -> np.ndarray:
-    """``x . r`` over the last axis, x of shape ``(B, K, m)``, as int32 ``(B, K)``."""
-    return np.einsum("bkm,bm->bk", x, reality, dtype=np.int32)
+def _scores(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Dot products over the last axis, as int32 ``(B, K)``.
+
+    ``x`` is ``(B, K, m)`` and ``y`` is ``(B, m)`` (shared by the K rows) or
+    ``(B, K, m)``; entries are in {-1, 0, 1}, so int8 accumulation is exact for
+    ``m <= 127`` (and much faster).
+    """
+    acc = np.int8 if x.shape[-1] <= 127 else np.int32
+    spec = "bkm,bm->bk" if y.ndim == 2 else "bkm,bkm->bk"
+    return np.einsum(spec, x, y, dtype=acc).astype(np.int32)
 
 
 # --------------------------------------------------------------------------- step
@@ -418,13 +426,17 @@ def at_equilibrium(
     Returns:
         ``(B,)`` bool.
     """
-    B, P, m = state.beliefs.shape
-    code = state.code if group is None else np.take(state.code, group, axis=1)
-    score = _scores(state.code, state.reality)
-    score = score[:, :1] if group is None else score[:, group]
-    wrong = np.count_nonzero(state.beliefs == -state.reality[:, None, :], axis=2)
-    could_beat = (m - 2 * wrong) > score  # best performance b.r + #zeros = m - 2 #wrong
-    differs = ((code != 0) & (state.beliefs != code)).any(axis=2)
+    b, m = state.beliefs, state.dims
+    scores = _scores(state.code, state.reality)  # (B, G)
+    if group is None:
+        own_code, score = state.code[:, 0, :], scores[:, :1]
+        nonzero = _scores(state.code, state.code)[:, :1]
+    else:
+        own_code, score = np.take(state.code, group, axis=1), scores[:, group]
+        nonzero = _scores(state.code, state.code)[:, group]
+    best = _scores(b, state.reality) + m - _scores(b, b)  # b.r + number of zeros
+    could_beat = best > score
+    differs = _scores(b, own_code) < nonzero  # b_j != c_j on some j with c_j != 0
     open_ = could_beat | differs
     if active is not None:
         open_ &= active
@@ -436,7 +448,7 @@ def at_equilibrium(
 
 @dataclass
 class MarchResult:
-    """Outcome of :func:`march_detail`.
+    """Outcome of :func:`march_detail` (and :func:`fang_detail`).
 
     Attributes:
         knowledge: ``(runs,)`` knowledge of the code ``c . r / m`` at the end.
@@ -683,7 +695,8 @@ def fang(
             code can change any more, whatever the ties), capped at ``max_periods``.
         seed: int, ``None`` or a :class:`numpy.random.SeedSequence`.
         max_periods: cap on periods when running to equilibrium (runs that hit it
-            are reported by a :class:`RuntimeWarning`).
+            are reported by a :class:`RuntimeWarning`; :func:`fang_detail` says
+            which).
 
     Returns:
         ``(runs,)`` mean knowledge of the groups' codes, ``mean_g c_g . r / m``.
@@ -692,6 +705,44 @@ def fang(
         >>> k = fang(0.1, runs=10, seed=3)
         >>> bool(k.mean() > 0.9)
         True
+    """
+    return fang_detail(
+        p_link,
+        p1=p1,
+        p2=p2,
+        subgroups=subgroups,
+        size=size,
+        m=m,
+        p_cross=p_cross,
+        link_learning=link_learning,
+        runs=runs,
+        periods=periods,
+        seed=seed,
+        max_periods=max_periods,
+    ).knowledge
+
+
+def fang_detail(
+    p_link: float,
+    *,
+    p1: float = 0.9,
+    p2: float = 0.5,
+    subgroups: int = 5,
+    size: int = 10,
+    m: int = 30,
+    p_cross: float = 1.0,
+    link_learning: bool = False,
+    runs: int = 80,
+    periods: int | None = None,
+    seed: int | np.random.SeedSequence | None = None,
+    max_periods: int = MAX_PERIODS,
+) -> MarchResult:
+    """:func:`fang` with the periods run and the runs that hit the cap.
+
+    Args: as :func:`fang`.
+
+    Returns:
+        A :class:`MarchResult` whose ``knowledge`` is the mean over the groups' codes.
     """
     for name, value in (("p_link", p_link), ("p1", p1), ("p2", p2), ("p_cross", p_cross)):
         _check_prob(name, value)
@@ -703,20 +754,25 @@ def fang(
     seeds = _run_seeds(seed, runs)
     stream = Stream.from_seeds(seeds, "knowledge")
     ties = Stream.from_seeds(seeds, "ties")
-    P = subgroups * size
-    state = new_state(stream, people=P, groups=subgroups, m=m)
+    state = new_state(stream, people=subgroups * size, groups=subgroups, m=m)
     group = np.repeat(np.arange(subgroups), size)
     horizon = max_periods if periods is None else periods
     knowledge = np.empty(runs)
+    ran = np.full(runs, horizon, dtype=np.int64)
+    capped = np.zeros(runs, dtype=bool)
     ids = np.arange(runs)
-    for _ in range(horizon):
+    for t in range(horizon + 1):
         done = _fang_at_rest(state, group, p_link > 0.0, link_learning)
+        if t == horizon:
+            capped[ids[~done]] = periods is None
+            done[:] = True
         if done.any():
             knowledge[ids[done]] = code_knowledge(state)[done].mean(axis=1)
+            ran[ids[done]] = t
             ids, state = ids[~done], state.subset(~done)
             stream, ties = stream.subset(~done), ties.subset(~done)
             if ids.size == 0:
-                return knowledge
+                break
         link_group = _draw_ties(ties, group, subgroups, p_link)
         step(
             state,
@@ -728,15 +784,14 @@ def fang(
             p_cross=p_cross,
             link_learning=link_learning,
         )
-    knowledge[ids] = code_knowledge(state).mean(axis=1)
-    capped = ~_fang_at_rest(state, group, p_link > 0.0, link_learning)
-    if periods is None and capped.any():
+    if capped.any():
         warnings.warn(
-            f"fang: {int(capped.sum())} of {runs} runs hit the cap of {horizon} periods",
+            f"fang: {int(capped.sum())} of {runs} runs hit the cap of {horizon} periods "
+            "(see fang_detail(...).capped)",
             RuntimeWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    return knowledge
+    return MarchResult(knowledge, ran, capped)
 
 
 def _fang_at_rest(
@@ -751,13 +806,12 @@ def _fang_at_rest(
     rest = at_equilibrium(state, group=group)
     if not linked:
         return rest
-    m = state.dims
-    wrong = np.count_nonzero(state.beliefs == -state.reality[:, None, :], axis=2)
-    best = m - 2 * wrong  # (B, P): best possible performance
+    b = state.beliefs
+    best = _scores(b, state.reality) + state.dims - _scores(b, b)  # (B, P)
     scores = _scores(state.code, state.reality)  # (B, G)
+    nonzero = _scores(state.code, state.code)  # (B, G)
     for g in range(state.code.shape[1]):
-        c = state.code[:, g : g + 1, :]
-        rest &= ~((c != 0) & (state.beliefs != c)).any(axis=(1, 2))
+        rest &= (_scores(b, state.code[:, g, :]) >= nonzero[:, g : g + 1]).all(axis=1)
         if link_learning:
             rest &= (best <= scores[:, g : g + 1]).all(axis=1)
     return rest
