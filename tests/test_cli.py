@@ -160,3 +160,21 @@ def test_run_without_seed_records_fresh_entropy(tmp_path):
     assert proc.returncode == 0, proc.stderr
     entropy = json.loads((out / "manifest.json").read_text())["seeds"]["entropy"]
     assert isinstance(entropy, int) and entropy > 2**32
+
+
+def test_experiment_commands_are_registered():
+    proc = cli("--help")
+    assert proc.returncode == 0
+    assert "sweep" in proc.stdout and "analyze" in proc.stdout
+
+
+def test_a_broken_experiment_package_does_not_break_the_rest(monkeypatch, capsys):
+    from concertsim.cli import main
+
+    monkeypatch.setitem(sys.modules, "concertsim.experiment.cli", None)  # import fails
+    assert main(["scenarios"]) == 0
+    assert main(["validate", "baseline"]) == 0
+    capsys.readouterr()
+    assert main(["sweep", "x.toml", "--out", "y"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("concertsim: error: sweep is unavailable") and "Traceback" not in err
