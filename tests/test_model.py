@@ -1,6 +1,7 @@
 """The Mesa model: agents by type, replicate 0 of `concertsim run`, live interventions."""
 
 import numpy as np
+import pytest
 
 from concertsim.agents import LocalCommittee, NationalActor, RegionalBody, SectoralTable
 from concertsim.model import ConcertationModel
@@ -57,4 +58,4 @@ def test_agents_read_their_rows():
     assert abs(sum(body.role_mix.values()) - 1.0) < 1e-9
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == 7
-    assert frame["credibility_regional"].iloc[-1] == body.credibility
+    assert frame["credibility_regional"].iloc[-1] == pytest.approx(body.credibility, rel=1e-12)

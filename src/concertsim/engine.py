@@ -94,6 +94,7 @@ class Engine:
         if len(params) != len(seeds):
             raise ValueError("one Parameters per seed is needed")
         self.layout = Layout.from_structure(structure)
+        self._divisor = _aggregation(self.layout)
         self.params = BatchParams.stack(params)
         self.streams = {name: Stream.from_seeds(seeds, name) for name in STREAM_NAMES}
         self.events = tuple(sorted(events, key=lambda e: e.month))
@@ -153,7 +154,9 @@ class Engine:
 
     def _observe(self) -> None:
         """Record this month's series (means by level)."""
-        self.series[:, self.state.month] = observe(self.state, self.layout, self.params)
+        self.series[:, self.state.month] = observe(
+            self.state, self.layout, self.params, self._divisor
+        )
 
 
 def _local_coverage(state: State, lay: Layout, bp: BatchParams, ties: np.ndarray) -> np.ndarray:
@@ -163,63 +166,71 @@ def _local_coverage(state: State, lay: Layout, bp: BatchParams, ties: np.ndarray
     return lay.level(covered, "local").mean(-1)
 
 
-def _level_mean(x: np.ndarray, lay: Layout) -> np.ndarray:
-    """(B,4) mean of a (B,G) array over the organisations of each level (NaN if none)."""
-    out = np.full((x.shape[0], len(LEVELS)), np.nan)
-    for i, name in enumerate(LEVELS):
-        part = x[:, lay.level_slice[name]]
-        if part.shape[1]:
-            out[:, i] = part.mean(-1)
-    return out
+_APPLIES = {
+    "capacity": ("local", "regional"),
+    "engagement": ("local", "sectoral"),
+    "funding": ("regional",),
+}
+"""Variables observed at some levels only (the others at every level)."""
+
+_SUMMED = ("staff", "vacancies")
+"""Variables summed over a level's organisations (the others are means)."""
 
 
-def observe(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+def _by_level(x: np.ndarray, lay: Layout) -> np.ndarray:
+    """(B, V, 4) sums of a (B, V, G) array over each level's (contiguous) organisations."""
+    csum = np.zeros((*x.shape[:-1], x.shape[-1] + 1))
+    np.cumsum(x, axis=-1, out=csum[..., 1:])
+    starts = [lay.level_slice[n].start for n in LEVELS]
+    stops = [lay.level_slice[n].stop for n in LEVELS]
+    return csum[..., stops] - csum[..., starts]
+
+
+def _aggregation(lay: Layout) -> np.ndarray:
+    """(V, 4) divisor of each variable's level sum: organisations per level, 1, or NaN."""
+    counts = np.array([lay.level_slice[n].stop - lay.level_slice[n].start for n in LEVELS])
+    div = np.empty((len(VARIABLES), len(LEVELS)))
+    for v, name in enumerate(VARIABLES):
+        div[v] = 1.0 if name in _SUMMED else np.where(counts > 0, counts, np.nan)
+        for lv, level in enumerate(LEVELS):
+            if level not in _APPLIES.get(name, LEVELS):
+                div[v, lv] = np.nan
+    return div
+
+
+def observe(
+    state: State, lay: Layout, bp: BatchParams, divisor: np.ndarray | None = None
+) -> np.ndarray:
     """(B, variables, levels) the series of one month: see :data:`VARIABLES`.
 
-    ``capacity`` is a local committee's built capacity (M11) and, for a regional
-    body, its effective capacity per post (M6).
+    Each variable is a mean over the level's organisations (``staff`` and
+    ``vacancies`` are sums). ``capacity`` is a local committee's built capacity
+    (M11) and, for a regional body, its effective capacity per post (M6);
+    ``legitimacy`` is the assent a member grants its regional body, for a regional
+    body its legitimacy from below, and for national actors the regional bodies'
+    assent to national programmes. Pairs that do not apply are NaN.
     """
     know = knowledge.code_knowledge(state.knowledge)
-    occ = state.occupied.astype(float)
-    staff = lay.per_org(occ)
-    ties = lay.per_org(networking.ties_per_person(state).astype(float))
-    per_person = np.divide(ties, staff, out=np.zeros_like(ties), where=staff > 0)
-    lead = np.divide(
-        lay.per_org(state.leadership), staff, out=np.zeros_like(staff), where=staff > 0
-    )
-    legit = state.assent.copy()
-    legit[:, lay.level_slice["regional"]] = roles.legitimacy(state, lay)
-    participation = state.participating.astype(float)
-    funding_g = np.full_like(know, np.nan)
-    funding_g[:, lay.level_slice["regional"]] = state.funding
-    engagement_g = np.where(lay.org_level[None, :] <= 1, state.engagement, np.nan)
-    capacity = np.where(lay.org_level[None, :] == 0, state.capacity, np.nan)
-    posts = lay.org_posts[lay.level_slice["regional"]]
-    capacity[:, lay.level_slice["regional"]] = (
-        roles.effective_capacity(state, lay, bp, know) / posts
-    )
-    rows = {
-        "capacity": _level_mean(capacity, lay),
-        "credibility": _level_mean(state.credibility, lay),
-        "legitimacy": _level_mean(legit, lay),
-        "knowledge": _level_mean(know, lay),
-        "leadership": _level_mean(lead, lay),
-        "participation": _level_mean(participation, lay),
-        "engagement": _level_mean(engagement_g, lay),
-        "staff": _level_sum(staff, lay),
-        "vacancies": _level_sum(lay.org_posts[None, :] - staff, lay),
-        "ties": _level_mean(per_person, lay),
-        "funding": _level_mean(funding_g, lay),
-    }
-    rows["legitimacy"][:, LEVELS.index("national")] = _level_mean(state.assent, lay)[
-        :, LEVELS.index("regional")
-    ]
-    return np.stack([rows[v] for v in VARIABLES], axis=1)
-
-
-def _level_sum(x: np.ndarray, lay: Layout) -> np.ndarray:
-    """(B,4) sum of a (B,G) array over the organisations of each level."""
-    return np.stack([x[:, lay.level_slice[n]].sum(-1) for n in LEVELS], axis=1)
+    staff = lay.per_org(state.occupied.astype(float))
+    present = np.maximum(staff, 1.0)
+    reg, nat = lay.level_slice["regional"], lay.level_slice["national"]
+    rows = np.zeros((state.batch, len(VARIABLES), lay.groups))
+    get = {name: rows[:, i] for i, name in enumerate(VARIABLES)}
+    get["capacity"][:] = state.capacity
+    get["capacity"][:, reg] = roles.effective_capacity(state, lay, bp, know) / lay.org_posts[reg]
+    get["credibility"][:] = state.credibility
+    get["legitimacy"][:] = state.assent
+    get["legitimacy"][:, reg] = roles.legitimacy(state, lay)
+    get["legitimacy"][:, nat] = state.assent[:, reg].mean(-1, keepdims=True)
+    get["knowledge"][:] = know
+    get["leadership"][:] = lay.per_org(state.leadership) / present
+    get["participation"][:] = state.participating
+    get["engagement"][:] = state.engagement
+    get["staff"][:] = staff
+    get["vacancies"][:] = lay.org_posts - staff
+    get["ties"][:] = lay.per_org(networking.ties_per_person(state).astype(float)) / present
+    get["funding"][:, reg] = state.funding
+    return _by_level(rows, lay) / (_aggregation(lay) if divisor is None else divisor)
 
 
 def _initial_state(

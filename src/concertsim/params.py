@@ -315,13 +315,13 @@ class Funding:
         0.5, "weight of national credibility of the region", "-", 0.0, 1.0
     )
     positioning_weight: float = _f(0.3, "weight of issue positioning", "-", 0.0, 1.0)
-    floor: float = _f(0.35, "funding guaranteed by the programme", "-", 0.0, 1.0)
+    floor: float = _f(0.15, "funding guaranteed by the programme", "-", 0.0, 1.0)
     expectation: float = _f(
-        0.4, "weighted performance at which national actors fund fully", "-", 0.05, 1.0
+        0.6, "weighted performance at which national actors fund fully", "-", 0.05, 1.0
     )
     adjust: float = _f(0.05, "monthly speed of funding toward its target", "1/month", 0.0, 1.0)
     fold_threshold: float = _f(
-        0.3, "funding below which the regional body is at risk", "-", 0.0, 1.0
+        0.4, "funding below which the regional body is at risk", "-", 0.0, 1.0
     )
     fold_months: int = _f(12, "consecutive months at risk before the body folds", "months", 1, 120)
 

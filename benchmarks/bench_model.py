@@ -1,0 +1,77 @@
+"""Cost of a concertsim run against Mesa's own BoltzmannWealth example, in one process.
+
+Prints two ratios (the machine is noisy, so only ratios measured side by side count):
+
+1. one baseline run (120 months) against BoltzmannWealth with as many agents as the
+   baseline has people, for as many steps. Target: ratio <= 1, though concertsim
+   does far more per person (turnover, ties, March learning, roles, credibility...).
+2. the 17-region province against the one-region baseline. Target: <= 20x
+   (cost linear in people x months; the province has ~15x the people).
+
+Usage: python benchmarks/bench_model.py [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+from concertsim.layout import Layout
+from concertsim.model import ConcertationModel
+from concertsim.scenario import load_scenario
+
+
+def best_of(fn, repeats: int) -> float:
+    """Best wall time of ``repeats`` calls (least disturbed by other processes)."""
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def concertation(scenario, seed: int = 1) -> None:
+    model = ConcertationModel(scenario, rng=seed)
+    for _ in range(scenario.horizon):
+        model.step()
+
+
+def boltzmann(agents: int, steps: int, seed: int = 1) -> None:
+    from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannWealth
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = BoltzmannWealth(n=agents, width=10, height=10, seed=seed)
+    for _ in range(steps):
+        model.step()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    baseline, province = load_scenario("baseline"), load_scenario("province")
+    people = Layout.from_structure(baseline.structure).people
+    people_p = Layout.from_structure(province.structure).people
+    months = baseline.horizon
+    t_base = best_of(lambda: concertation(baseline), args.repeats)
+    t_boltz = best_of(lambda: boltzmann(people, months), args.repeats)
+    t_prov = best_of(lambda: concertation(province), max(1, args.repeats // 2))
+    print(f"baseline: {people} people x {months} months: {t_base * 1e3:8.1f} ms")
+    print(f"BoltzmannWealth: {people} agents x {months} steps: {t_boltz * 1e3:8.1f} ms")
+    print(f"  ratio baseline / BoltzmannWealth = {t_base / t_boltz:.2f}  (target <= 1)")
+    print(f"province: {people_p} people x {province.horizon} months: {t_prov * 1e3:8.1f} ms")
+    print(
+        f"  ratio province / baseline = {t_prov / t_base:.1f}  (target <= 20; "
+        f"people ratio {people_p / people:.1f})"
+    )
+    per_pm = [
+        t / (n * m) * 1e6 for t, n, m in ((t_base, people, months), (t_prov, people_p, months))
+    ]
+    print(f"  cost per person-month: baseline {per_pm[0]:.2f} us, province {per_pm[1]:.2f} us")
+
+
+if __name__ == "__main__":
+    main()
