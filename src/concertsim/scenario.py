@@ -372,6 +372,40 @@ def _check_event_value(section: str, name: str, value: Any, *, file, key, lenien
     return _coerce(specs[name], value, file=file, key=vkey, lenient=lenient)
 
 
+def _choice(value: Any, choices: tuple[str, ...], *, file: str, key: str) -> str:
+    """``value`` must be one of ``choices``; the closest is suggested otherwise."""
+    if isinstance(value, str) and value in choices:
+        return value
+    hint = _suggest(str(value), choices)
+    raise InputError(file, key, "one of " + ", ".join(choices), value, hint=hint)
+
+
+def _event_share(event: dict, kind: str, *, file: str, where: str, lenient: bool) -> dict:
+    """``{"share": ...}`` if the event has (or needs) a share, else ``{}``."""
+    key = f"{where} share"
+    if "share" not in event:
+        if kind in _SHARE_REQUIRED:
+            raise InputError(file, key, f"a share in [0, 1] for a {kind} event", verbatim("none"))
+        return {}
+    if kind not in _SHARE_KINDS:
+        raise InputError(file, key, f"no share for a {kind} event", event["share"])
+    spec = _Spec("float", _SHARE_INFO)
+    return {"share": _coerce(spec, event["share"], file=file, key=key, lenient=lenient)}
+
+
+def _event_values(event: dict, kind: str, *, file: str, where: str, lenient: bool) -> dict:
+    """``{"values": ...}`` for the kinds that take values, else ``{}``."""
+    key = f"{where} values"
+    if kind not in _VALUE_KINDS:
+        if "values" in event:
+            raise InputError(file, key, f"no values for a {kind} event", event["values"])
+        return {}
+    if "values" not in event:
+        raise InputError(file, key, f"a table of values for a {kind} event", verbatim("none"))
+    values = _check_event_values(kind, event["values"], file=file, key=key, lenient=lenient)
+    return {"values": values}
+
+
 def _check_event(event: Any, index: int, *, file: str, lenient: bool) -> dict:
     """Check one ``[[events]]`` table on its own (the horizon is checked later)."""
     where = f"[[events]] #{index + 1}"
@@ -382,57 +416,17 @@ def _check_event(event: Any, index: int, *, file: str, lenient: bool) -> dict:
     for required in ("month", "kind"):
         if required not in event:
             raise InputError(file, f"{where} {required}", f"an event {required}", verbatim("none"))
-    kind = event["kind"]
-    if kind not in EVENT_KINDS:
-        raise InputError(
-            file,
-            f"{where} kind",
-            "one of " + ", ".join(EVENT_KINDS),
-            kind,
-            hint=_suggest(str(kind), EVENT_KINDS),
-        )
+    kind = _choice(event["kind"], EVENT_KINDS, file=file, key=f"{where} kind")
     month_spec = _Spec("int", _MONTH_INFO)
-    out: dict[str, Any] = {
+    return {
         "month": _coerce(
             month_spec, event["month"], file=file, key=f"{where} month", lenient=lenient
         ),
         "kind": kind,
+        "level": _choice(event.get("level", "all"), _EVENT_LEVELS, file=file, key=f"{where} level"),
+        **_event_share(event, kind, file=file, where=where, lenient=lenient),
+        **_event_values(event, kind, file=file, where=where, lenient=lenient),
     }
-    level = event.get("level", "all")
-    if level not in _EVENT_LEVELS:
-        raise InputError(
-            file,
-            f"{where} level",
-            "one of " + ", ".join(_EVENT_LEVELS),
-            level,
-            hint=_suggest(str(level), _EVENT_LEVELS),
-        )
-    out["level"] = level
-    if "share" in event:
-        if kind not in _SHARE_KINDS:
-            raise InputError(file, f"{where} share", f"no share for a {kind} event", event["share"])
-        out["share"] = _coerce(
-            _Spec("float", _SHARE_INFO),
-            event["share"],
-            file=file,
-            key=f"{where} share",
-            lenient=lenient,
-        )
-    elif kind in _SHARE_REQUIRED:
-        raise InputError(
-            file, f"{where} share", f"a share in [0, 1] for a {kind} event", verbatim("none")
-        )
-    if kind in _VALUE_KINDS:
-        if "values" not in event:
-            raise InputError(
-                file, f"{where} values", f"a table of values for a {kind} event", verbatim("none")
-            )
-        out["values"] = _check_event_values(
-            kind, event["values"], file=file, key=f"{where} values", lenient=lenient
-        )
-    elif "values" in event:
-        raise InputError(file, f"{where} values", f"no values for a {kind} event", event["values"])
-    return out
 
 
 def _check_events(events: Any, *, file: str, lenient: bool) -> list[dict]:
