@@ -104,9 +104,21 @@ def derive_keys(seeds: Sequence[np.random.SeedSequence], name: str) -> np.ndarra
     return np.array([derive_key(s, name) for s in seeds], dtype=np.uint64)
 
 
+_MASK = (1 << 64) - 1
+
+
+def _mix_int(x: int) -> int:
+    """:func:`mix64` of one Python integer (cheaper than a one-element array)."""
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
 def _draw_bases(keys: np.ndarray, counter: int) -> np.ndarray:
     """One independent 64-bit starting point per run for the draw number ``counter``."""
-    c = mix64(np.array([counter + 1], dtype=np.uint64) * _GOLDEN)
+    c = np.uint64(_mix_int(((counter + 1) * 0x9E3779B97F4A7C15) & _MASK))
     return mix64(keys.astype(np.uint64) + c)
 
 

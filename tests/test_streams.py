@@ -1,0 +1,46 @@
+"""Random streams: per run, per submodel, batch-independent, sparse = dense."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from concertsim.streams import Stream, derive_key
+
+
+def test_a_run_draws_the_same_numbers_alone_or_in_a_batch():
+    seeds = np.random.SeedSequence(11).spawn(5)
+    batch = Stream.from_seeds(seeds, "turnover")
+    alone = Stream.from_seeds(seeds[3:4], "turnover")
+    for _ in range(3):
+        assert np.array_equal(batch.uniform((7, 2))[3], alone.uniform((7, 2))[0])
+
+
+def test_streams_of_different_submodels_differ_and_do_not_depend_on_order():
+    seed = np.random.SeedSequence(2)
+    assert derive_key(seed, "turnover") != derive_key(seed, "ties")
+    first = Stream.from_seeds([seed], "ties").uniform((4,))
+    Stream.from_seeds([seed], "turnover").uniform((4,))  # another stream drawn meanwhile
+    assert np.array_equal(Stream.from_seeds([seed], "ties").uniform((4,)), first)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 50), st.integers(0, 5))
+def test_a_sparse_draw_equals_the_dense_draw_at_those_positions(batch, size, skip):
+    seeds = np.random.SeedSequence(batch * 100 + size).spawn(batch)
+    dense, sparse = Stream.from_seeds(seeds, "x"), Stream.from_seeds(seeds, "x")
+    for _ in range(skip):
+        dense.next_bases(), sparse.next_bases()
+    full = dense.uniform((size,))
+    run = np.arange(batch).repeat(size)
+    pos = np.tile(np.arange(size), batch)
+    assert np.array_equal(sparse.uniform_at(run, pos), full.ravel())
+
+
+def test_uniforms_look_uniform():
+    u = Stream.from_seeds(np.random.SeedSequence(0).spawn(4), "x").uniform((50_000,)).ravel()
+    assert np.all((u >= 0) & (u < 1))
+    hist = np.histogram(u, bins=20, range=(0, 1))[0]
+    expected = u.size / 20
+    chi2 = ((hist - expected) ** 2 / expected).sum()
+    assert chi2 < 45  # 19 dof, p ~ 0.001
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01
