@@ -218,12 +218,11 @@ class Concertation:
 
     def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
         """Round the values of integer parameters (e.g. counts of posts)."""
-        from concertsim.params import SECTIONS, field_info
+        from concertsim.scenario import parameter_info
 
-        section, _, field = name.partition(".")
         try:
-            integer = field_info(SECTIONS[section], field).integer
-        except KeyError:
+            integer = parameter_info(name).integer
+        except (KeyError, InputError):
             return values
         return np.round(values) if integer else values
 

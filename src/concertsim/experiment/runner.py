@@ -236,6 +236,10 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     for name in points.columns:
         points[name] = model.coerce(name, points[name].to_numpy())
     ranges = {c: (float(points[c].min()), float(points[c].max())) for c in points.columns}
+    for spec in experiment.parameters:  # check the declared bounds, not just the points drawn
+        lo, hi = spec.support()
+        if np.isfinite(lo) and np.isfinite(hi):
+            ranges[spec.name] = (lo, hi)
     context = model.prepare(experiment, ranges)
     resolved = experiment.to_dict()
     resolved["experiment"]["seed"] = str(entropy)

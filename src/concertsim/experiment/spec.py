@@ -388,7 +388,8 @@ class _Getter:
         bad = not _is_num(v) or v > high or (v <= low if open_low else v < low)
         if bad:
             bracket = "(" if open_low else "["
-            raise self._err(key, f"a number in {bracket}{low}, {high}]", v)
+            span = f" in {bracket}{low:g}, {high:g}]" if math.isfinite(low - high) else ""
+            raise self._err(key, f"a number{span}", v)
         return float(v)
 
     def bool(self, key: str) -> bool:
@@ -558,5 +559,5 @@ def _analysis(source: str, table: dict[str, Any]) -> AnalysisSpec:
         bootstrap=get.int("bootstrap", 10),
         conf_level=get.num("conf_level", 0.0, 1.0, open_low=True),
         stable_outcome=get.str("stable_outcome"),
-        stable_min=get.num("stable_min", 0.0, 1.0),
+        stable_min=get.num("stable_min", -math.inf, math.inf),
     )

@@ -1,0 +1,15 @@
+"""Fixtures of the experiment tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .helpers import ishigami_lhs
+
+
+@pytest.fixture
+def lhs_file(tmp_path: Path) -> Path:
+    """A small noisy Ishigami LHS experiment (20 points x 3 replicates, batches of 7)."""
+    return ishigami_lhs(tmp_path / "lhs.toml")

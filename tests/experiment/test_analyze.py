@@ -1,0 +1,122 @@
+"""Analysis: known Sobol indices of Ishigami, variance shares, Morris, mixture stability maps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from concertsim.experiment.analyze import analyze_store, variance_shares
+from concertsim.experiment.cli import main
+from concertsim.experiment.models import ISHIGAMI_S1, ISHIGAMI_ST
+from concertsim.experiment.runner import run_sweep
+
+from .helpers import ishigami_lhs
+
+EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
+
+
+def test_analyze_recovers_ishigami_sobol_indices(tmp_path: Path, capsys):
+    out = tmp_path / "ishigami"
+    assert main(["sweep", str(EXPERIMENTS / "ishigami.toml"), "--out", str(out)]) == 0
+    assert main(["analyze", str(out)]) == 0
+    assert "sobol:" in capsys.readouterr().out
+    sobol = pd.read_csv(out / "analysis" / "sobol.csv").set_index("parameter")
+    np.testing.assert_allclose(sobol["S1"], ISHIGAMI_S1, atol=0.04)
+    np.testing.assert_allclose(sobol["ST"], ISHIGAMI_ST, atol=0.04)
+    assert (sobol["S1_conf"] > 0).all() and (sobol["ST_conf"] > 0).all()
+    s2 = pd.read_csv(out / "analysis" / "sobol_s2.csv")
+    x1x3 = s2[(s2["parameter_i"] == "x1") & (s2["parameter_j"] == "x3")]["S2"].item()
+    assert x1x3 == pytest.approx(0.244, abs=0.06)  # the only interaction of Ishigami
+    conv = pd.read_csv(out / "analysis" / "sobol_convergence.csv")
+    assert conv["base_samples"].max() == 1024 and conv["base_samples"].nunique() >= 4
+    for name in ("sobol_y.png", "sobol_convergence_y.png", "variance.png"):
+        assert (out / "analysis" / name).stat().st_size > 5000
+
+
+def test_variance_split_between_parameters_and_replicates(tmp_path: Path):
+    # with common random numbers every point sees the same replicate draws: many replicates
+    exp = ishigami_lhs(tmp_path / "e.toml", n=200, replicates=40, batch_size=2000, noise=2.0)
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    report = analyze_store(tmp_path / "out", figures=False)
+    row = report.tables["variance"].set_index("outcome").loc["y"]
+    assert row["var_within"] == pytest.approx(4.0, rel=0.2)  # noise sd 2
+    assert row["var_parameters"] == pytest.approx(13.84, rel=0.25)  # variance of Ishigami
+    assert row["share_replicates"] == pytest.approx(4.0 / 17.84, abs=0.07)
+    assert row["share_parameters"] + row["share_replicates"] == pytest.approx(1.0)
+
+
+def test_variance_shares_without_replicates_or_noise():
+    t = variance_shares(np.arange(4), np.array([1.0, 2.0, 3.0, 4.0]))
+    assert np.isnan(t["var_within"]) and t["share_parameters"] == 1.0
+    t = variance_shares(np.array([0, 0, 1, 1]), np.array([1.0, 3.0, 1.0, 3.0]))
+    assert t["var_parameters"] == 0.0 and t["share_replicates"] == 1.0
+
+
+def test_morris_screening_table_and_plane(tmp_path: Path):
+    exp = tmp_path / "m.toml"
+    exp.write_text(
+        """
+[experiment]
+model = "ishigami"
+seed = 4
+batch_size = 50
+[design]
+kind = "morris"
+trajectories = 40
+levels = 4
+[parameters]
+x1 = { bounds = [-3.14159, 3.14159] }
+x2 = { bounds = [-3.14159, 3.14159] }
+x3 = { bounds = [-3.14159, 3.14159] }
+"""
+    )
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    report = analyze_store(tmp_path / "out")
+    morris = report.tables["morris"].set_index("parameter")
+    assert len(morris) == 3 and (morris["mu_star"] > 0).all()
+    assert morris.loc["x3", "sigma"] > morris.loc["x3", "mu"]  # x3 acts through x1 only
+    assert (tmp_path / "out" / "analysis" / "morris_y.png").exists()
+    assert sorted(report.tables["morris_convergence"]["trajectories"].unique())[-1] == 40
+
+
+def test_mixture_stability_table_and_simplex_map(tmp_path: Path):
+    exp = tmp_path / "mix.toml"
+    exp.write_text(
+        """
+[experiment]
+model = "ishigami"
+seed = 2
+replicates = 4
+outcomes = ["y"]
+[model]
+noise = 0.3
+[design]
+kind = "mixture"
+components = ["x1", "x2"]
+total = 3.0
+method = "lattice"
+degree = 6
+[parameters]
+x3 = { values = [0.0, 3.0] }
+[analysis]
+stable_outcome = "y"
+stable_min = 2.0
+"""
+    )
+    # shares sum to at most 1 in a mixture: this file must be refused, then fixed
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "bad")]) == 2
+    exp.write_text(exp.read_text().replace("total = 3.0", "total = 1.0"))
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    report = analyze_store(tmp_path / "out")
+    mix = report.tables["mixture"]
+    assert len(mix) == 7 * 2 and np.allclose(mix["x1"] + mix["x2"], 1.0)
+    assert (mix["stable"] == (mix["y_mean"] >= 2.0)).all()
+    assert (mix["y_ci_low"] <= mix["y_mean"]).all() and (mix["y_mean"] <= mix["y_ci_high"]).all()
+    stable = report.tables["stable_mixes"]
+    assert stable["y_mean"].is_monotonic_decreasing and stable["stable"].all()
+    assert any("mixes are stable" in note for note in report.notes)
+    for name in ("simplex_y.png", "mixture_effects_y.png"):
+        assert (tmp_path / "out" / "analysis" / name).stat().st_size > 5000

@@ -1,0 +1,27 @@
+"""The examples in the experiment package's docstrings run, and the bundled experiments load."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+from pathlib import Path
+
+import pytest
+
+from concertsim.experiment.spec import load_experiment
+
+MODULES = ["spec", "designs", "models", "executors", "store", "runner", "analyze", "cli"]
+EXPERIMENTS = sorted((Path(__file__).resolve().parents[2] / "experiments").glob("*.toml"))
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str):
+    module = importlib.import_module(f"concertsim.experiment.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)
+def test_bundled_experiments_are_valid(path: Path):
+    exp = load_experiment(path)
+    assert exp.seed is not None  # bundled experiments are reproducible

@@ -1,0 +1,54 @@
+"""Executors: dask on a real LocalCluster and mpi4py under a real mpiexec give the local table."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from concertsim.experiment.executors import open_executor
+from concertsim.experiment.runner import run_sweep
+from concertsim.experiment.store import ResultsStore
+
+from .helpers import ishigami_lhs, run_table
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_every_backend_speaks_concurrent_futures():
+    with open_executor("local", workers=2) as ex:
+        assert ex.workers == 2
+        assert [ex.submit(_square, i).result() for i in range(4)] == [0, 1, 4, 9]
+    with open_executor("local", workers=0) as ex:
+        assert ex.describe() == "serial (1 worker)"
+        assert ex.submit(_square, 3).result() == 9
+
+
+def test_dask_local_cluster_gives_the_local_table(tmp_path: Path):
+    exp = ishigami_lhs(tmp_path / "e.toml", batch_size=9, fail_above=2.0)
+    run_sweep(exp, tmp_path / "local", executor="local", workers=2)
+    report = run_sweep(exp, tmp_path / "dask", executor="dask", workers=2)
+    assert report.executor == "dask (2 workers)"
+    table = run_table(tmp_path / "dask")
+    assert (table["status"] == "error").any()  # failures travel through dask too
+    pd.testing.assert_frame_equal(table, run_table(tmp_path / "local"))
+
+
+def test_mpi_under_mpiexec_gives_the_local_table(tmp_path: Path):
+    exp = ishigami_lhs(tmp_path / "e.toml", batch_size=9)
+    run_sweep(exp, tmp_path / "local", executor="serial")
+    mpiexec = Path(sys.executable).parent / "mpiexec"
+    cmd = [
+        str(mpiexec), "-n", "2", sys.executable, "-m", "mpi4py.futures",
+        "-m", "concertsim.experiment", "sweep", str(exp), "--out", str(tmp_path / "mpi"),
+        "--executor", "mpi",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "mpi (1 worker)" in proc.stdout
+    assert ResultsStore.open(tmp_path / "mpi").manifest["executor"] == "mpi (1 worker)"
+    pd.testing.assert_frame_equal(run_table(tmp_path / "mpi"), run_table(tmp_path / "local"))
