@@ -137,6 +137,25 @@ class Layout:
             return part.reshape(x.shape[0], self.structure.regions, -1)
         return part
 
+    def members_sum(self, x: np.ndarray) -> np.ndarray:
+        """(B,R) sum of a (B,G) array over each region's local committees and sectoral tables."""
+        total = self.level(x, "local").sum(-1)
+        if self.structure.sectoral_tables:
+            total = total + self.level(x, "sectoral").sum(-1)
+        return total
+
+    def members_mean(self, x: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+        """(B,R) mean of a (B,G) array over each region's members, optionally weighted.
+
+        Regions whose weights are all zero get 0.
+        """
+        if weight is None:
+            s = self.structure
+            return self.members_sum(x) / (s.local_committees + s.sectoral_tables)
+        total = self.members_sum(x * weight)
+        count = self.members_sum(weight.astype(float))
+        return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+
     def regional_of_org(self) -> np.ndarray:
         """(G,) index (into the G axis) of the regional body each organisation is attached to.
 

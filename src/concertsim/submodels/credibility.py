@@ -70,12 +70,8 @@ def linked_credibility(state: State, lay: Layout, bp: BatchParams) -> tuple[np.n
     c_reg = c[:, reg]
     target = c_reg[:, region].copy()
     weight = state.participating.astype(float)
-    members = np.zeros_like(c_reg)
-    count = np.zeros_like(c_reg)
-    for level in ("local", "sectoral"):
-        part = lay.level(state.participating, level)
-        members += (lay.level(c, level) * part).sum(-1)
-        count += part.sum(-1)
+    members = lay.members_sum(c * state.participating)
+    count = lay.members_sum(state.participating.astype(float))
     nat_ok = np.minimum(state.assent[:, reg] / bp.legitimacy.national_need, 1.0)
     c_nat = c[:, nat].mean(-1, keepdims=True)
     total = members + nat_ok * c_nat

@@ -40,13 +40,7 @@ def national_view(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
 
 def participation_share(state: State, lay: Layout) -> np.ndarray:
     """(B,R) share of the region's local committees and sectoral tables taking part."""
-    part = lay.level(state.participating, "local").mean(-1)
-    if lay.structure.sectoral_tables:
-        s = lay.structure
-        sect = lay.level(state.participating, "sectoral").mean(-1)
-        n_l, n_s = s.local_committees, s.sectoral_tables
-        part = (part * n_l + sect * n_s) / (n_l + n_s)
-    return part
+    return lay.members_mean(state.participating.astype(float))
 
 
 def update(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> None:

@@ -85,11 +85,5 @@ def coverage(state: State, lay: Layout, bp: BatchParams, ties: np.ndarray) -> np
     ``min(1, ties of the organisation / ties_needed)``.
     """
     org_ties = lay.per_org(ties.astype(float))
-    covered = np.minimum(org_ties / bp.networking.ties_needed, 1.0) * state.participating
-    parts = [lay.level(covered, "local"), lay.level(state.participating, "local")]
-    total = parts[0].sum(-1)
-    count = parts[1].sum(-1).astype(float)
-    if lay.structure.sectoral_tables:
-        total = total + lay.level(covered, "sectoral").sum(-1)
-        count = count + lay.level(state.participating, "sectoral").sum(-1)
-    return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+    covered = np.minimum(org_ties / bp.networking.ties_needed, 1.0)
+    return lay.members_mean(covered, state.participating)

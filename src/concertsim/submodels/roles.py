@@ -69,14 +69,7 @@ def effective_capacity(
 
 def legitimacy(state: State, lay: Layout) -> np.ndarray:
     """(B,R) legitimacy of each regional body: mean assent of its participating members."""
-    total = (state.assent * state.participating)[:, :, None]
-    count = state.participating[:, :, None].astype(float)
-    sums, counts = 0.0, 0.0
-    for level in ("local", "sectoral"):
-        if lay.level(count, level).shape[-1]:
-            sums = sums + lay.level(total[..., 0], level).sum(-1)
-            counts = counts + lay.level(count[..., 0], level).sum(-1)
-    return np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+    return lay.members_mean(state.assent, state.participating)
 
 
 def in_recognition(state: State, bp: BatchParams) -> np.ndarray:
