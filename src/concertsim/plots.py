@@ -146,7 +146,7 @@ def _draw_panel(ax, bands: pd.DataFrame, variable: str, marks: list[tuple[int, s
     values = bands[["q10", "q50", "q90"]].to_numpy()
     finite = values[np.isfinite(values)]
     if finite.size and finite.min() >= 0.0 and finite.max() <= 1.0:
-        ax.set_ylim(0, 1.02)  # shares and indices on their full scale
+        ax.set_ylim(-0.02, 1.05)  # shares and indices on their full scale
 
 
 def plot_series(
