@@ -209,6 +209,14 @@ def _levels(p: ParameterSpec, n_levels: int) -> list[float]:
     return list(np.linspace(p.bounds[0], p.bounds[1], n_levels))
 
 
+def _linked(table: pd.DataFrame, params: Sequence[ParameterSpec]) -> pd.DataFrame:
+    """Add the columns of linked parameters: each takes its leader's level."""
+    for p in params:
+        for name in p.link:
+            table[name] = table[p.name]
+    return table
+
+
 def build_design(experiment: Experiment, entropy: int) -> Design:
     """The design of ``experiment``: a table of points, one column per overridden parameter.
 
@@ -226,7 +234,7 @@ def build_design(experiment: Experiment, entropy: int) -> Design:
     if kind == "grid":
         names = [p.name for p in params]
         rows = list(itertools.product(*(_levels(p, opt("levels")) for p in params)))
-        table = pd.DataFrame(rows, columns=names, dtype=float)
+        table = _linked(pd.DataFrame(rows, columns=names, dtype=float), params)
         return Design(kind, table, salib_problem(params), (), tuple(names))
     if kind == "mixture":
         return _mixture_design(experiment, seed)
@@ -271,7 +279,7 @@ def _mixture_design(experiment: Experiment, seed: int) -> Design:
         for p, v in zip(crossed, levels, strict=True):
             block[p.name] = v
         blocks.append(block)
-    table = pd.concat(blocks, ignore_index=True).astype(float)
+    table = _linked(pd.concat(blocks, ignore_index=True).astype(float), crossed)
     if opt("complement"):
         table[opt("complement")] = 1.0 - opt("total")
     return Design("mixture", table, problem, tuple(components), tuple(p.name for p in crossed))

@@ -43,6 +43,7 @@ from concertsim.streams import Stream
 
 __all__ = [
     "ModelContext",
+    "Check",
     "Model",
     "Ishigami",
     "Concertation",
@@ -81,6 +82,19 @@ class ModelContext:
             [self.model, self.options, self.base, self.base_source], sort_keys=True, default=str
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A set of overrides the model must accept before the sweep starts.
+
+    Attributes:
+        name: the parameter the check is about (named in the error).
+        values: the overrides (one parameter at a bound, or a whole design point).
+    """
+
+    name: str
+    values: Mapping[str, float]
 
 
 class Model(Protocol):
@@ -127,9 +141,7 @@ class Ishigami:
     parameters = ("x1", "x2", "x3")
     defaults = {"a": 7.0, "b": 0.1, "noise": 0.0, "fail_above": math.inf, "delay": 0.0}
 
-    def prepare(
-        self, experiment: Experiment, values: Mapping[str, tuple[float, float]]
-    ) -> ModelContext:
+    def prepare(self, experiment: Experiment, checks: Sequence[Check]) -> ModelContext:
         """Check parameter names and options; the context holds the options."""
         for key, value in experiment.model_options:
             if key not in self.defaults:
@@ -138,7 +150,7 @@ class Ishigami:
                 )
             if not isinstance(value, int | float) or isinstance(value, bool):
                 raise experiment.error(f"[model] {key}", "a number", value)
-        for name in values:
+        for name in {c.name for c in checks}:
             if name not in self.parameters:
                 raise experiment.error(
                     f'[parameters] "{name}"',
@@ -188,27 +200,25 @@ class Concertation:
 
     name = "concertation"
 
-    def prepare(
-        self, experiment: Experiment, values: Mapping[str, tuple[float, float]]
-    ) -> ModelContext:
-        """Load the base scenario, check every parameter at its extremes, probe the outcomes."""
+    def prepare(self, experiment: Experiment, checks: Sequence[Check]) -> ModelContext:
+        """Load the base scenario, check the parameters' extremes, probe the outcomes."""
         if experiment.model_options:
             key = experiment.model_options[0][0]
             raise experiment.error(
                 f"[model] {key}", "no [model] options for 'concertation'", verbatim("unknown key")
             )
         base = _load_base(experiment)
-        for name, (lo, hi) in values.items():
-            for v in (lo, hi):
-                try:
-                    base.with_overrides({name: float(self.coerce(name, np.array([v]))[0])})
-                except InputError as exc:
-                    raise experiment.error(
-                        f'[parameters] "{name}"',
-                        f"values the model accepts ({exc.expected})",
-                        v,
-                        hint=exc.hint,
-                    ) from None
+        for check in checks:
+            values = {k: float(self.coerce(k, np.array([v]))[0]) for k, v in check.values.items()}
+            try:
+                base.with_overrides(values)
+            except InputError as exc:
+                raise experiment.error(
+                    f'[parameters] "{check.name}"',
+                    f"values the model accepts ({exc.expected})",
+                    check.values[check.name],
+                    hint=exc.hint,
+                ) from None
         context = ModelContext(self.name, (), base.to_dict(), str(base.source or base.name))
         if experiment.outcomes:
             months = experiment.months or None

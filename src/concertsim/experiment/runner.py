@@ -52,7 +52,7 @@ import concertsim
 from concertsim.errors import InputError, verbatim
 from concertsim.experiment.designs import Design, build_design
 from concertsim.experiment.executors import Executor, open_executor
-from concertsim.experiment.models import MODELS, ModelContext, by_name
+from concertsim.experiment.models import MODELS, Check, ModelContext, by_name
 from concertsim.experiment.spec import Experiment, experiment_hash, load_experiment
 from concertsim.experiment.store import ResultsStore, StoreMismatchError
 
@@ -221,6 +221,20 @@ def _entropy(experiment: Experiment, out: Path | None) -> int:
     return int(np.random.SeedSequence().entropy)
 
 
+def _checks(experiment: Experiment, points: pd.DataFrame) -> list[Check]:
+    """What the model must accept: each declared bound alone, and the extreme design points."""
+    checks = []
+    for spec in experiment.parameters:
+        for v in spec.support():
+            if np.isfinite(v):
+                checks.append(Check(spec.name, {spec.name: v}))
+    for name in points.columns:
+        column = points[name].to_numpy()
+        for row in {int(np.argmin(column)), int(np.argmax(column))}:
+            checks.append(Check(name, points.iloc[row].to_dict()))
+    return checks
+
+
 def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     """Validate the experiment against its model and build the design and the manifest.
 
@@ -235,12 +249,7 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     points = design.points
     for name in points.columns:
         points[name] = model.coerce(name, points[name].to_numpy())
-    ranges = {c: (float(points[c].min()), float(points[c].max())) for c in points.columns}
-    for spec in experiment.parameters:  # check the declared bounds, not just the points drawn
-        lo, hi = spec.support()
-        if np.isfinite(lo) and np.isfinite(hi):
-            ranges[spec.name] = (lo, hi)
-    context = model.prepare(experiment, ranges)
+    context = model.prepare(experiment, _checks(experiment, points))
     resolved = experiment.to_dict()
     resolved["experiment"]["seed"] = str(entropy)
     identity = {"experiment": resolved, "base_scenario": context.base}

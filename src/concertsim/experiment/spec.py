@@ -102,7 +102,7 @@ _ANALYSIS_KEYS = {
     "stable_min": 0.9,
 }
 _TOP_KEYS = ("experiment", "model", "design", "parameters", "analysis")
-_PARAM_KEYS = ("bounds", "dist", "values")
+_PARAM_KEYS = ("bounds", "dist", "values", "link")
 _MIXTURE_METHODS = ("lattice", "centroid", "random")
 
 
@@ -115,12 +115,14 @@ class ParameterSpec:
         bounds: SALib bounds of its distribution (``[low, high]`` for ``unif``), or ``()``.
         dist: SALib distribution name (see :data:`DISTRIBUTIONS`).
         values: explicit levels (grid and mixture designs cross them), or ``()``.
+        link: other parameters that take the same level at every point (with ``values``).
     """
 
     name: str
     bounds: tuple[float, ...] = ()
     dist: str = "unif"
     values: tuple[float, ...] = ()
+    link: tuple[str, ...] = ()
 
     @property
     def crossed(self) -> bool:
@@ -244,7 +246,12 @@ class Experiment:
             "model": dict(self.model_options),
             "design": {"kind": self.design.kind, **dict(self.design.options)},
             "parameters": {
-                p.name: {"bounds": list(p.bounds), "dist": p.dist, "values": list(p.values)}
+                p.name: {
+                    "bounds": list(p.bounds),
+                    "dist": p.dist,
+                    "values": list(p.values),
+                    "link": list(p.link),
+                }
                 for p in self.parameters
             },
             "analysis": {
@@ -488,11 +495,13 @@ def _parameters(
         _check_keys(source, where, entry, _PARAM_KEYS)
         specs.append(_parameter(source, where, name, entry, design.kind))
     components = design.option("components") if design.kind == "mixture" else []
-    clash = [s.name for s in specs if s.name in components]
-    if clash:
-        raise InputError(
-            source, f'[parameters] "{clash[0]}"', "a parameter not among the mixture components"
-        )
+    seen = set(components)
+    for spec in specs:
+        for name in (spec.name, *spec.link):
+            if name in seen:
+                where = f'[parameters] "{spec.name}"'
+                raise InputError(source, where, "each parameter set once", name)
+            seen.add(name)
     if not specs and design.kind != "mixture":
         raise InputError(source, "[parameters]", "at least one parameter that varies")
     if design.kind in ("sobol", "morris") and len(specs) < 2:
@@ -515,9 +524,14 @@ def _parameter(source: str, where: str, name: str, entry: dict, kind: str) -> Pa
             raise InputError(source, where, "either values or bounds, not both")
         if not isinstance(values, list) or not values or not all(_is_num(v) for v in values):
             raise InputError(source, f"{where}.values", "a non-empty array of numbers", values)
-        return ParameterSpec(name, values=tuple(float(v) for v in values))
+        link = entry.get("link", [])
+        if not isinstance(link, list) or not all(isinstance(n, str) and n for n in link):
+            raise InputError(source, f"{where}.link", "an array of parameter names", link)
+        return ParameterSpec(name, values=tuple(float(v) for v in values), link=tuple(link))
     if kind == "mixture":
         raise InputError(source, f"{where}.values", "explicit levels (crossed with the mixture)")
+    if "link" in entry:
+        raise InputError(source, f"{where}.link", "values = [...] alongside (links share levels)")
     dist = entry.get("dist", "unif")
     if dist not in DISTRIBUTIONS:
         raise InputError(source, f"{where}.dist", f"one of {tuple(DISTRIBUTIONS)}", dist)
