@@ -33,7 +33,7 @@ from .streams import Stream
 from .submodels import credibility, engagement, funding, learning, networking, people, roles
 from .submodels import turnover as turnover_
 
-__all__ = ["Engine", "VARIABLES", "STREAM_NAMES"]
+__all__ = ["Engine", "VARIABLES", "STREAM_NAMES", "INCUMBENT_ENERGY", "INITIAL_LOCAL_CAPACITY"]
 
 STREAM_NAMES = (
     "init",
@@ -46,6 +46,12 @@ STREAM_NAMES = (
     "events",
 )
 """One random stream per submodel, each derived from the run's seed and its name."""
+
+INCUMBENT_ENERGY = 0.8
+"""Energy of the people in post at month 0 (newcomers start at ``people.energy_start``)."""
+
+INITIAL_LOCAL_CAPACITY = 0.3
+"""Capacity of every local committee at month 0, before any capacity building (M11)."""
 
 VARIABLES = (
     "capacity",
@@ -255,7 +261,7 @@ def _initial_state(
         vacant_for=np.zeros((b, p), dtype=np.int32),
         tenure=tenure,
         leadership=1.0 - np.exp(-tenure / bp.people.leadership_months),
-        energy=np.broadcast_to(0.5 + 0.5 * bp.people.energy_start, (b, p)).copy(),
+        energy=np.broadcast_to(INCUMBENT_ENERGY, (b, p)).copy(),
         influence=influence,
         hire_id=np.ones((b, p), dtype=np.int32),
         tie_partner=np.full((b, p, k), -1, dtype=np.int32),
@@ -265,7 +271,7 @@ def _initial_state(
         assent=np.broadcast_to(bp.legitimacy.initial_assent, (b, g)).copy(),
         engagement=np.broadcast_to(bp.engagement.initial, (b, g)).copy(),
         participating=np.ones((b, g), dtype=bool),
-        capacity=np.broadcast_to(0.3, (b, g)).copy(),
+        capacity=np.broadcast_to(INITIAL_LOCAL_CAPACITY, (b, g)).copy(),
         structuring=np.zeros((b, r)),
         alignment=np.zeros((b, r)),
         positioning=np.zeros((b, r)),

@@ -14,7 +14,9 @@
   organisations; ``leadership_end``, ``ties_end`` likewise over all people.
 * ``stability_end``: the stability index at the horizon, the mean of regional
   credibility, regional legitimacy, member participation, funding and effective
-  capacity per post (both capped at 1), times the share of regional bodies alive.
+  capacity per post (both capped at 1), times the share of regional bodies alive
+  (a regional body's ``participation`` series is 1 while it exists, 0 from the
+  month it folds).
 * ``recovery_months``: after the first shock (turnover wave, funding cut or
   election event), the months until the stability index is back to 95% of its
   mean over the 6 months before; NaN when there was no shock or it never

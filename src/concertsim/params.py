@@ -176,7 +176,7 @@ class Knowledge:
         0.2, "prob. a tied person learns from the partner's organisation", "-", 0.0, 1.0
     )
     structuring_boost: float = _f(
-        2.0, "socialisation multiplier at full structuring (documented practice)", "-", 0.0, 10.0
+        2.0, "extra socialisation at full structuring: p1 x (1 + boost)", "-", 0.0, 10.0
     )
 
 
@@ -207,7 +207,7 @@ class Credibility:
         0.08, "monthly pull toward the credibility of attached levels", "-", 0.0, 1.0
     )
     results_gain: float = _f(0.06, "monthly credibility gain at full results", "-", 0.0, 1.0)
-    decay: float = _f(0.01, "monthly decay of credibility toward 0 without results", "-", 0.0, 1.0)
+    decay: float = _f(0.01, "monthly decay of credibility toward 0", "-", 0.0, 1.0)
     initial: float = _f(0.5, "credibility of every organisation at month 0", "-", 0.0, 1.0)
 
 
@@ -226,7 +226,7 @@ class Legitimacy:
         0.2, "share of a role's effect obtained with no legitimacy", "-", 0.0, 1.0
     )
     initial_assent: float = _f(
-        0.5, "assent of each organisation to its regional body", "-", 0.0, 1.0
+        0.5, "initial assent (members to regional, regional to national)", "-", 0.0, 1.0
     )
     national_need: float = _f(
         0.5, "regional assent national programmes need to work fully", "-", 0.01, 1.0
@@ -274,7 +274,7 @@ class Networking:
     ties_per_output: float = _f(
         12.0, "new ties per month per region at full networking output", "ties/month", 0.0, 16.0
     )
-    tie_decay: float = _f(0.02, "monthly prob. an unused tie lapses", "1/month", 0.0, 1.0)
+    tie_decay: float = _f(0.02, "monthly prob. a tie lapses", "1/month", 0.0, 1.0)
     ties_needed: float = _f(
         2.0, "ties per organisation for structuring and alignment to work fully", "ties", 0.1, 50.0
     )
@@ -296,9 +296,11 @@ class Regional:
     )
     capacity_decay: float = _f(0.01, "monthly decay of local capacity", "-", 0.0, 1.0)
     structuring_gain: float = _f(
-        0.04, "monthly gain of formalised practice at full output", "-", 0.0, 1.0
+        0.04, "monthly gain of formalised practice, positioning at full output", "-", 0.0, 1.0
     )
-    structuring_decay: float = _f(0.01, "monthly decay of formalised practice", "-", 0.0, 1.0)
+    structuring_decay: float = _f(
+        0.01, "monthly decay of formalised practice, alignment, positioning", "-", 0.0, 1.0
+    )
     alignment_gain: float = _f(
         0.05, "monthly gain of sectoral alignment at full output", "-", 0.0, 1.0
     )
@@ -309,13 +311,13 @@ class Funding:
     """National funding of the regional body (M1, M10, M12)."""
 
     base: float = _f(
-        1.0, "funding at full credibility and positioning (1 = all posts)", "-", 0.0, 2.0
+        1.0, "funding when performance meets expectation (1 = all posts)", "-", 0.0, 2.0
     )
     credibility_weight: float = _f(
         0.5, "weight of national credibility of the region", "-", 0.0, 1.0
     )
     positioning_weight: float = _f(0.3, "weight of issue positioning", "-", 0.0, 1.0)
-    floor: float = _f(0.15, "funding guaranteed by the programme", "-", 0.0, 1.0)
+    floor: float = _f(0.15, "funding whatever the performance (scaled by cuts)", "-", 0.0, 1.0)
     expectation: float = _f(
         0.6, "weighted performance at which national actors fund fully", "-", 0.05, 1.0
     )
@@ -337,7 +339,7 @@ class Recognition:
         0.03, "monthly engagement and assent gain during the phase", "-", 0.0, 1.0
     )
     durability: float = _f(
-        0.5, "lasting reduction of engagement losses after the phase", "-", 0.0, 1.0
+        0.5, "lasting reduction of the harvest penalty after the phase", "-", 0.0, 1.0
     )
 
 

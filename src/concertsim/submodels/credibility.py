@@ -11,9 +11,11 @@ of the national actors; for a national actor, the mean credibility of the
 regional bodies weighted by their assent (national needs regional assent, M8).
 So credibility flows both ways along the attachment links (M5).
 
-Results (M10): a local committee's own results grow with its capacity and
-strategic time; the regional body's results are ``1 - prod(1 - output_r)`` over its
-roles (some concrete result on the roles it plays, M6), of which only the
+Results (M10): an organisation's own results are its strategic time times
+``(1 + k) / 2`` (k its code knowledge), times ``(1 + capacity) / 2`` for a local
+committee and its engagement for a sectoral table; the regional body's results
+are ``1 - prod(1 - output_r)`` over its roles (some concrete result on the roles
+it plays, M6), of which only the
 visible share (``visibility``, raised by issue positioning) is credited to
 it; the rest is credited to its local committees.
 """

@@ -24,10 +24,13 @@ from ..layout import Layout
 from ..state import BatchParams, State
 from .roles import NETWORKING, in_recognition
 
-__all__ = ["HARVEST_MIN", "update_harvest", "update"]
+__all__ = ["HARVEST_MIN", "HARVEST_RECOVERY", "update_harvest", "update"]
 
 HARVEST_MIN = 0.05
 """Monthly non-networking output below which networking shows no tangible harvest."""
+
+HARVEST_RECOVERY = 3
+"""Months of waiting forgiven by each month that shows a tangible harvest."""
 
 
 def update_harvest(state: State) -> None:
@@ -36,7 +39,9 @@ def update_harvest(state: State) -> None:
     networking = out[..., NETWORKING] > HARVEST_MIN
     tangible = np.delete(out, NETWORKING, axis=-1).sum(-1) > HARVEST_MIN
     state.harvest_wait = np.where(
-        networking & ~tangible, state.harvest_wait + 1, np.maximum(state.harvest_wait - 3, 0)
+        networking & ~tangible,
+        state.harvest_wait + 1,
+        np.maximum(state.harvest_wait - HARVEST_RECOVERY, 0),
     )
 
 
@@ -67,7 +72,7 @@ def update(state: State, lay: Layout, bp: BatchParams, time: np.ndarray) -> None
     )
     state.recognised |= recognising & (state.month + 1 >= rec.months)
     state.engagement = np.where(members, np.clip(eng, 0.0, 1.0), 1.0)
-    alive = state.alive[:, region]
+    alive = np.where(lay.org_region >= 0, state.alive[:, region], True)
     stay = state.participating & (state.engagement >= e.threshold)
     join = ~state.participating & (state.engagement >= e.threshold + 0.05)
     state.participating = np.where(members, (stay | join) & alive, alive)

@@ -26,10 +26,14 @@ import numpy as np
 from ..layout import Layout
 from ..state import BatchParams, State
 
-__all__ = ["QUORUM", "national_view", "participation_share", "update"]
+__all__ = ["QUORUM", "ASSENT_FOLLOW", "national_view", "participation_share", "update"]
 
 QUORUM = 0.25
 """Share of member organisations taking part below which the regional body is at risk."""
+
+ASSENT_FOLLOW = 0.05
+"""Monthly speed at which a regional body's assent to national programmes follows its
+legitimacy from below."""
 
 
 def national_view(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
@@ -58,5 +62,7 @@ def update(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> Non
     folds = state.alive & (state.at_risk >= f.fold_months)
     state.folded_month = np.where(folds, float(state.month), state.folded_month)
     state.alive &= ~folds
+    in_folded = (lay.org_region >= 0) & ~state.alive[:, np.maximum(lay.org_region, 0)]
+    state.participating &= ~in_folded
     reg = lay.level_slice["regional"]
-    state.assent[:, reg] += 0.05 * (legit - state.assent[:, reg])
+    state.assent[:, reg] += ASSENT_FOLLOW * (legit - state.assent[:, reg])

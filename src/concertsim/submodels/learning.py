@@ -8,9 +8,11 @@ in local committees, where capacity has been built (M11):
 
     p1 = socialisation * (1 + structuring_boost * structuring) * (1 + capacity)   (capped at 1)
 
-A person with a live tie learns, on each dimension with probability
-``cross_learning``, from the code of a tied person's organisation instead of
-their own (Fang, Lee & Schilling 2010 cross-links, M13).
+(national actors have no regional structuring). Each month every person looks
+at one of their ``tie_slots`` slots at random; if it holds a live tie, they
+learn, on each dimension with probability ``cross_learning``, from the code of
+the partner's organisation instead of their own (Fang, Lee & Schilling 2010
+cross-links, M13). The chance of a cross-link thus grows with live ties / slots.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ def socialisation(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     """(B,P) socialisation probability p1 of each person."""
     k = bp.knowledge
     region = np.maximum(lay.post_region, 0)
-    boost = 1.0 + k.structuring_boost * state.structuring[:, region]
+    formal = np.where(lay.post_region >= 0, state.structuring[:, region], 0.0)
+    boost = 1.0 + k.structuring_boost * formal
     local_cap = np.where(lay.post_level[None, :] == 0, state.capacity[:, lay.post_org], 0.0)
     return np.minimum(k.socialisation * boost * (1.0 + local_cap), 1.0)
 

@@ -41,7 +41,11 @@ def decay(state: State, bp: BatchParams, stream: Stream) -> None:
 
 
 def _free_slot(valid: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """First free slot of each row of ``valid`` (..., K), else a random one."""
+    """First free slot of each row of ``valid`` (..., K), else a random one.
+
+    Overwriting a full person's slot leaves the old partner holding a one-sided
+    tie until it lapses: ties are held per person, and counted per holder.
+    """
     k = valid.shape[-1]
     first = np.argmin(valid, axis=-1)
     full = valid.all(axis=-1)

@@ -3,7 +3,7 @@
 Effective capacity (M6) is the staff time present (elected officials count for
 the little time daily affairs leave them, M4) times a knowledge factor
 ``(1 + k) / 2`` (``k`` the body's code knowledge, March 1991), a leadership
-factor ``(1 + L) / 2`` (influence-weighted, M14) and the mean energy. Each
+factor ``(1 + L) / 2`` and the mean energy (both influence-weighted, M14). Each
 role receives ``share x capacity`` of effort, less the time operations take
 beyond their share and the time a role-recognition phase takes (M9). Output is
 a Hill function of effort, ``e^2 / (e^2 + h^2)``, so a thin spread yields little.

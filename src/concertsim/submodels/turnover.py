@@ -95,17 +95,18 @@ def funded_posts(state: State, lay: Layout) -> np.ndarray:
 
 def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarray:
     """Fill vacant, funded posts whose wait is over; return the (B,P) newcomer mask."""
-    u = stream.uniform((3, lay.people))
+    u = stream.uniform((1, lay.people))
     funded = funded_posts(state, lay)
-    # Laid off: occupied posts that funding no longer covers.
+    # Laid off: occupied posts that funding no longer covers. An unfunded post waits
+    # for funding, not for a vacancy draw: it is filled as soon as funding returns.
     laid_off = state.occupied & ~funded
-    leave(state, lay, bp, laid_off, u[:, 2])
+    leave(state, lay, bp, laid_off, np.zeros(laid_off.shape))
     vacant = ~state.occupied
     new = vacant & funded & (state.vacant_for <= 0)
     state.vacant_for = np.where(vacant & funded & ~new, np.maximum(state.vacant_for - 1, 0), 0)
     if new.any():
         alpha = bp.people.influence_alpha
-        influence = (1.0 - u[:, 0]) ** (-1.0 / alpha)
+        influence = (1.0 - u[:, 0]) ** (-1.0 / alpha)  # Pareto, >= 1
         state.occupied |= new
         state.influence = np.where(new, influence, state.influence)
         state.energy = np.where(new, bp.people.energy_start, state.energy)
