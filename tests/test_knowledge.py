@@ -358,3 +358,19 @@ def test_fang_detail_reports_periods_and_cap():
     with pytest.warns(RuntimeWarning, match="fang: 5 of 5 runs hit the cap of 2 periods"):
         capped = fang_detail(0.1, runs=5, seed=4, max_periods=2)
     assert capped.capped.all()
+
+
+@pytest.mark.parametrize("groups", [1, 4])
+@pytest.mark.parametrize("sorted_groups", [True, False])
+def test_vote_sums_sparse_and_dense_paths_agree(groups, sorted_groups):
+    rng = np.random.default_rng(groups)
+    B, P, m = 3, 24, 7
+    actions = rng.choice(np.array([-1, 1], dtype=np.int8), size=(B, P, m))
+    sup = rng.random((B, P)) < 0.5
+    group = np.sort(rng.integers(0, groups, P)) if sorted_groups else rng.integers(0, groups, P)
+    expected = np.zeros((B, groups, m), dtype=np.int64)
+    for b, p in zip(*np.nonzero(sup), strict=True):
+        expected[b, group[p]] += actions[b, p]
+    sparse = knowledge._vote_sums_sparse(actions, sup, group, groups)
+    dense = knowledge._vote_sums_grouped(actions, sup, group, groups)
+    assert np.array_equal(sparse, expected) and np.array_equal(dense, expected)

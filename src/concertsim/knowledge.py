@@ -109,7 +109,9 @@ class KnowledgeState:
 
 def _trits(u: np.ndarray) -> np.ndarray:
     """Uniform values in {-1, 0, +1} from uniforms in [0, 1)."""
-    return (np.floor(u * 3.0) - 1.0).astype(np.int8)
+    trits = (u * 3.0).astype(np.int8)  # truncation = floor for u >= 0
+    trits -= 1
+    return trits
 
 
 def _thresholds31(p: float | np.ndarray) -> np.ndarray:
@@ -278,8 +280,11 @@ def step(
     own_score = _scores(state.code, state.reality)  # (B, G) before any learning
     target = _targets(state.code, group, link_group, p_cross, bases[_D_LINKS])
     _socialise(state.beliefs, target, p1, active, bases[_D_SOCIAL])
-    members = _superior(actions, state.reality, own_score, group, active, link_group, link_learning)
-    _learn_code(state.code, actions, members, p2, bases[_D_CODE])
+    sup, extra = _superior(
+        actions, state.reality, own_score, group, active, link_group, link_learning
+    )
+    sums = _vote_sums(actions, sup, group, extra, state.code.shape[1])
+    _learn_code(state.code, sums, p2, bases[_D_CODE])
 
 
 def _turnover(state, sel_bases, new_bases, p3, newcomers, active) -> None:
@@ -354,56 +359,87 @@ def _socialise(beliefs, target, p1, active, bases) -> None:
 
 
 def _superior(actions, reality, score, group, active, link_group, link_learning):
-    """Members of the superior groups, as (run, person, organisation) index arrays.
+    """The superior groups: who beats her organisation's code, and tied people.
 
-    A person is in the superior group of her organisation when her performance beats
-    its code's score; with ``link_learning`` a linked person is also in the superior
-    group of her link organisation when she beats that code's score.
+    Returns:
+        ``sup``, ``(B, P)`` bool: the person's performance beats her own code's score
+        (active people only); and, with ``link_learning``, ``(run, person, org)``
+        index arrays of tied people who beat the score of their link organisation's
+        code (they count in its superior group too), else None.
     """
-    P = actions.shape[1]
     perf = _scores(actions, reality)
     sup = perf > score[:, group]
     if active is not None:
         sup &= active
+    if not link_learning or link_group is None:
+        return sup, None
+    linked = link_group >= 0 if active is None else (link_group >= 0) & active
+    lrun, lperson = np.nonzero(linked)
+    lorg = link_group[lrun, lperson]
+    beat = perf[lrun, lperson] > score[lrun, lorg]
+    return sup, (lrun[beat], lperson[beat], lorg[beat])
+
+
+def _vote_sums(actions, sup, group, extra, G) -> np.ndarray:
+    """``s_j`` per organisation: sums of the superior members' actions, ``(B, G, m)``."""
+    k = int(np.count_nonzero(sup))
+    if k < _SPARSE_SHARE * sup.size:
+        sums = _vote_sums_sparse(actions, sup, group, G)
+    elif G == 1:
+        sums = np.einsum("bp,bpm->bm", sup.view(np.int8), actions, dtype=np.int32)[:, None]
+    else:
+        sums = _vote_sums_grouped(actions, sup, group, G)
+    if extra is not None and extra[0].size:
+        run, person, org = extra
+        np.add.at(sums, (run, org), actions[run, person])
+    return sums
+
+
+def _vote_sums_sparse(actions, sup, group, G) -> np.ndarray:
+    """:func:`_vote_sums` from the superior people's rows only (few superiors)."""
+    B, P, m = actions.shape
+    sums = np.zeros((B * G, m), dtype=np.int32)
     run, person = np.divmod(np.flatnonzero(sup), P)
-    org = group[person]
-    if link_learning and link_group is not None:
-        linked = link_group >= 0 if active is None else (link_group >= 0) & active
-        lrun, lperson = np.nonzero(linked)
-        lorg = link_group[lrun, lperson]
-        beat = perf[lrun, lperson] > score[lrun, lorg]
-        run = np.concatenate([run, lrun[beat]])
-        person = np.concatenate([person, lperson[beat]])
-        org = np.concatenate([org, lorg[beat]])
-    return run, person, org
-
-
-def _learn_code(code, actions, members, p2, bases) -> None:
-    """Step 5: each code moves toward the majority action of its superior group."""
-    B, G, m = code.shape
-    run, person, org = members
     if run.size == 0:
-        return
-    key = run * G + org
+        return sums.reshape(B, G, m)
+    key = run * G + group[person]
     if G > 1 and np.any(np.diff(key) < 0):
         order = np.argsort(key, kind="stable")
         run, person, key = run[order], person[order], key[order]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    sums = np.add.reduceat(actions[run, person].astype(np.int32), starts, axis=0)
-    keys = key[starts]
-    krun, kgroup = np.divmod(keys, G)
+    sums[key[starts]] = np.add.reduceat(actions[run, person], starts, axis=0, dtype=np.int32)
+    return sums.reshape(B, G, m)
+
+
+def _vote_sums_grouped(actions, sup, group, G) -> np.ndarray:
+    """:func:`_vote_sums` by a dense pass over people sorted by organisation."""
+    B, P, m = actions.shape
+    masked = actions * sup.view(np.int8)[:, :, None]
+    if np.any(np.diff(group) < 0):
+        order = np.argsort(group, kind="stable")
+        masked, group = masked[:, order], group[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    sums = np.zeros((B, G, m), dtype=np.int32)
+    sums[:, group[starts]] = np.add.reduceat(masked, starts, axis=1, dtype=np.int32)
+    return sums
+
+
+def _learn_code(code, sums, p2, bases) -> None:
+    """Step 5: each code moves toward the majority action of its superior group."""
+    B, G, m = code.shape
     sign = np.sign(sums).astype(np.int8)
-    current = code[krun, kgroup]
-    cand = (sign != 0) & (sign != current)
-    ci, cj = np.nonzero(cand)
-    if ci.size == 0:
+    cand = sign != 0
+    cand &= sign != code
+    run, org, dim = np.nonzero(cand)
+    if run.size == 0:
         return
     pr = np.asarray(p2, dtype=np.float64)
-    pr = pr if pr.ndim == 0 else np.broadcast_to(pr, (B, G))[krun[ci], kgroup[ci]]
-    prob = 1.0 - (1.0 - pr) ** np.abs(sums[ci, cj])
-    pos = (kgroup[ci] * m + cj).astype(np.uint64)
-    learn = hash_uniform(bases[krun[ci]], pos) < prob
-    code[krun[ci[learn]], kgroup[ci[learn]], cj[learn]] = sign[ci[learn], cj[learn]]
+    pr = pr if pr.ndim == 0 else np.broadcast_to(pr, (B, G))[run, org]
+    prob = 1.0 - (1.0 - pr) ** np.abs(sums[run, org, dim])
+    pos = (org * m + dim).astype(np.uint64)
+    learn = hash_uniform(bases[run], pos) < prob
+    run, org, dim = run[learn], org[learn], dim[learn]
+    code[run, org, dim] = sign[run, org, dim]
 
 
 # --------------------------------------------------------------------------- equilibrium
