@@ -430,16 +430,17 @@ def _learn_code(code, sums, p2, bases) -> None:
     sign = np.sign(sums).astype(np.int8)
     cand = sign != 0
     cand &= sign != code
-    run, org, dim = np.nonzero(cand)
-    if run.size == 0:
+    flat = np.flatnonzero(cand)
+    if flat.size == 0:
         return
+    run_org, dim = np.divmod(flat, m)
+    run, org = np.divmod(run_org, G)
     pr = np.asarray(p2, dtype=np.float64)
     pr = pr if pr.ndim == 0 else np.broadcast_to(pr, (B, G))[run, org]
-    prob = 1.0 - (1.0 - pr) ** np.abs(sums[run, org, dim])
+    prob = 1.0 - (1.0 - pr) ** np.abs(sums.reshape(-1)[flat])
     pos = (org * m + dim).astype(np.uint64)
     learn = hash_uniform(bases[run], pos) < prob
-    run, org, dim = run[learn], org[learn], dim[learn]
-    code[run, org, dim] = sign[run, org, dim]
+    code[run[learn], org[learn], dim[learn]] = sign.reshape(-1)[flat[learn]]
 
 
 # --------------------------------------------------------------------------- equilibrium
