@@ -354,6 +354,12 @@ def _polygon(q: int) -> np.ndarray:
     return np.stack([np.cos(angles), np.sin(angles)], axis=1)
 
 
+def _label(name: str, links: dict[str, list[str]]) -> str:
+    """A crossed parameter's name, with the parameters linked to it."""
+    linked = links.get(name) or []
+    return name + (f" (and {', '.join(_short(n) for n in linked)})" if linked else "")
+
+
 def _fig_simplex(
     table: pd.DataFrame,
     components: Sequence[str],
@@ -362,6 +368,7 @@ def _fig_simplex(
     stable_min: float,
     stable_outcome: str,
     path: Path,
+    links: dict[str, list[str]],
 ) -> None:
     plt = _plt()
     groups = list(table.groupby(list(crossed))) if crossed else [((), table)]
@@ -406,7 +413,7 @@ def _fig_simplex(
                 fontsize=8,
             )
         key = key if isinstance(key, tuple) else (key,)
-        label = ", ".join(f"{_short(c)} = {v:g}" for c, v in zip(crossed, key, strict=True))
+        label = ", ".join(f"{_label(c, links)} = {v:g}" for c, v in zip(crossed, key, strict=True))
         ax.set_title(label or "all mixes", fontsize=9)
         ax.set_aspect("equal")
         ax.set_xlim(-1.35, 1.35)
@@ -415,7 +422,9 @@ def _fig_simplex(
     axes[0][0].legend(loc="lower left", fontsize=7, frameon=False)
     fig.colorbar(scatter, ax=list(axes[0]), shrink=0.8, label=f"mean {outcome}")
     fig.suptitle(
-        f"{outcome} over the role-mix simplex (each corner: all time on one role)", fontsize=10
+        f"mean {outcome} over the mixture simplex (a corner: all the shared time on one "
+        "component; the centre: equal shares)",
+        fontsize=10,
     )
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -651,6 +660,7 @@ def _analyze_mixture(report, manifest, design, runs, figures) -> None:
     crossed = list(manifest["design"]["crossed"])
     conf, stable_min = float(analysis["conf_level"]), float(analysis["stable_min"])
     stable_outcome = analysis["stable_outcome"]
+    links = {n: p.get("link", []) for n, p in manifest["experiment"]["parameters"].items()}
     if stable_outcome not in runs:
         report.notes.append(
             f"stable_outcome '{stable_outcome}' is not an outcome analysed; "
@@ -677,7 +687,7 @@ def _analyze_mixture(report, manifest, design, runs, figures) -> None:
                 report,
                 f"simplex_{outcome}.png",
                 lambda p, t=table, o=outcome: _fig_simplex(
-                    t, components, crossed, o, stable_min, stable_outcome, p
+                    t, components, crossed, o, stable_min, stable_outcome, p, links
                 ),
             )
             _save_fig(
@@ -688,6 +698,11 @@ def _analyze_mixture(report, manifest, design, runs, figures) -> None:
     _write(report, "mixture", wide)
     stable = wide[wide["stable"]].sort_values(f"{stable_outcome}_mean", ascending=False)
     _write(report, "stable_mixes", stable)
-    report.notes.append(
-        f"{len(stable)} of {len(wide)} mixes are stable ({stable_outcome} mean >= {stable_min:g})"
-    )
+    groups = list(wide.groupby(crossed)) if crossed else [((), wide)]
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        where = ", ".join(f"{_label(c, links)} = {v:g}" for c, v in zip(crossed, key, strict=True))
+        report.notes.append(
+            f"{int(group['stable'].sum())} of {len(group)} mixes are stable "
+            f"({stable_outcome} mean >= {stable_min:g})" + (f" at {where}" if where else "")
+        )

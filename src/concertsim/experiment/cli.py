@@ -134,10 +134,22 @@ def analyze_command(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     for name in ("sobol", "morris", "stable_mixes", "variance"):
         if name in report.tables:
-            print(f"\n{name}:")
-            print(report.tables[name].head(20).to_string(index=False, float_format="%.3f"))
+            print(f"\n{name}.csv:")
+            print(_compact(report.tables[name]).to_string(index=False, float_format="%.3f"))
     print(f"\n{len(report.files)} tables and figures in {report.out}")
     return 0
+
+
+def _compact(table, rows: int = 15, columns: int = 9):
+    """The head of a table with short column names, for the terminal."""
+    keep = [c for c in table.columns if not c.endswith(("_ci_low", "_ci_high", "_conf"))]
+    keep = [c for c in keep if c not in ("point", "stable", "runs")]
+    if len(table) > 1:  # drop constant columns and copies (linked parameters)
+        keep = [c for c in keep if table[c].nunique() > 1 or not str(c).count(".")]
+        keep = list(table[keep].T.drop_duplicates().index)
+    keep = keep[:columns]
+    head = table[keep].head(rows)
+    return head.rename(columns=lambda c: c.split(".", 1)[-1])
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,8 +44,12 @@ EXECUTORS: tuple[str, ...] = ("local", "dask", "mpi")
 
 
 def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is the driver's business (it stops the workers itself)."""
+    """Worker initializer: Ctrl-C is the driver's business (it stops the workers itself).
+
+    Also imports the task code once, so the first task does not pay for it.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import concertsim.experiment.runner  # noqa: F401
 
 
 class Executor:

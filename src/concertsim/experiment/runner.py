@@ -36,6 +36,7 @@ Example:
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import os
 import sys
 import time
@@ -466,11 +467,21 @@ def _task_result(future: cf.Future, task: Task) -> tuple[pd.DataFrame, pd.DataFr
         return _run_table(task, None, errors), None
 
 
+@contextlib.contextmanager
+def _executor(executor: str | Executor, workers: int | None, scheduler: str | None):
+    """Open the backend by name, or lend an open one (left open for the caller)."""
+    if isinstance(executor, Executor):
+        yield executor
+    else:
+        with open_executor(executor, workers, scheduler) as ex:
+            yield ex
+
+
 def run_sweep(
     experiment: str | Path | Experiment,
     out: str | Path,
     *,
-    executor: str = "local",
+    executor: str | Executor = "local",
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
@@ -482,7 +493,8 @@ def run_sweep(
     Args:
         experiment: an experiment file or a loaded :class:`Experiment`.
         out: the store directory (created, or resumed when it holds this experiment).
-        executor: ``local``, ``dask``, ``mpi`` or ``serial``.
+        executor: ``local``, ``dask``, ``mpi`` or ``serial``, or an open :class:`Executor`
+            (reused across sweeps, e.g. in a notebook; the caller closes it).
         workers: worker processes (``local``, ``dask`` LocalCluster).
         scheduler: a running dask scheduler's address.
         resume: insist on resuming an existing store.
@@ -511,7 +523,7 @@ def run_sweep(
     t0 = time.monotonic()
     store.save_manifest(status="running", pid=os.getpid())
     try:
-        with open_executor(executor, workers, scheduler) as ex:
+        with _executor(executor, workers, scheduler) as ex:
             report.executor = ex.describe()
             try:
                 _execute(plan, store, ex, report, bar)
