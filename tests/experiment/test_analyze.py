@@ -22,7 +22,7 @@ def test_analyze_recovers_ishigami_sobol_indices(tmp_path: Path, capsys):
     out = tmp_path / "ishigami"
     assert main(["sweep", str(EXPERIMENTS / "ishigami.toml"), "--out", str(out)]) == 0
     assert main(["analyze", str(out)]) == 0
-    assert "sobol:" in capsys.readouterr().out
+    assert "sobol.csv:" in capsys.readouterr().out
     sobol = pd.read_csv(out / "analysis" / "sobol.csv").set_index("parameter")
     np.testing.assert_allclose(sobol["S1"], ISHIGAMI_S1, atol=0.04)
     np.testing.assert_allclose(sobol["ST"], ISHIGAMI_ST, atol=0.04)
