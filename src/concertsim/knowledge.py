@@ -463,7 +463,7 @@ def at_equilibrium(
     Returns:
         ``(B,)`` bool.
     """
-    b, m = state.beliefs, state.dims
+    b = state.beliefs
     scores = _scores(state.code, state.reality)  # (B, G)
     if group is None:
         own_code, score = state.code[:, 0, :], scores[:, :1]
@@ -471,13 +471,19 @@ def at_equilibrium(
     else:
         own_code, score = np.take(state.code, group, axis=1), scores[:, group]
         nonzero = _scores(state.code, state.code)[:, group]
-    best = _scores(b, state.reality) + m - _scores(b, b)  # b.r + number of zeros
-    could_beat = best > score
-    differs = _scores(b, own_code) < nonzero  # b_j != c_j on some j with c_j != 0
-    open_ = could_beat | differs
+    open_ = _scores(b, own_code) < nonzero  # b_j != c_j on some j with c_j != 0
     if active is not None:
         open_ &= active
-    return ~open_.any(axis=1)
+    rest = ~open_.any(axis=1)
+    if rest.any():  # only these runs need the dearer test: could anyone beat the code?
+        idx = np.flatnonzero(rest)
+        sub = b[idx]
+        best = _scores(sub, state.reality[idx]) + state.dims - _scores(sub, sub)
+        beat = best > score[idx]  # best = b.r + number of zeros
+        if active is not None:
+            beat &= active[idx]
+        rest[idx] = ~beat.any(axis=1)
+    return rest
 
 
 # --------------------------------------------------------------------------- March (1991)
