@@ -120,3 +120,30 @@ stable_min = 2.0
     assert any("mixes are stable" in note for note in report.notes)
     for name in ("simplex_y.png", "mixture_effects_y.png"):
         assert (tmp_path / "out" / "analysis" / name).stat().st_size > 5000
+
+
+def test_concertation_role_mix_through_the_concertsim_command(tmp_path: Path, capsys):
+    """A tiny version of experiments/role_mix.toml, end to end through `concertsim`."""
+    from concertsim.cli import main as concertsim
+
+    exp = tmp_path / "mix.toml"
+    exp.write_text(
+        (EXPERIMENTS / "role_mix.toml")
+        .read_text()
+        .replace("months = 120", "months = 12")
+        .replace("replicates = 20", "replicates = 2")
+        .replace("degree = 4", "degree = 1")
+    )
+    out = tmp_path / "out"
+    assert concertsim(["sweep", str(exp), "--out", str(out), "--workers", "0"]) == 0
+    assert concertsim(["analyze", str(out), "--no-figures"]) == 0
+    printed = capsys.readouterr().out
+    assert "mixes are stable (survived mean >= 0.9) at turnover.local_annual" in printed
+    mix = pd.read_csv(out / "analysis" / "mixture.csv")
+    assert len(mix) == 5 * 2  # the 5 pure mixes x 2 turnover levels
+    assert np.allclose(
+        mix.filter(like="role_mix.").drop(columns="role_mix.operations").sum(axis=1), 0.65
+    )
+    assert (mix["role_mix.operations"] == 0.35).all()
+    assert (mix["turnover.local_annual"] == mix["turnover.regional_annual"]).all()  # linked
+    assert mix["survived_mean"].between(0, 1).all()
