@@ -52,3 +52,18 @@ def test_mpi_under_mpiexec_gives_the_local_table(tmp_path: Path):
     assert "mpi (1 worker)" in proc.stdout
     assert ResultsStore.open(tmp_path / "mpi").manifest["executor"] == "mpi (1 worker)"
     pd.testing.assert_frame_equal(run_table(tmp_path / "mpi"), run_table(tmp_path / "local"))
+
+
+def test_dask_scheduler_address_from_the_command_line(tmp_path: Path):
+    from distributed import LocalCluster
+
+    from concertsim.experiment.cli import main
+
+    exp = ishigami_lhs(tmp_path / "e.toml", batch_size=9)
+    run_sweep(exp, tmp_path / "local", executor="serial")
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        args = ["sweep", str(exp), "--out", str(tmp_path / "dask"), "--executor", "dask"]
+        assert main([*args, "--scheduler", cluster.scheduler_address, "--quiet"]) == 0
+    pd.testing.assert_frame_equal(run_table(tmp_path / "dask"), run_table(tmp_path / "local"))

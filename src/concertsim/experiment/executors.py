@@ -156,9 +156,18 @@ class DaskExecutor(Executor):
                 dashboard_address=None,
             )
             self._client = Client(self._cluster)
-        info = self._client.scheduler_info()
-        threads = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
-        self.workers = max(1, threads)
+        self._counted = (-1e9, 1)
+
+    @property
+    def workers(self) -> int:  # type: ignore[override]
+        """Worker threads the cluster has now (clusters grow and shrink; re-read every 2 s)."""
+        import time
+
+        when, count = self._counted
+        if time.monotonic() - when > 2.0:
+            count = max(1, sum(self._client.nthreads().values()))
+            self._counted = (time.monotonic(), count)
+        return count
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future:
         future: cf.Future = cf.Future()

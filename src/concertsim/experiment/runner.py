@@ -434,9 +434,9 @@ def _execute(
     missing = np.flatnonzero(~store.done_mask(plan.n_runs))
     tasks = _tasks(plan, missing)
     in_flight: dict[cf.Future, Task] = {}
-    limit = max(2, 2 * executor.workers)
     exhausted = False
     while True:
+        limit = max(2, 2 * executor.workers)  # a cluster may grow while the sweep runs
         while not exhausted and len(in_flight) < limit:
             task = next(tasks, None)
             if task is None:
