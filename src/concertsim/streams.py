@@ -116,10 +116,31 @@ def _mix_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
+_SMALL_BATCH = 4
+"""Up to this many runs, draw bases are mixed in Python (cheaper than numpy calls)."""
+
+
 def _draw_bases(keys: np.ndarray, counter: int) -> np.ndarray:
     """One independent 64-bit starting point per run for the draw number ``counter``."""
-    c = np.uint64(_mix_int(((counter + 1) * 0x9E3779B97F4A7C15) & _MASK))
-    return mix64(keys.astype(np.uint64) + c)
+    c = _mix_int(((counter + 1) * 0x9E3779B97F4A7C15) & _MASK)
+    if keys.size <= _SMALL_BATCH:
+        return np.array([_mix_int((int(k) + c) & _MASK) for k in keys], dtype=np.uint64)
+    return mix64(keys.astype(np.uint64) + np.uint64(c))
+
+
+_WEYL: dict[int, np.ndarray] = {}
+"""Cached ``(arange(size) + 1) * golden`` of the dense draws made so far, by size."""
+
+
+def _weyl(size: int) -> np.ndarray:
+    """The Weyl sequence of a dense draw of ``size`` numbers (read-only, cached)."""
+    seq = _WEYL.get(size)
+    if seq is None:
+        seq = (np.arange(size, dtype=np.uint64) + np.uint64(1)) * _GOLDEN
+        seq.setflags(write=False)
+        if len(_WEYL) < 256:
+            _WEYL[size] = seq
+    return seq
 
 
 def hash_bits(bases: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -186,9 +207,9 @@ class Stream:
         """A dense draw: uniforms of shape ``(B, *shape)``."""
         bases = self.next_bases()
         size = int(np.prod(shape, dtype=np.int64))
-        pos = np.arange(size, dtype=np.uint64)
-        out = hash_uniform(bases[:, None], pos[None, :])
-        return out.reshape((self.batch, *shape))
+        bits = mix64(_weyl(size)[None, :] + bases[:, None])
+        bits >>= _S11
+        return (bits.astype(np.float64) * _TO_UNIT).reshape((self.batch, *shape))
 
     def uniform_at(self, run: np.ndarray, position: np.ndarray) -> np.ndarray:
         """A sparse draw: one uniform for each (run index, flat position) pair.
