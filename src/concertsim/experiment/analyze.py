@@ -326,24 +326,35 @@ def _fig_convergence(table: pd.DataFrame, outcome: str, path: Path) -> None:
     plt.close(fig)
 
 
-def _fig_morris(table: pd.DataFrame, outcome: str, path: Path) -> None:
+def _fig_morris(table: pd.DataFrame, outcome: str, path: Path, labelled: int = 10) -> None:
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(6, 4.6))
-    ax.errorbar(table["mu_star"], table["sigma"], xerr=table["mu_star_conf"], fmt="o", capsize=2)
-    for _, row in table.iterrows():
+    fig, ax = plt.subplots(figsize=(7, 5))
+    rank = (table["mu_star"] + table["sigma"]).rank(ascending=False, method="first")
+    top = table[rank <= labelled]
+    rest = table[rank > labelled]
+    ax.scatter(rest["mu_star"], rest["sigma"], s=12, color="grey", label="other parameters")
+    ax.errorbar(
+        top["mu_star"],
+        top["sigma"],
+        xerr=top["mu_star_conf"],
+        fmt="o",
+        capsize=2,
+        label=f"the {len(top)} most influential (mu* interval)",
+    )
+    for _, row in top.iterrows():
         ax.annotate(
-            _short(row["parameter"]),
+            row["parameter"],
             (row["mu_star"], row["sigma"]),
             fontsize=7,
-            xytext=(3, 3),
+            xytext=(4, 3),
             textcoords="offset points",
         )
-    top = float(np.nanmax([table["mu_star"].max(), table["sigma"].max(), 1e-12]))
-    ax.plot([0, top], [0, top], color="grey", lw=0.6, ls="--", label="sigma = mu*")
+    peak = float(np.nanmax([table["mu_star"].max(), table["sigma"].max(), 1e-12]))
+    ax.plot([0, peak], [0, peak], color="grey", lw=0.6, ls="--", label="sigma = mu*")
     ax.set_xlabel("mu* (mean absolute elementary effect)")
     ax.set_ylabel("sigma (interactions, non-linearity)")
     ax.set_title(f"Morris screening of {outcome}")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -650,7 +661,11 @@ def _analyze_morris(report, manifest, design, summary, figures) -> None:
             _save_fig(
                 report, f"morris_{outcome}.png", lambda p, t=table, o=outcome: _fig_morris(t, o, p)
             )
-    _write(report, "morris", pd.concat(frames, ignore_index=True))
+    morris = pd.concat(frames, ignore_index=True)
+    rank = {o: i for i, o in enumerate(report.outcomes)}  # outcomes in order, mu* descending
+    morris = morris.assign(_o=morris["outcome"].map(rank))
+    morris = morris.sort_values(["_o", "mu_star"], ascending=[True, False]).drop(columns="_o")
+    _write(report, "morris", morris.reset_index(drop=True))
     _write(report, "morris_convergence", pd.concat(conv, ignore_index=True))
 
 

@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -68,18 +69,22 @@ class ModelContext:
         options: sorted ``(name, value)`` model options from the experiment file.
         base: the base scenario as resolved (``Scenario.to_dict()``), or ``None``.
         base_source: where the base scenario came from (a path), for messages and reloads.
+        outcomes: every outcome column the model returns, in order (the run table's columns).
     """
 
     model: str
     options: tuple[tuple[str, Any], ...] = ()
     base: Mapping[str, Any] | None = None
     base_source: str = ""
+    outcomes: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         """A hash identifying the context (workers cache what they build from it)."""
         text = json.dumps(
-            [self.model, self.options, self.base, self.base_source], sort_keys=True, default=str
+            [self.model, self.options, self.base, self.base_source, self.outcomes],
+            sort_keys=True,
+            default=str,
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -158,7 +163,7 @@ class Ishigami:
                     verbatim("unknown parameter"),
                 )
         _check_outcomes(experiment, ("y",))
-        return ModelContext(self.name, experiment.model_options)
+        return ModelContext(self.name, experiment.model_options, outcomes=("y",))
 
     def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
         """Ishigami's inputs are real numbers: unchanged."""
@@ -220,10 +225,11 @@ class Concertation:
                     hint=exc.hint,
                 ) from None
         context = ModelContext(self.name, (), base.to_dict(), str(base.source or base.name))
-        if experiment.outcomes:
-            months = experiment.months or None
-            probe, _ = self.run_batch(context, [np.random.SeedSequence(0)], [{}], months, False)
-            _check_outcomes(experiment, tuple(probe.columns))
+        probe, _ = self.run_batch(
+            context, [np.random.SeedSequence(0)], [{}], experiment.months or None, False
+        )
+        _check_outcomes(experiment, tuple(probe.columns))
+        context = dataclasses.replace(context, outcomes=tuple(probe.columns))
         return context
 
     def coerce(self, name: str, values: np.ndarray) -> np.ndarray:

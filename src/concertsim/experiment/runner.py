@@ -130,10 +130,15 @@ def _run_table(task: Task, outcomes: pd.DataFrame | None, errors: Sequence[str])
     )
     for j, name in enumerate(task.columns):
         table[name] = task.values[:, j].astype(np.float64)
+    names = list(task.context.outcomes)  # the same columns in every part, failures included
     if outcomes is not None:
-        for name in outcomes.columns:
+        names += [c for c in outcomes.columns if c not in names]
+    for name in names:
+        if outcomes is not None and name in outcomes:
             col = pd.to_numeric(outcomes[name], errors="coerce")
             table[name] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            table[name] = np.full(n, np.nan)
     table["status"] = ["error" if e else "ok" for e in errors]
     table["error"] = list(errors)
     return table
