@@ -67,3 +67,13 @@ def test_dask_scheduler_address_from_the_command_line(tmp_path: Path):
         args = ["sweep", str(exp), "--out", str(tmp_path / "dask"), "--executor", "dask"]
         assert main([*args, "--scheduler", cluster.scheduler_address, "--quiet"]) == 0
     pd.testing.assert_frame_equal(run_table(tmp_path / "dask"), run_table(tmp_path / "local"))
+
+
+def test_mpi_without_mpiexec_is_refused_before_anything_is_written(tmp_path: Path):
+    from .helpers import cli
+
+    exp = ishigami_lhs(tmp_path / "e.toml")
+    proc = cli("sweep", str(exp), "--out", str(tmp_path / "o"), "--executor", "mpi", timeout=60)
+    assert proc.returncode == 2
+    assert "expected a launch under mpiexec: mpiexec -n N python -m mpi4py.futures" in proc.stderr
+    assert not (tmp_path / "o").exists()

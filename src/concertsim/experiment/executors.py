@@ -22,12 +22,15 @@ Example:
 from __future__ import annotations
 
 import concurrent.futures as cf
+import importlib
 import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable
 from typing import Any
+
+from concertsim.errors import InputError, verbatim
 
 __all__ = [
     "EXECUTORS",
@@ -37,6 +40,8 @@ __all__ = [
     "DaskExecutor",
     "MPIExecutor",
     "open_executor",
+    "preflight",
+    "MPI_LAUNCH",
 ]
 
 EXECUTORS: tuple[str, ...] = ("local", "dask", "mpi")
@@ -213,6 +218,39 @@ class MPIExecutor(Executor):
 
     def abort(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+MPI_LAUNCH = "mpiexec -n N python -m mpi4py.futures -m concertsim sweep ... --executor mpi"
+"""How to launch an MPI sweep: rank 0 runs the sweep, ranks 1..N-1 are the workers."""
+
+
+def preflight(kind: str) -> None:
+    """Check that backend ``kind`` can start here, before anything is written.
+
+    Raises:
+        InputError: the backend's package is missing, or ``mpi`` is not launched under mpiexec.
+    """
+    modules = {"dask": "distributed", "mpi": "mpi4py"}
+    if kind in modules:
+        try:
+            importlib.import_module(modules[kind])
+        except ImportError as exc:
+            raise InputError(
+                "--executor",
+                kind,
+                f"the {modules[kind]} package installed (pip install -e '.[dask]' or '.[mpi]')",
+                verbatim(str(exc)),
+            ) from None
+    if kind == "mpi":
+        from mpi4py import MPI
+
+        if MPI.COMM_WORLD.Get_size() < 2:
+            raise InputError(
+                "--executor",
+                "mpi",
+                f"a launch under mpiexec: {MPI_LAUNCH}",
+                verbatim("a single MPI process"),
+            )
 
 
 def open_executor(kind: str, workers: int | None = None, scheduler: str | None = None) -> Executor:

@@ -52,7 +52,7 @@ import pandas as pd
 import concertsim
 from concertsim.errors import InputError, verbatim
 from concertsim.experiment.designs import Design, build_design
-from concertsim.experiment.executors import Executor, open_executor
+from concertsim.experiment.executors import Executor, open_executor, preflight
 from concertsim.experiment.models import MODELS, Check, ModelContext, by_name
 from concertsim.experiment.spec import Experiment, experiment_hash, load_experiment
 from concertsim.experiment.store import ResultsStore, StoreMismatchError
@@ -515,6 +515,8 @@ def run_sweep(
     """
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     out = Path(out)
+    if isinstance(executor, str):
+        preflight(executor)
     plan = plan_sweep(exp, out)
     store = _open_store(plan, out, resume)
     done = int(store.done_mask(plan.n_runs).sum())
