@@ -585,6 +585,16 @@ def _save_fig(report: AnalysisReport, name: str, draw) -> None:
     report.files.append(path)
 
 
+def _constant(report: AnalysisReport, outcome: str, y: np.ndarray) -> bool:
+    """True (and a note) when an outcome does not vary over the design: no indices."""
+    finite = y[np.isfinite(y)]
+    if finite.size and np.ptp(finite) > 0:
+        return False
+    value = f" ({finite[0]:g} everywhere)" if finite.size else ""
+    report.notes.append(f"{outcome} does not vary over the design{value}: no indices")
+    return True
+
+
 def _settings(manifest: dict[str, Any]) -> tuple[int, float, int]:
     analysis = manifest["experiment"]["analysis"]
     seed = int(manifest["seed_entropy"]) % (2**32)
@@ -598,6 +608,8 @@ def _analyze_sobol(report, manifest, summary, figures) -> None:
     firsts, seconds, convergence = [], [], []
     for outcome in report.outcomes:
         y = summary[f"{outcome}_mean"].to_numpy()
+        if _constant(report, outcome, y):
+            continue
         first, s2 = sobol_indices(
             problem, y, second_order=second, resamples=resamples, conf_level=conf, seed=seed
         )
@@ -623,6 +635,8 @@ def _analyze_sobol(report, manifest, summary, figures) -> None:
                 f"sobol_convergence_{outcome}.png",
                 lambda p, t=conv, o=outcome: _fig_convergence(t, o, p),
             )
+    if not firsts:
+        return
     _write(report, "sobol", pd.concat(firsts, ignore_index=True))
     if second:
         _write(report, "sobol_s2", pd.concat(seconds, ignore_index=True))
@@ -639,6 +653,8 @@ def _analyze_morris(report, manifest, design, summary, figures) -> None:
     frames, conv = [], []
     for outcome in report.outcomes:
         y = summary[f"{outcome}_mean"].to_numpy()
+        if _constant(report, outcome, y):
+            continue
         table = morris_indices(
             problem, x, y, levels=levels, resamples=resamples, conf_level=conf, seed=seed
         )
@@ -661,6 +677,8 @@ def _analyze_morris(report, manifest, design, summary, figures) -> None:
             _save_fig(
                 report, f"morris_{outcome}.png", lambda p, t=table, o=outcome: _fig_morris(t, o, p)
             )
+    if not frames:
+        return
     morris = pd.concat(frames, ignore_index=True)
     rank = {o: i for i, o in enumerate(report.outcomes)}  # outcomes in order, mu* descending
     morris = morris.assign(_o=morris["outcome"].map(rank))
