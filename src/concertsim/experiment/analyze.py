@@ -293,7 +293,7 @@ def _fig_sobol(table: pd.DataFrame, outcome: str, path: Path) -> None:
     x = np.arange(n)
     ax.bar(x - 0.2, table["S1"], 0.4, yerr=table["S1_conf"], capsize=3, label="first order S1")
     ax.bar(x + 0.2, table["ST"], 0.4, yerr=table["ST_conf"], capsize=3, label="total ST")
-    ax.set_xticks(x, [_short(p) for p in table["parameter"]], rotation=30, ha="right")
+    ax.set_xticks(x, list(table["parameter"]), rotation=30, ha="right")
     ax.axhline(0, color="black", lw=0.6)
     ax.set_ylabel("Sobol index")
     ax.set_title(f"Sobol indices of {outcome} (bars: bootstrap intervals)")
@@ -314,7 +314,7 @@ def _fig_convergence(table: pd.DataFrame, outcome: str, path: Path) -> None:
                 yerr=group[f"{idx}_conf"],
                 marker="o",
                 capsize=2,
-                label=_short(name),
+                label=name,
             )
         ax.set_xscale("log", base=2)
         ax.set_xlabel("base samples N")
@@ -371,6 +371,11 @@ def _label(name: str, links: dict[str, list[str]]) -> str:
     return name + (f" (and {', '.join(_short(n) for n in linked)})" if linked else "")
 
 
+def _linked_note(name: str, links: dict[str, list[str]]) -> str:
+    linked = links.get(name) or []
+    return f"\n(and {', '.join(_short(n) for n in linked)})" if linked else ""
+
+
 def _fig_simplex(
     table: pd.DataFrame,
     components: Sequence[str],
@@ -383,7 +388,7 @@ def _fig_simplex(
 ) -> None:
     plt = _plt()
     groups = list(table.groupby(list(crossed))) if crossed else [((), table)]
-    fig, axes = plt.subplots(1, len(groups), figsize=(4.8 * len(groups) + 1, 4.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(groups), figsize=(5.2 * len(groups) + 1, 5.0), squeeze=False)
     vertices = _polygon(len(components))
     vmin, vmax = float(table["mean"].min()), float(table["mean"].max())
     scatter = None
@@ -424,8 +429,10 @@ def _fig_simplex(
                 fontsize=8,
             )
         key = key if isinstance(key, tuple) else (key,)
-        label = ", ".join(f"{_label(c, links)} = {v:g}" for c, v in zip(crossed, key, strict=True))
-        ax.set_title(label or "all mixes", fontsize=9)
+        label = "\n".join(
+            f"{c} = {v:g}" + _linked_note(c, links) for c, v in zip(crossed, key, strict=True)
+        )
+        ax.set_title(label or "all mixes", fontsize=8)
         ax.set_aspect("equal")
         ax.set_xlim(-1.35, 1.35)
         ax.set_ylim(-1.3, 1.35)
@@ -485,7 +492,7 @@ def _fig_variance(table: pd.DataFrame, path: Path) -> None:
     ax.set_xticks(x, table["outcome"], rotation=30, ha="right")
     ax.set_ylabel("share of outcome variance")
     ax.set_ylim(0, 1)
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -690,7 +697,7 @@ def _analyze_morris(report, manifest, design, summary, figures) -> None:
 def _analyze_mixture(report, manifest, design, runs, figures) -> None:
     analysis = manifest["experiment"]["analysis"]
     components = list(manifest["design"]["sampled"])
-    crossed = list(manifest["design"]["crossed"])
+    crossed = [c for c in manifest["design"]["crossed"] if design[c].nunique() > 1]
     conf, stable_min = float(analysis["conf_level"]), float(analysis["stable_min"])
     stable_outcome = analysis["stable_outcome"]
     links = {n: p.get("link", []) for n, p in manifest["experiment"]["parameters"].items()}
