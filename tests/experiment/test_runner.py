@@ -197,3 +197,27 @@ n = 3
         s = store.read_series()
         assert set(s["run_id"]) == set(range(6)) and s["month"].max() in (5, 6)
         assert list(s.columns) == ["run_id", "month", "level", "variable", "value"]
+
+
+def test_resume_from_another_working_directory(tmp_path: Path):
+    path = tmp_path / "c.toml"
+    path.write_text(
+        """
+[experiment]
+model = "concertation"
+scenario = "baseline"
+months = 3
+seed = 5
+[design]
+kind = "lhs"
+n = 2
+[parameters]
+"turnover.local_annual" = { bounds = [0.05, 0.6] }
+"""
+    )
+    run_sweep(path, tmp_path / "out", executor="serial")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = cli("sweep", "../c.toml", "--out", "../out", "--resume", cwd=elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing to do" in proc.stdout

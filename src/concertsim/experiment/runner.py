@@ -258,7 +258,8 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     context = model.prepare(experiment, _checks(experiment, points))
     resolved = experiment.to_dict()
     resolved["experiment"]["seed"] = str(entropy)
-    identity = {"experiment": resolved, "base_scenario": context.base}
+    base = {k: v for k, v in (context.base or {}).items() if k != "source"}  # cwd-relative
+    identity = {"experiment": resolved, "base_scenario": base or None}
     manifest = {
         "package": "concertsim",
         "package_version": concertsim.__version__,
