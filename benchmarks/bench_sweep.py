@@ -11,7 +11,7 @@ Prints:
 3. the peak memory (RSS) of a sweep of 1,000 and of 10,000 runs, short horizon, measured on
    the sweep process and on the sweep with its workers (target: flat in the number of runs).
 
-Run: ``python benchmarks/bench_sweep.py`` (about two minutes on 2 cores; ``--quick`` for a
+Run: ``python benchmarks/bench_sweep.py`` (under a minute on 2 cores; ``--quick`` for a
 smaller version).
 """
 

@@ -221,3 +221,14 @@ n = 2
     proc = cli("sweep", "../c.toml", "--out", "../out", "--resume", cwd=elsewhere)
     assert proc.returncode == 0, proc.stderr
     assert "nothing to do" in proc.stdout
+
+
+def test_fresh_entropy_is_recorded_and_reused_on_resume(tmp_path: Path, capsys):
+    exp = ishigami_lhs(tmp_path / "e.toml", n=4, replicates=2)
+    exp.write_text(exp.read_text().replace("seed = 11\n", ""))
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    table = run_table(tmp_path / "out")
+    entropy = ResultsStore.open(tmp_path / "out").manifest["seed_entropy"]
+    assert int(entropy) > 2**64 and (table["seed_entropy"] == entropy).all()
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "0"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
