@@ -149,7 +149,10 @@ def _error_text(exc: BaseException) -> str:
     return text[:_ERROR_CHARS]
 
 
-def _with_run_ids(task: Task, series: pd.DataFrame | None, rows: Sequence[int]) -> pd.DataFrame:
+def _with_run_ids(
+    task: Task, series: pd.DataFrame | None, rows: Sequence[int]
+) -> pd.DataFrame | None:
+    """The model's series with its batch-local ``run`` column replaced by run ids."""
     if series is None:
         return None
     series = series.copy()
@@ -158,7 +161,7 @@ def _with_run_ids(task: Task, series: pd.DataFrame | None, rows: Sequence[int]) 
 
 
 def run_task(task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Run every run of a task; a batch that raises is retried run by run.
+    """Run every run of a task in one batch; if the batch raises, run them one by one.
 
     Returns:
         The task's rows of the run table and its tidy series (or ``None``).
@@ -168,25 +171,29 @@ def run_task(task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     overrides = [task.overrides(i) for i in range(len(seeds))]
     try:
         outcomes, series = model.run_batch(task.context, seeds, overrides, task.months, task.series)
-        rows = range(len(seeds))
-        return _run_table(task, outcomes.reset_index(drop=True), [""] * len(seeds)), _with_run_ids(
-            task, series, rows
-        )
     except Exception:  # noqa: BLE001 - find which runs fail on their own
-        pass
+        return _run_one_by_one(task, seeds, overrides)
+    table = _run_table(task, outcomes.reset_index(drop=True), [""] * len(seeds))
+    return table, _with_run_ids(task, series, range(len(seeds)))
+
+
+def _run_one_by_one(
+    task: Task, seeds: Sequence[np.random.SeedSequence], overrides: Sequence[dict[str, float]]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Each run alone: the runs that raise are recorded as failed, the others as usual."""
+    model = by_name(task.context.model)
     frames, series_frames, errors = [], [], []
-    for i in range(len(seeds)):
+    for i, (seed, override) in enumerate(zip(seeds, overrides, strict=True)):
         try:
-            out, ser = model.run_batch(
-                task.context, [seeds[i]], [overrides[i]], task.months, task.series
-            )
-            frames.append(out.reset_index(drop=True))
-            errors.append("")
-            if ser is not None:
-                series_frames.append(_with_run_ids(task, ser, [i]))
+            out, ser = model.run_batch(task.context, [seed], [override], task.months, task.series)
         except Exception as exc:  # noqa: BLE001 - recorded in the run table
             frames.append(pd.DataFrame(index=[0]))
             errors.append(_error_text(exc))
+            continue
+        frames.append(out.reset_index(drop=True))
+        errors.append("")
+        if ser is not None:
+            series_frames.append(_with_run_ids(task, ser, [i]))
     outcomes = pd.concat(frames, ignore_index=True)
     series = pd.concat(series_frames, ignore_index=True) if series_frames else None
     return _run_table(task, outcomes, errors), series
