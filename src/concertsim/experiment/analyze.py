@@ -30,7 +30,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -273,7 +273,7 @@ def mixture_table(
 # --------------------------------------------------------------------------- figures
 
 
-def _plt():
+def _plt() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -501,7 +501,9 @@ def _fig_variance(table: pd.DataFrame, path: Path) -> None:
 # --------------------------------------------------------------------------- driver
 
 
-def _outcomes(runs_schema: Sequence[str], manifest: dict[str, Any], asked: Sequence[str]):
+def _outcomes(
+    runs_schema: Sequence[str], manifest: dict[str, Any], asked: Sequence[str]
+) -> list[str]:
     params = set(manifest["design"]["columns"])
     available = [c for c in runs_schema if c not in RUN_COLUMNS and c not in params]
     wanted = list(asked) or list(manifest.get("outcomes") or []) or available
@@ -586,7 +588,7 @@ def _notes(report: AnalysisReport, runs: pd.DataFrame, manifest: dict[str, Any])
         report.notes.append(f"{failed} runs failed; indices use the successful runs only")
 
 
-def _save_fig(report: AnalysisReport, name: str, draw) -> None:
+def _save_fig(report: AnalysisReport, name: str, draw: Callable[[Path], None]) -> None:
     path = report.out / name
     draw(path)
     report.files.append(path)
@@ -608,7 +610,9 @@ def _settings(manifest: dict[str, Any]) -> tuple[int, float, int]:
     return int(analysis["bootstrap"]), float(analysis["conf_level"]), seed
 
 
-def _analyze_sobol(report, manifest, summary, figures) -> None:
+def _analyze_sobol(
+    report: AnalysisReport, manifest: dict[str, Any], summary: pd.DataFrame, figures: bool
+) -> None:
     problem = manifest["salib_problem"]
     second = bool(manifest["experiment"]["design"]["second_order"])
     resamples, conf, seed = _settings(manifest)
@@ -650,7 +654,13 @@ def _analyze_sobol(report, manifest, summary, figures) -> None:
     _write(report, "sobol_convergence", pd.concat(convergence, ignore_index=True))
 
 
-def _analyze_morris(report, manifest, design, summary, figures) -> None:
+def _analyze_morris(
+    report: AnalysisReport,
+    manifest: dict[str, Any],
+    design: pd.DataFrame,
+    summary: pd.DataFrame,
+    figures: bool,
+) -> None:
     problem = manifest["salib_problem"]
     levels = int(manifest["experiment"]["design"]["levels"])
     resamples, conf, seed = _settings(manifest)
@@ -694,7 +704,13 @@ def _analyze_morris(report, manifest, design, summary, figures) -> None:
     _write(report, "morris_convergence", pd.concat(conv, ignore_index=True))
 
 
-def _analyze_mixture(report, manifest, design, runs, figures) -> None:
+def _analyze_mixture(
+    report: AnalysisReport,
+    manifest: dict[str, Any],
+    design: pd.DataFrame,
+    runs: pd.DataFrame,
+    figures: bool,
+) -> None:
     analysis = manifest["experiment"]["analysis"]
     components = list(manifest["design"]["sampled"])
     crossed = [c for c in manifest["design"]["crossed"] if design[c].nunique() > 1]

@@ -21,8 +21,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from concertsim.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["register", "sweep_command", "analyze_command", "build_parser", "main"]
 
@@ -140,7 +144,7 @@ def analyze_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _compact(table, rows: int = 15, columns: int = 9):
+def _compact(table: pd.DataFrame, rows: int = 15, columns: int = 9) -> pd.DataFrame:
     """The head of a table with short column names, for the terminal."""
     keep = [c for c in table.columns if not c.endswith(("_ci_low", "_ci_high", "_conf"))]
     keep = [c for c in keep if c not in ("point", "stable", "runs")]

@@ -481,7 +481,9 @@ def _task_result(future: cf.Future, task: Task) -> tuple[pd.DataFrame, pd.DataFr
 
 
 @contextlib.contextmanager
-def _executor(executor: str | Executor, workers: int | None, scheduler: str | None):
+def _executor(
+    executor: str | Executor, workers: int | None, scheduler: str | None
+) -> Iterator[Executor]:
     """Open the backend by name, or lend an open one (left open for the caller)."""
     if isinstance(executor, Executor):
         yield executor

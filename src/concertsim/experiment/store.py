@@ -80,7 +80,9 @@ class ResultsStore:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def create(cls, root: str | Path, manifest: Mapping[str, Any], design: pd.DataFrame):
+    def create(
+        cls, root: str | Path, manifest: Mapping[str, Any], design: pd.DataFrame
+    ) -> ResultsStore:
         """Make a new store: directories, design and manifest (atomically)."""
         root = Path(root)
         (root / "runs").mkdir(parents=True, exist_ok=True)
