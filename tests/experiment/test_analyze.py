@@ -114,6 +114,8 @@ stable_min = 2.0
     mix = report.tables["mixture"]
     assert len(mix) == 7 * 2 and np.allclose(mix["x1"] + mix["x2"], 1.0)
     assert (mix["stable"] == (mix["y_mean"] >= 2.0)).all()
+    assert (mix["stable_surely"] == (mix["y_ci_low"] >= 2.0)).all()
+    assert (mix["stable_surely"] <= mix["stable"]).all() and mix["stable_surely"].any()
     assert (mix["y_ci_low"] <= mix["y_mean"]).all() and (mix["y_mean"] <= mix["y_ci_high"]).all()
     stable = report.tables["stable_mixes"]
     assert stable["y_mean"].is_monotonic_decreasing and stable["stable"].all()

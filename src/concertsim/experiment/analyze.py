@@ -13,7 +13,8 @@ For every outcome of interest, :func:`analyze_store` writes CSV tables and PNG f
 * Morris designs: ``morris.csv`` (mu, mu*, sigma, mu* interval), ``morris_convergence.csv``
   and the mu*-sigma plane ``morris_<outcome>.png``;
 * mixture designs: ``mixture.csv`` (every mix with the mean of each outcome, its interval and
-  whether it is stable: mean of ``stable_outcome`` >= ``stable_min``), ``stable_mixes.csv``,
+  whether it is stable: mean of ``stable_outcome`` >= ``stable_min``; ``stable_surely`` when
+  the interval's lower end is), ``stable_mixes.csv``,
   the simplex map ``simplex_<outcome>.png`` and the effect of each share
   ``mixture_effects_<outcome>.png``.
 
@@ -267,6 +268,7 @@ def mixture_table(
     stats = pd.DataFrame(rows, columns=["point", "runs", "mean", "ci_low", "ci_high"])
     table = design.reset_index().merge(stats, on="point", how="left")
     table["stable"] = table["mean"] >= stable_min
+    table["stable_surely"] = table["ci_low"] >= stable_min  # even at the interval's low end
     return table
 
 

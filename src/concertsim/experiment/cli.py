@@ -7,7 +7,8 @@
                      [--scheduler ADDRESS] [--resume]
     concertsim analyze DIR [--out ANALYSIS_DIR] [--outcome NAME ...] [--no-figures]
 
-Exit codes: 0 done, 2 bad input (one line on stderr, no traceback), 130 interrupted.
+Exit codes: 0 done, 2 bad input (one line on stderr, no traceback), 130 interrupted (Ctrl-C
+or SIGTERM: finished tasks are kept, the same command resumes).
 
 Example:
     >>> parser = build_parser()
@@ -19,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -89,6 +91,15 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> object:
+    """Treat SIGTERM (a batch system's walltime, ``kill``) like Ctrl-C: a clean stop."""
+    return signal.signal(signal.SIGTERM, _interrupt)
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     """Handler of ``concertsim sweep``."""
     from concertsim.experiment.runner import SweepInterruptedError, run_sweep
@@ -97,6 +108,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         return _fail(f"--workers: expected an integer >= 0, got {args.workers}", 2)
     if args.scheduler and args.executor != "dask":
         return _fail("--scheduler: only with --executor dask", 2)
+    previous = _stop_on_sigterm()
     try:
         report = run_sweep(
             args.experiment,
@@ -113,6 +125,8 @@ def sweep_command(args: argparse.Namespace) -> int:
     except SweepInterruptedError as exc:
         print(f"concertsim: {exc}", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if not args.quiet:
         if report.ran == 0:
             print(f"nothing to do: all {report.total} runs are in {report.out}")
