@@ -307,23 +307,27 @@ def _fig_sobol(table: pd.DataFrame, outcome: str, path: Path) -> None:
 
 def _fig_convergence(table: pd.DataFrame, outcome: str, path: Path) -> None:
     plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.0), sharey=True)
+    groups = list(table.groupby("parameter", sort=False))
+    colours = plt.get_cmap("tab20").colors
     for ax, idx in zip(axes, ("S1", "ST"), strict=True):
-        for name, group in table.groupby("parameter", sort=False):
+        for k, (name, group) in enumerate(groups):
             ax.errorbar(
-                group["base_samples"],
+                group["base_samples"] * (1 + 0.02 * (k - len(groups) / 2)),  # dodge the bars
                 group[idx],
                 yerr=group[f"{idx}_conf"],
                 marker="o",
+                ms=4,
                 capsize=2,
+                color=colours[k % len(colours)],
                 label=name,
             )
         ax.set_xscale("log", base=2)
         ax.set_xlabel("base samples N")
-        ax.set_title(f"{idx} of {outcome}")
+        ax.set_title(f"{idx} of {outcome} (bars: bootstrap intervals)")
     axes[0].set_ylabel("index")
-    axes[1].legend(frameon=False, fontsize=8)
-    fig.tight_layout()
+    fig.legend(*axes[1].get_legend_handles_labels(), loc="center right", frameon=False, fontsize=8)
+    fig.tight_layout(rect=(0, 0, 0.78, 1))
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
