@@ -236,3 +236,41 @@ def test_fresh_entropy_is_recorded_and_reused_on_resume(tmp_path: Path, capsys):
     assert int(entropy) > 2**64 and (table["seed_entropy"] == entropy).all()
     assert main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "0"]) == 0
     assert "nothing to do" in capsys.readouterr().out
+
+
+def test_progress_bar_with_rate_and_eta_on_a_terminal(tmp_path: Path):
+    import pty
+
+    exp = ishigami_lhs(tmp_path / "e.toml", n=30, replicates=2, batch_size=6, delay=0.01)
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "concertsim.experiment", "sweep", str(exp), "--out",
+         str(tmp_path / "out"), "--workers", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )  # fmt: skip
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not data:
+            break
+        chunks.append(data.decode())
+    proc.wait(timeout=60)
+    os.close(leader)
+    shown = "".join(chunks)
+    assert proc.returncode == 0
+    assert "60/60 runs" in shown and "runs/s" in shown and "ETA" in shown and "[####" in shown
+
+
+@pytest.mark.parametrize("batch_size", [1, 5, 13, 60])
+def test_bit_identical_whatever_the_batch_size(tmp_path: Path, batch_size: int):
+    reference = ishigami_lhs(tmp_path / "ref.toml", batch_size=60)
+    other = ishigami_lhs(tmp_path / "other.toml", batch_size=batch_size)
+    run_sweep(reference, tmp_path / "ref", executor="serial")
+    run_sweep(other, tmp_path / "other", executor="serial")
+    a, b = run_table(tmp_path / "ref"), run_table(tmp_path / "other")
+    assert a["y"].to_numpy().tobytes() == b["y"].to_numpy().tobytes()
