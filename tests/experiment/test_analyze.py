@@ -149,3 +149,29 @@ def test_concertation_role_mix_through_the_concertsim_command(tmp_path: Path, ca
     assert (mix["role_mix.operations"] == 0.35).all()
     assert (mix["turnover.local_annual"] == mix["turnover.regional_annual"]).all()  # linked
     assert mix["survived_mean"].between(0, 1).all()
+
+
+def test_grid_main_effects(tmp_path: Path):
+    exp = tmp_path / "g.toml"
+    exp.write_text(
+        """
+[experiment]
+model = "ishigami"
+seed = 1
+[design]
+kind = "grid"
+levels = 5
+[parameters]
+x1 = { bounds = [-1.5707963267948966, 1.5707963267948966] }
+x2 = { values = [0.0, 1.5707963267948966] }
+"""
+    )
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    effects = (
+        analyze_store(tmp_path / "out").tables["main_effects"].set_index(["parameter", "level"])
+    )
+    assert len(effects) == 5 + 2
+    assert effects.loc[("x2", 0.0), "mean"] == pytest.approx(0.0, abs=1e-12)  # sin x1 averages out
+    assert effects.loc[("x2", 1.5707963267948966), "mean"] == pytest.approx(7.0)
+    assert effects.loc[("x1", 1.5707963267948966), "mean"] == pytest.approx(1.0 + 3.5)
+    assert (tmp_path / "out" / "analysis" / "main_effects_y.png").exists()

@@ -12,6 +12,8 @@ For every outcome of interest, :func:`analyze_store` writes CSV tables and PNG f
   sizes) and figures ``sobol_<outcome>.png``, ``sobol_convergence_<outcome>.png``;
 * Morris designs: ``morris.csv`` (mu, mu*, sigma, mu* interval), ``morris_convergence.csv``
   and the mu*-sigma plane ``morris_<outcome>.png``;
+* grid designs: ``main_effects.csv`` (the outcome at each level of each parameter, averaged
+  over the others) and ``main_effects_<outcome>.png``;
 * mixture designs: ``mixture.csv`` (every mix with the mean of each outcome, its interval and
   whether it is stable: mean of ``stable_outcome`` >= ``stable_min``; ``stable_surely`` when
   the interval's lower end is), ``stable_mixes.csv``,
@@ -50,6 +52,7 @@ __all__ = [
     "sobol_convergence",
     "morris_indices",
     "mixture_table",
+    "main_effects",
     "RUN_COLUMNS",
 ]
 
@@ -484,6 +487,23 @@ def _fig_mixture_effects(
     plt.close(fig)
 
 
+def _fig_main_effects(table: pd.DataFrame, outcome: str, path: Path) -> None:
+    plt = _plt()
+    params = list(dict.fromkeys(table["parameter"]))
+    fig, axes = plt.subplots(
+        1, len(params), figsize=(3.0 * len(params), 3.2), sharey=True, squeeze=False
+    )
+    for ax, name in zip(axes[0], params, strict=True):
+        rows = table[table["parameter"] == name]
+        ax.errorbar(rows["level"], rows["mean"], yerr=rows["sd"], marker="o", capsize=3)
+        ax.set_xlabel(name)
+    axes[0][0].set_ylabel(f"mean {outcome}")
+    fig.suptitle(f"{outcome}: main effects (mean over the other parameters; bars: sd)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def _fig_variance(table: pd.DataFrame, path: Path) -> None:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(max(5.0, 0.8 * len(table) + 2), 3.6))
@@ -571,6 +591,8 @@ def analyze_store(
         _analyze_morris(report, manifest, design, summary, figures)
     elif kind == "mixture":
         _analyze_mixture(report, manifest, design, runs, figures)
+    elif kind == "grid":
+        _analyze_grid(report, design, summary, figures)
     return report
 
 
@@ -708,6 +730,43 @@ def _analyze_morris(
     morris = morris.sort_values(["_o", "mu_star"], ascending=[True, False]).drop(columns="_o")
     _write(report, "morris", morris.reset_index(drop=True))
     _write(report, "morris_convergence", pd.concat(conv, ignore_index=True))
+
+
+def main_effects(design: pd.DataFrame, summary: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Mean of an outcome's point means at each level of each varying parameter of a grid."""
+    means = summary[f"{outcome}_mean"]
+    frames = []
+    for name in design.columns:
+        if design[name].nunique() < 2:
+            continue
+        grouped = means.groupby(design[name])
+        frame = pd.DataFrame(
+            {"mean": grouped.mean(), "sd": grouped.std(ddof=1), "points": grouped.count()}
+        )
+        frame = frame.rename_axis("level").reset_index()
+        frame.insert(0, "parameter", name)
+        frame.insert(0, "outcome", outcome)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _analyze_grid(
+    report: AnalysisReport, design: pd.DataFrame, summary: pd.DataFrame, figures: bool
+) -> None:
+    frames = []
+    for outcome in report.outcomes:
+        table = main_effects(design, summary, outcome)
+        if table.empty:
+            continue
+        frames.append(table)
+        if figures:
+            _save_fig(
+                report,
+                f"main_effects_{outcome}.png",
+                lambda p, t=table, o=outcome: _fig_main_effects(t, o, p),
+            )
+    if frames:
+        _write(report, "main_effects", pd.concat(frames, ignore_index=True))
 
 
 def _analyze_mixture(
