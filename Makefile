@@ -18,8 +18,8 @@ run: $(STAMP)
 	$(BIN)/concertsim run scenarios/baseline.toml --replicates 20 --seed 20261126 --out results/baseline --force
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks experiments
-	$(BIN)/ruff format --check src tests benchmarks experiments
+	$(BIN)/ruff check src tests benchmarks experiments notebooks
+	$(BIN)/ruff format --check src tests benchmarks experiments notebooks
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks experiments
