@@ -22,8 +22,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks experiments notebooks
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests benchmarks experiments
-	$(BIN)/ruff check --fix src tests benchmarks experiments
+	$(BIN)/ruff format src tests benchmarks experiments notebooks
+	$(BIN)/ruff check --fix src tests benchmarks experiments notebooks
 
 test: lint
 	$(BIN)/python -m pytest -q
