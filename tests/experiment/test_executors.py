@@ -77,3 +77,19 @@ def test_mpi_without_mpiexec_is_refused_before_anything_is_written(tmp_path: Pat
     assert proc.returncode == 2
     assert "expected a launch under mpiexec: mpiexec -n N python -m mpi4py.futures" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_local_pool_works_from_code_without_a_main_file(tmp_path: Path):
+    """Like a notebook or a REPL: the program is piped to python, workers cannot re-import it."""
+    exp = ishigami_lhs(tmp_path / "e.toml", batch_size=9)
+    code = (
+        "from concertsim.experiment import run_sweep\n"
+        f"print(run_sweep({str(exp)!r}, {str(tmp_path / 'out')!r}, workers=2).ran)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-"], input=code, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "60"
+    run_sweep(exp, tmp_path / "serial", executor="serial")
+    pd.testing.assert_frame_equal(run_table(tmp_path / "out"), run_table(tmp_path / "serial"))

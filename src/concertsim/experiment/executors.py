@@ -57,6 +57,19 @@ def _ignore_sigint() -> None:
     import concertsim.experiment.runner  # noqa: F401
 
 
+def _main_importable() -> bool:
+    """Whether new worker processes can re-import ``__main__`` (as forkserver/spawn do).
+
+    A script, ``python -m``, ``python -c`` and notebooks are fine; code read from stdin is not
+    (its ``__file__`` is ``<stdin>``).
+    """
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None):
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or os.path.exists(path)
+
+
 class Executor:
     """Base class: a context manager that runs tasks and returns concurrent.futures.Future."""
 
@@ -107,8 +120,9 @@ class SerialExecutor(Executor):
 class LocalExecutor(Executor):
     """A process pool on this machine, started once for the whole sweep.
 
-    Workers are started with ``forkserver`` on POSIX (safe with threads, works from
-    notebooks since the task function lives in an importable module) and ignore SIGINT.
+    Workers are started with ``forkserver`` on POSIX (safe with threads; works from scripts
+    and notebooks since the task function lives in an importable module; ``fork`` when the
+    main program cannot be re-imported, e.g. piped to ``python -``) and ignore SIGINT.
     """
 
     name = "local"
@@ -116,6 +130,8 @@ class LocalExecutor(Executor):
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
         method = "forkserver" if sys.platform != "win32" else "spawn"
+        if method == "forkserver" and not _main_importable():
+            method = "fork"  # e.g. code piped to python: workers cannot re-import __main__
         self._pool = cf.ProcessPoolExecutor(
             self.workers,
             mp_context=multiprocessing.get_context(method),
