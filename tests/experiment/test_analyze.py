@@ -175,3 +175,22 @@ x2 = { values = [0.0, 1.5707963267948966] }
     assert effects.loc[("x2", 1.5707963267948966), "mean"] == pytest.approx(7.0)
     assert effects.loc[("x1", 1.5707963267948966), "mean"] == pytest.approx(1.0 + 3.5)
     assert (tmp_path / "out" / "analysis" / "main_effects_y.png").exists()
+
+
+def test_indices_need_every_point_and_say_what_was_filled(tmp_path: Path):
+    text = (EXPERIMENTS / "ishigami.toml").read_text().replace("n = 1024", "n = 64")
+    failing = tmp_path / "fail.toml"
+    failing.write_text(text.replace("noise = 0.0", "noise = 0.0\nfail_above = 3.0"))
+    run_sweep(failing, tmp_path / "fail", executor="serial")
+    report = analyze_store(tmp_path / "fail", figures=False)
+    assert "sobol" in report.tables
+    assert any("were given the mean of the others" in n for n in report.notes)
+    # an unfinished sweep: drop a part, as if the sweep had been killed
+    unfinished = tmp_path / "unfinished.toml"
+    unfinished.write_text(text.replace("batch_size = 1024", "batch_size = 64"))
+    run_sweep(unfinished, tmp_path / "part", executor="serial")
+    sorted((tmp_path / "part" / "runs").glob("part-*.parquet"))[-1].unlink()
+    report = analyze_store(tmp_path / "part", figures=False)
+    assert "sobol" not in report.tables
+    assert any("design points have not run yet" in n for n in report.notes)
+    assert any("sweep unfinished" in n for n in report.notes)

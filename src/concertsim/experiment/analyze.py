@@ -622,13 +622,27 @@ def _save_fig(report: AnalysisReport, name: str, draw: Callable[[Path], None]) -
     report.files.append(path)
 
 
-def _constant(report: AnalysisReport, outcome: str, y: np.ndarray) -> bool:
-    """True (and a note) when an outcome does not vary over the design: no indices."""
-    finite = y[np.isfinite(y)]
-    if finite.size and np.ptp(finite) > 0:
+def _indexable(report: AnalysisReport, outcome: str, y: np.ndarray, summary: pd.DataFrame) -> bool:
+    """Whether indices of an outcome can be computed; a note says why not, or what was filled.
+
+    Sobol and Morris estimators need every design point: an unfinished sweep gives none, a
+    point whose runs all failed is filled with the overall mean (and said so).
+    """
+    unrun = int((summary["runs_ok"] + summary["runs_failed"] == 0).sum())
+    if unrun:
+        report.notes.append(f"no indices of {outcome}: {unrun} design points have not run yet")
         return False
-    value = f" ({finite[0]:g} everywhere)" if finite.size else ""
-    report.notes.append(f"{outcome} does not vary over the design{value}: no indices")
+    finite = y[np.isfinite(y)]
+    if not finite.size or np.ptp(finite) == 0:
+        value = f" ({finite[0]:g} everywhere)" if finite.size else ""
+        report.notes.append(f"{outcome} does not vary over the design{value}: no indices")
+        return False
+    missing = int((~np.isfinite(y)).sum())
+    if missing:
+        report.notes.append(
+            f"{outcome}: {missing} design points without a successful run were given the mean "
+            "of the others; the indices are approximate"
+        )
     return True
 
 
@@ -647,7 +661,7 @@ def _analyze_sobol(
     firsts, seconds, convergence = [], [], []
     for outcome in report.outcomes:
         y = summary[f"{outcome}_mean"].to_numpy()
-        if _constant(report, outcome, y):
+        if not _indexable(report, outcome, y, summary):
             continue
         first, s2 = sobol_indices(
             problem, y, second_order=second, resamples=resamples, conf_level=conf, seed=seed
@@ -698,7 +712,7 @@ def _analyze_morris(
     frames, conv = [], []
     for outcome in report.outcomes:
         y = summary[f"{outcome}_mean"].to_numpy()
-        if _constant(report, outcome, y):
+        if not _indexable(report, outcome, y, summary):
             continue
         table = morris_indices(
             problem, x, y, levels=levels, resamples=resamples, conf_level=conf, seed=seed
