@@ -55,7 +55,7 @@ from concertsim.experiment.designs import Design, build_design
 from concertsim.experiment.executors import Executor, open_executor, preflight
 from concertsim.experiment.models import MODELS, Check, ModelContext, by_name
 from concertsim.experiment.spec import Experiment, experiment_hash, load_experiment
-from concertsim.experiment.store import ResultsStore, StoreMismatchError
+from concertsim.experiment.store import ResultsStore, StoreBusyError, StoreMismatchError
 
 __all__ = [
     "Task",
@@ -529,6 +529,29 @@ def run_sweep(
         preflight(executor)
     plan = plan_sweep(exp, out)
     store = _open_store(plan, out, resume)
+    try:
+        store.acquire()
+    except StoreBusyError as exc:
+        raise InputError(
+            str(out), "--out", "a store no other sweep is writing to", verbatim(str(exc))
+        ) from None
+    try:
+        return _run(plan, store, out, executor, workers, scheduler, progress, log)
+    finally:
+        store.release()
+
+
+def _run(
+    plan: SweepPlan,
+    store: ResultsStore,
+    out: Path,
+    executor: str | Executor,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool | None,
+    log: IO[str] | None,
+) -> SweepReport:
+    """Execute the missing runs of a planned sweep into an acquired store."""
     done = int(store.done_mask(plan.n_runs).sum())
     report = SweepReport(out, plan.n_runs, done)
     if log and done:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -39,15 +40,34 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["ResultsStore", "StoreMismatchError", "MANIFEST", "STORE_FORMAT"]
+__all__ = ["ResultsStore", "StoreMismatchError", "StoreBusyError", "MANIFEST", "STORE_FORMAT"]
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 STORE_FORMAT = 1
 """Version of the store's layout, recorded in the manifest."""
 
 
 class StoreMismatchError(Exception):
     """The directory holds something other than this experiment's results."""
+
+
+class StoreBusyError(Exception):
+    """Another sweep is writing to the store."""
+
+
+def _alive(holder: str) -> bool:
+    """Whether the lock holder ``"host pid"`` still runs (another host: assumed alive)."""
+    host, _, pid = holder.rpartition(" ")
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -96,16 +116,14 @@ class ResultsStore:
 
     @classmethod
     def open(cls, root: str | Path) -> ResultsStore:
-        """Open an existing store (for resuming or analysis); removes stale temp files.
+        """Open an existing store (for resuming, or for reading while a sweep may be writing).
 
         Raises:
             FileNotFoundError: no manifest in ``root``.
         """
         root = Path(root)
         manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-        store = cls(root, manifest)
-        store._remove_temporaries()
-        return store
+        return cls(root, manifest)
 
     @staticmethod
     def exists(root: str | Path) -> bool:
@@ -132,6 +150,47 @@ class ResultsStore:
             if sub.is_dir():
                 for tmp in sub.glob(".tmp-*"):
                     tmp.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------------ lock
+
+    @property
+    def lock_path(self) -> Path:
+        """The lock file held while a sweep writes to the store."""
+        return self.root / LOCK
+
+    def acquire(self) -> None:
+        """Take the store for this process; refuse when another live sweep holds it.
+
+        A lock left by a process that no longer runs (killed, crashed) is taken over.
+
+        Raises:
+            StoreBusyError: another sweep is writing here.
+        """
+        me = f"{socket.gethostname()} {os.getpid()}"
+        while True:
+            try:
+                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                holder = self.lock_path.read_text(encoding="utf-8").strip()
+                if _alive(holder):
+                    raise StoreBusyError(
+                        f"another sweep ({holder}) is writing to {self.root}; wait for it, "
+                        f"or delete {self.lock_path} if it is not running"
+                    ) from None
+                self.lock_path.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(me)
+            self._remove_temporaries()  # left by a killed sweep; nobody else writes now
+            return
+
+    def release(self) -> None:
+        """Give the store back (remove the lock if this process holds it)."""
+        try:
+            if self.lock_path.read_text(encoding="utf-8").strip().endswith(f" {os.getpid()}"):
+                self.lock_path.unlink()
+        except FileNotFoundError:
+            pass
 
     # ------------------------------------------------------------------ writing
 

@@ -1,0 +1,67 @@
+"""The results store: atomic parts, done runs, the lock that keeps two sweeps apart."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from concertsim.experiment.cli import main
+from concertsim.experiment.runner import run_sweep
+from concertsim.experiment.store import ResultsStore, StoreBusyError
+
+from .helpers import ishigami_lhs, run_table
+
+
+def _store(tmp_path: Path) -> ResultsStore:
+    return ResultsStore.create(tmp_path / "s", {"experiment_hash": "h", "n_runs": 4},
+                               pd.DataFrame({"x": [1.0, 2.0]}))  # fmt: skip
+
+
+def test_parts_and_done_runs(tmp_path: Path):
+    store = _store(tmp_path)
+    store.write_part(pd.DataFrame({"run_id": [3, 1], "y": [3.0, 1.0]}))
+    store.write_part(pd.DataFrame({"run_id": [0], "y": [0.0]}))
+    assert store.done_mask(4).tolist() == [True, True, False, True]
+    assert store.read_runs()["run_id"].tolist() == [0, 1, 3]
+    assert store.read_design().index.tolist() == [0, 1]
+    assert not list(store.root.rglob(".tmp-*"))
+
+
+def test_a_live_sweep_holds_the_store_a_dead_one_does_not(tmp_path: Path):
+    store = _store(tmp_path)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        store.lock_path.write_text(f"{socket.gethostname()} {sleeper.pid}")
+        (store.root / "runs" / ".tmp-abc-part.parquet").write_text("being written")
+        with pytest.raises(StoreBusyError, match="another sweep"):
+            ResultsStore.open(store.root).acquire()
+        assert (store.root / "runs" / ".tmp-abc-part.parquet").exists()  # left alone
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    other = ResultsStore.open(store.root)
+    other.acquire()  # the holder is gone: its lock and temporary files are cleared
+    assert not (store.root / "runs" / ".tmp-abc-part.parquet").exists()
+    assert other.lock_path.read_text().endswith(f" {os.getpid()}")
+    other.release()
+    assert not other.lock_path.exists()
+
+
+def test_second_sweep_on_a_busy_store_exits_2(tmp_path: Path, capsys):
+    exp = ishigami_lhs(tmp_path / "e.toml")
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    store = ResultsStore.open(tmp_path / "out")
+    assert not store.lock_path.exists()  # released after the sweep
+    store.acquire()
+    try:
+        assert main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "0"]) == 2
+        assert "another sweep" in capsys.readouterr().err
+    finally:
+        store.release()
+    assert len(run_table(tmp_path / "out")) == 60
