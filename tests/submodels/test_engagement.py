@@ -12,6 +12,13 @@ def test_sectoral_resistance_lowers_sectoral_engagement():
     assert final(siloed, "participation", "sectoral") < final(open_, "participation", "sectoral")
 
 
+def test_resistant_sectoral_tables_legitimise_the_regional_body_less():
+    open_ = simulate({"engagement.sectoral_resistance": 0.0})
+    siloed = simulate({"engagement.sectoral_resistance": 0.9})
+    assert final(siloed, "legitimacy", "sectoral") < final(open_, "legitimacy", "sectoral")
+    assert final(siloed, "legitimacy", "sectoral") < final(siloed, "legitimacy", "local")
+
+
 def test_alignment_overcomes_sectoral_resistance():
     def aligned(value):
         def setup(engine):

@@ -123,9 +123,11 @@ def role_outputs(
 def _assent_change(state: State, lay: Layout, bp: BatchParams, out: np.ndarray) -> np.ndarray:
     """(B,G) monthly change of the assent each organisation grants its regional body (M8).
 
-    ``d assent = gain (1 - a) - cost * fear * a - drift (a - a0)``, with ``gain`` the
-    negotiated and ``cost`` the imposed output; sectoral tables feel imposition
-    ``1 + fear_of_advantage`` times more (M7).
+    ``d assent = gain * open (1 - a) - cost * fear * a - drift (a - a0)``, with ``gain``
+    the negotiated and ``cost`` the imposed output. Sectoral tables feel imposition
+    ``fear = 1 + fear_of_advantage`` times more, and are only ``open = 1 - resistance
+    (1 - alignment)`` to legitimising one regional process (M7); for local committees
+    ``fear = open = 1``.
     """
     lp, a = bp.legitimacy, state.assent
     mode = state.role_mode
@@ -133,8 +135,11 @@ def _assent_change(state: State, lay: Layout, bp: BatchParams, out: np.ndarray) 
     cost = (out * mode).sum(-1) * lp.impose_cost
     region = np.maximum(lay.org_region, 0)
     below = ((lay.org_region >= 0) & (lay.org_level <= 1))[None, :]
-    fear = np.where(lay.org_level == 1, 1.0 + bp.engagement.fear_of_advantage, 1.0)
-    delta = gain[:, region] * (1.0 - a) - cost[:, region] * fear * a
+    sectoral = (lay.org_level == 1)[None, :]
+    fear = np.where(sectoral, 1.0 + bp.engagement.fear_of_advantage, 1.0)
+    resist = bp.engagement.sectoral_resistance * (1.0 - state.alignment[:, region])
+    open_ = np.where(sectoral, 1.0 - resist, 1.0)
+    delta = gain[:, region] * open_ * (1.0 - a) - cost[:, region] * fear * a
     delta -= lp.drift * (a - lp.initial_assent)
     return np.where(below, delta, 0.0)
 
