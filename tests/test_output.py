@@ -174,3 +174,14 @@ def test_plot_series_png(tmp_path, results):
         results["series"], tmp_path / "f.png", title="t", events=results["scenario"].events
     )
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_figure_marks_scheduled_elections_with_the_events():
+    from concertsim.output import _marked_events
+    from concertsim.scenario import load_scenario
+
+    scenario = load_scenario("austerity")
+    marks = [(e.month, e.kind) for e in _marked_events(scenario, 120)]
+    assert (36, "election") in marks and (84, "election") in marks
+    assert all((e.month, e.kind) in marks for e in scenario.events)
+    assert all(month < 40 for month, _ in _marked_events(scenario, 40))

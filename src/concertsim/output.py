@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from concertsim.params import Event
     from concertsim.scenario import Scenario
 
 __all__ = ["write_results", "check_out_dir", "SERIES_COLUMNS", "FORMATS"]
@@ -138,6 +139,19 @@ def _manifest(
     }
 
 
+def _marked_events(scenario: Scenario, months: int) -> list[Event]:
+    """The scenario's events and its municipal elections in the first ``months``, for the figure."""
+    from concertsim.params import Event
+    from concertsim.submodels.turnover import election_months
+
+    elections = election_months(scenario.params.turnover, months)
+    events = [e for e in scenario.events if e.month < months]
+    return sorted(
+        [*events, *(Event(month=m, kind="election") for m in elections)],
+        key=lambda e: e.month,
+    )
+
+
 def _fill(
     tmp: Path,
     *,
@@ -157,7 +171,8 @@ def _fill(
     _write_table(_outcomes_table(outcomes), files["outcomes"], fmt)
     files["figure"] = tmp / "figure.png"
     title = f"{scenario.name}: median and 10-90% band of {len(outcomes)} runs"
-    plot_series(series_table, files["figure"], title=title, events=scenario.events)
+    months = int(series_table["month"].max())
+    plot_series(series_table, files["figure"], title=title, events=_marked_events(scenario, months))
     manifest = _manifest(scenario, seeds, files, series_table, outcomes, command)
     text = json.dumps(manifest, indent=2, sort_keys=False, allow_nan=False, default=_jsonable)
     (tmp / "manifest.json").write_text(text + "\n")

@@ -50,7 +50,7 @@ PANEL_TITLES: dict[str, str] = {
     "legitimacy": "Legitimacy (assent from below)",
     "assent": "Assent",
     "knowledge": "Knowledge (share of reality known)",
-    "capacity": "Capacity (local: built; regional: effective per post)",
+    "capacity": "Capacity (local built, regional per post)",
     "leadership": "Leadership",
     "participation": "Participation (share taking part)",
     "engagement": "Engagement",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import LEVEL_CODE, Layout
+from ..params import Turnover
 from ..state import BatchParams, State
 from ..streams import Stream
 
@@ -24,7 +25,9 @@ __all__ = [
     "departures",
     "hire",
     "funded_posts",
+    "is_election",
     "election_due",
+    "election_months",
     "elections",
 ]
 
@@ -115,13 +118,25 @@ def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarr
     return new
 
 
-def election_due(month: int, bp: BatchParams) -> np.ndarray:
-    """(B,1) True where ``month`` is a municipal election month (M4)."""
-    first = bp.turnover.election_first
-    interval = bp.turnover.election_interval
+def is_election(month, first, interval):
+    """Whether ``month`` is an election month: ``first`` (0 = never), then every ``interval``.
+
+    Works on numbers and on arrays of parameters alike.
+    """
     since = month - first
     periodic = (interval > 0) & (since >= 0) & (np.mod(since, np.maximum(interval, 1)) == 0)
     return (first > 0) & ((since == 0) | periodic)
+
+
+def election_due(month: int, bp: BatchParams) -> np.ndarray:
+    """(B,1) True where ``month`` is a municipal election month (M4)."""
+    return is_election(month, bp.turnover.election_first, bp.turnover.election_interval)
+
+
+def election_months(turnover: Turnover, horizon: int) -> list[int]:
+    """The scheduled municipal election months before ``horizon`` (for figures)."""
+    first, interval = turnover.election_first, turnover.election_interval
+    return [m for m in range(horizon) if is_election(m, first, interval)]
 
 
 def elections(
