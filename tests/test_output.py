@@ -184,4 +184,4 @@ def test_the_figure_marks_scheduled_elections_with_the_events():
     marks = [(e.month, e.kind) for e in _marked_events(scenario, 120)]
     assert (36, "election") in marks and (84, "election") in marks
     assert all((e.month, e.kind) in marks for e in scenario.events)
-    assert all(month < 40 for month, _ in _marked_events(scenario, 40))
+    assert all(e.month < 40 for e in _marked_events(scenario, 40))
