@@ -18,6 +18,24 @@ from .params import ROLES
 __all__ = ["Organisation", "LocalCommittee", "SectoralTable", "RegionalBody", "NationalActor"]
 
 
+def _org_value(name: str, doc: str, cast: type = float) -> property:
+    """A read-only view of this organisation's entry in the ``(B, G)`` state array ``name``."""
+
+    def get(self: Organisation):
+        return cast(getattr(self.model.engine.state, name)[0, self.index])
+
+    return property(get, doc=doc)
+
+
+def _region_value(name: str, doc: str, cast: type = float) -> property:
+    """A read-only view of this organisation's region's entry in the ``(B, R)`` array ``name``."""
+
+    def get(self: Organisation):
+        return cast(getattr(self.model.engine.state, name)[0, self.region])
+
+    return property(get, doc=doc)
+
+
 class Organisation(mesa.Agent):
     """One organisation; ``index`` is its column in the ``(B, G)`` arrays."""
 
@@ -41,10 +59,8 @@ class Organisation(mesa.Agent):
         """Region of the organisation (-1 for national actors)."""
         return int(self.model.engine.layout.org_region[self.index])
 
-    @property
-    def credibility(self) -> float:
-        """Credibility in [0, 1] (M5)."""
-        return float(self._state.credibility[0, self.index])
+    credibility = _org_value("credibility", "Credibility in [0, 1] (M5).")
+    participating = _org_value("participating", "Takes part in the regional concertation.", bool)
 
     @property
     def knowledge(self) -> float:
@@ -68,31 +84,15 @@ class Organisation(mesa.Agent):
         lead = self._state.leadership[0, self._posts()]
         return float(lead[occ].mean()) if occ.any() else 0.0
 
-    @property
-    def participating(self) -> bool:
-        """Takes part in the regional concertation."""
-        return bool(self._state.participating[0, self.index])
-
 
 class LocalCommittee(Organisation):
     """A local committee: action happens here (M10); fewer resources (M11)."""
 
     level = "local"
 
-    @property
-    def capacity(self) -> float:
-        """Capacity built with the regional body's help (M11)."""
-        return float(self._state.capacity[0, self.index])
-
-    @property
-    def assent(self) -> float:
-        """Legitimacy it grants its regional body (M8)."""
-        return float(self._state.assent[0, self.index])
-
-    @property
-    def engagement(self) -> float:
-        """Engagement in the regional concertation."""
-        return float(self._state.engagement[0, self.index])
+    capacity = _org_value("capacity", "Capacity built with the regional body's help (M11).")
+    assent = _org_value("assent", "Legitimacy it grants its regional body (M8).")
+    engagement = _org_value("engagement", "Engagement in the regional concertation.")
 
 
 class SectoralTable(LocalCommittee):
@@ -106,15 +106,8 @@ class RegionalBody(Organisation):
 
     level = "regional"
 
-    @property
-    def funding(self) -> float:
-        """Share of its staff posts funded."""
-        return float(self._state.funding[0, self.region])
-
-    @property
-    def alive(self) -> bool:
-        """False once it has folded."""
-        return bool(self._state.alive[0, self.region])
+    funding = _region_value("funding", "Share of its staff posts funded.")
+    alive = _region_value("alive", "False once it has folded.", bool)
 
     @property
     def role_mix(self) -> dict[str, float]:
