@@ -9,7 +9,8 @@ from .sim import final, simulate
 
 
 def _networking(share):
-    return {"role_mix.networking": share, "role_mix.operations": 0.5 - share + 0.15}
+    """Networking at ``share``, the other roles at their defaults (operations: the rest)."""
+    return {"role_mix.networking": share, "role_mix.structuring": 0.0, "role_mix.alignment": 0.0}
 
 
 def test_more_networking_gives_more_ties():
@@ -42,5 +43,20 @@ def test_a_tie_dies_when_the_partner_leaves():
 
 
 def test_no_networking_no_ties():
-    e = simulate({f"role_mix.{r}": 0.0 for r in ROLES} | {"role_mix.operations": 1.0})
+    e = simulate({f"role_mix.{r}": 0.0 for r in ROLES})
     assert final(e, "ties", "local") == 0.0
+
+
+def test_new_ties_are_written_on_both_sides_once():
+    e = simulate(_networking(0.6), months=1, runs=50)
+    s = e.state
+    s.tie_partner[:] = -1
+    out = np.ones((s.batch, e.layout.structure.regions))
+    networking.make_ties(s, e.layout, e.params, e.streams["ties"], out)
+    valid = networking.valid_ties(s)
+    b, p, k = np.nonzero(valid)
+    q = s.tie_partner[b, p, k]
+    back = (s.tie_partner[b, q] == p[:, None]) & valid[b, q]
+    assert b.size > 100
+    assert np.all(back.any(-1))  # every tie end has its other end
+    assert np.all(valid.sum(-1) <= 1)  # at most one new tie per person and month

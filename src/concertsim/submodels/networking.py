@@ -2,10 +2,14 @@
 
 Ties are personal: each person holds up to ``tie_slots`` ties, each naming the
 partner's post and the partner's hire number, so a tie dies when either person
-leaves (a newcomer starts with none). Each month every tie lapses with
-probability ``tie_decay``, and the regional body's networking output creates up
-to ``CANDIDATES`` new ties per region between people of different participating
-organisations of that region (the regional body included). Ties carry knowledge
+leaves (a newcomer starts with none). Each month every held tie lapses with
+probability ``tie_decay`` (each person forgets on their own, so a tie may
+survive on one side only), and the regional body's networking output proposes
+up to ``CANDIDATES`` new ties per region between people of the region's
+participating organisations (the regional body included). A proposal becomes a
+tie, written on both sides, when both people are in post in different
+organisations, are not tied already, and neither makes another new tie that
+month. Ties carry knowledge
 between organisations (cross-links, :mod:`concertsim.submodels.learning`) and
 are what structuring and alignment need (:func:`coverage`).
 """
@@ -44,7 +48,8 @@ def _free_slot(valid: np.ndarray, u: np.ndarray) -> np.ndarray:
     """First free slot of each row of ``valid`` (..., K), else a random one.
 
     Overwriting a full person's slot leaves the old partner holding a one-sided
-    tie until it lapses: ties are held per person, and counted per holder.
+    tie until it lapses (the only way a tie becomes one-sided): ties are held per
+    person, and counted per holder.
     """
     k = valid.shape[-1]
     first = np.argmin(valid, axis=-1)
@@ -71,10 +76,33 @@ def make_ties(
         return
     b, a, c, uu = b[ok], a[ok], c[ok], u[..., 3][ok]
     valid = valid_ties(state)
+    keep = _once_per_person(b, a, c, lay.people) & ~_already_tied(state, valid, b, a, c)
+    b, a, c, uu = b[keep], a[keep], c[keep], uu[keep]
     for x, y in ((a, c), (c, a)):
         slot = _free_slot(valid[b, x], uu)
         state.tie_partner[b, x, slot] = y
         state.tie_hire[b, x, slot] = state.hire_id[b, y]
+
+
+def _once_per_person(b: np.ndarray, a: np.ndarray, c: np.ndarray, people: int) -> np.ndarray:
+    """Keep a candidate tie only where both its people appear first in it this month.
+
+    So a person makes at most one new tie a month, and no two new ties compete for
+    the same free slot. Candidates come in (run, region, candidate) order, so the
+    choice depends on the run's own draws only.
+    """
+    ends = np.concatenate([b * people + a, b * people + c])
+    order = np.tile(np.arange(b.size), 2)
+    _, idx = np.unique(ends, return_inverse=True)
+    first = np.full(idx.max() + 1, b.size)
+    np.minimum.at(first, idx, order)
+    wins = first[idx] == order
+    return wins[: b.size] & wins[b.size :]
+
+
+def _already_tied(state: State, valid: np.ndarray, b, a, c) -> np.ndarray:
+    """True where ``a`` already holds a live tie to ``c``."""
+    return ((state.tie_partner[b, a] == c[:, None]) & valid[b, a]).any(-1)
 
 
 def ties_per_person(state: State) -> np.ndarray:
