@@ -3,11 +3,21 @@
 import dataclasses
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from concertsim.engine import VARIABLES, Engine
-from concertsim.params import LEVELS, ROLES, SECTIONS, Event, Parameters, Structure, field_info
+from concertsim.params import (
+    LEVELS,
+    ROLES,
+    SECTIONS,
+    Event,
+    Parameters,
+    Structure,
+    field_info,
+    replace_dotted,
+)
 
 BOUNDED = ("capacity", "credibility", "legitimacy", "participation", "engagement", "leadership")
 
@@ -18,18 +28,29 @@ def _engine(params, seeds, structure=None, months=24, events=()):
     return engine
 
 
+BRANCHES = (
+    {"turnover.local_annual": 0.6},
+    {"knowledge.turbulence": 0.0, "knowledge.cross_learning": 0.0},
+    {"recognition.enabled": True},
+    {"turnover.vacancy_months": 0.0, "funding.base": 0.3},
+    {"role_mix.networking": 0.5, "role_mix.structuring": 0.0, "role_mix.alignment": 0.0},
+    {},
+)
+"""Runs whose inputs switch code branches (sparse draws, phases, refills, folding)."""
+
+
 def test_a_run_is_the_same_alone_or_in_any_batch():
-    seeds = np.random.SeedSequence(5).spawn(6)
-    varied = [
-        dataclasses.replace(
-            Parameters(), turnover=dataclasses.replace(Parameters().turnover, local_annual=x)
-        )
-        for x in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
-    ]
-    batch = _engine(varied, seeds)
-    for i in (0, 3, 5):
-        alone = _engine([varied[i]], [seeds[i]])
-        assert np.array_equal(alone.series[0], batch.series[i], equal_nan=True)
+    seeds = np.random.SeedSequence(5).spawn(len(BRANCHES))
+    varied = [replace_dotted(Parameters(), changes) for changes in BRANCHES]
+    two = Structure(regions=2)
+    shocks = (
+        Event(month=5, kind="turnover_wave", level="regional", share=0.5),
+        Event(month=9, kind="funding_cut", share=0.5),
+    )
+    batch = _engine(varied, seeds, two, events=shocks)
+    for i in range(len(BRANCHES)):
+        alone = _engine([varied[i]], [seeds[i]], two, events=shocks)
+        assert np.array_equal(alone.series[0], batch.series[i], equal_nan=True), BRANCHES[i]
 
 
 def test_same_seed_same_series_bit_for_bit():
@@ -129,6 +150,36 @@ def test_invariants_hold_under_random_valid_inputs(params, structure, events):
     vacancies = series[:, :, VARIABLES.index("vacancies")]
     posts = np.array([lay.org_posts[lay.level_slice[n]].sum() for n in LEVELS])
     assert np.all(staff + vacancies == posts)
+    empty = np.stack([(~s.occupied[:, lay.posts_mask(n)]).sum(-1) for n in LEVELS], axis=1)
+    assert np.array_equal(vacancies[:, -1], empty)
     present = posts > 0
     credibility = series[:, :, VARIABLES.index("credibility")]
     assert not np.isnan(credibility[..., present]).any()
+
+
+def test_stepping_past_the_horizon_is_refused_and_changes_nothing():
+    e = _engine([Parameters()], np.random.SeedSequence(1).spawn(1), months=3)
+    before = e.series.copy()
+    with pytest.raises(ValueError, match="horizon"):
+        e.step()
+    assert e.month == 3 and np.array_equal(e.series, before, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "event, message",
+    [
+        (Event(0, "role_mix", values=(("networking", 0.9),)), "more than 1"),
+        (Event(0, "turnover_wave", level="provincial", share=0.5), "unknown level"),
+        (Event(0, "funding_cut", share=1.5), "outside"),
+        (Event(0, "set", values=(("role_mix.networking", 0.5),)), "month 0 only"),
+        (Event(0, "set", values=(("turnover.local_anual", 0.5),)), "unknown parameter"),
+        (Event(0, "role_mode", values=(("lobbying", 1.0),)), "unknown role"),
+    ],
+)
+def test_a_bad_live_intervention_is_refused_and_changes_nothing(event, message):
+    e = _engine([Parameters()] * 2, np.random.SeedSequence(1).spawn(2), months=2)
+    mix, ops, occupied = e.state.role_mix.copy(), e.state.operations.copy(), e.state.occupied.copy()
+    with pytest.raises(ValueError, match=message):
+        e.intervene(event)
+    assert np.array_equal(e.state.role_mix, mix) and np.array_equal(e.state.operations, ops)
+    assert np.array_equal(e.state.occupied, occupied)

@@ -59,3 +59,16 @@ def test_agents_read_their_rows():
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == 7
     assert frame["credibility_regional"].iloc[-1] == pytest.approx(body.credibility, rel=1e-12)
+
+
+def test_the_same_seed_sequence_twice_gives_the_same_run():
+    root = np.random.SeedSequence(77)
+    a, b = ConcertationModel(rng=root), ConcertationModel(rng=root)
+    for _ in range(6):
+        a.step()
+        b.step()
+    assert np.array_equal(a.engine.series, b.engine.series, equal_nan=True)
+    c = ConcertationModel(rng=77)
+    for _ in range(6):
+        c.step()
+    assert np.array_equal(a.engine.series, c.engine.series, equal_nan=True)

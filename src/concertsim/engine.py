@@ -106,6 +106,7 @@ class Engine:
         self.events = tuple(sorted(events, key=lambda e: e.month))
         self.horizon = int(horizon)
         self.shocks: list[tuple[int, str]] = []
+        self._knowledge: np.ndarray | None = None  # this month's code knowledge, for observe
         self.state = _initial_state(self.layout, self.params, params, self.streams)
         self.series = np.full(
             (len(seeds), self.horizon + 1, len(VARIABLES), len(LEVELS)), np.nan, dtype=np.float64
@@ -122,7 +123,13 @@ class Engine:
         apply_event(self, event)
 
     def step(self) -> None:
-        """Simulate one month for every run of the batch."""
+        """Simulate one month for every run of the batch.
+
+        Raises:
+            ValueError: past the horizon (the series buffer holds ``horizon`` months).
+        """
+        if self.state.month >= self.horizon:
+            raise ValueError(f"the run has reached its horizon of {self.horizon} months")
         for event in self.events:
             if event.month == self.state.month:
                 self.intervene(event)
@@ -144,7 +151,7 @@ class Engine:
         people.age(s, lay, bp, people.overload(s, lay, bp))
         networking.decay(s, bp, st["ties"])
         learning.learn(s, lay, bp, st["knowledge"], st["links"], newcomers)
-        know = knowledge.code_knowledge(s.knowledge)
+        know = self._knowledge = knowledge.code_knowledge(s.knowledge)
         ties = networking.ties_per_person(s)
         cover = networking.coverage(s, lay, bp, ties)
         cover_local = _local_coverage(s, lay, bp, ties)
@@ -154,15 +161,17 @@ class Engine:
         roles.apply_outputs(s, lay, bp, out)
         networking.make_ties(s, lay, bp, st["ties"], out[..., ROLES.index("networking")])
         engagement.update_harvest(s)
-        credibility.update(s, lay, bp, know)
-        engagement.update(s, lay, bp, credibility.strategic_time(s, lay, bp))
+        time = credibility.strategic_time(s, lay, bp)
+        credibility.update(s, lay, bp, know, time)
+        engagement.update(s, lay, bp, time)
         funding.update(s, lay, bp, roles.legitimacy(s, lay))
 
     def _observe(self) -> None:
         """Record this month's series (means by level)."""
         self.series[:, self.state.month] = observe(
-            self.state, self.layout, self.params, self._divisor
+            self.state, self.layout, self.params, self._divisor, self._knowledge
         )
+        self._knowledge = None
 
 
 def _local_coverage(state: State, lay: Layout, bp: BatchParams, ties: np.ndarray) -> np.ndarray:
@@ -205,7 +214,11 @@ def _aggregation(lay: Layout) -> np.ndarray:
 
 
 def observe(
-    state: State, lay: Layout, bp: BatchParams, divisor: np.ndarray | None = None
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    divisor: np.ndarray | None = None,
+    know: np.ndarray | None = None,
 ) -> np.ndarray:
     """(B, variables, levels) the series of one month: see :data:`VARIABLES`.
 
@@ -216,7 +229,7 @@ def observe(
     body its legitimacy from below, and for national actors the regional bodies'
     assent to national programmes. Pairs that do not apply are NaN.
     """
-    know = knowledge.code_knowledge(state.knowledge)
+    know = knowledge.code_knowledge(state.knowledge) if know is None else know
     staff = lay.per_org(state.occupied.astype(float))
     present = np.maximum(staff, 1.0)
     reg, nat = lay.level_slice["regional"], lay.level_slice["national"]

@@ -9,18 +9,19 @@ same month behave alike, bit for bit.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .params import MODE_VALUES, ROLES, Event
+from .params import LEVELS, MODE_VALUES, ROLES, SECTIONS, Event
 from .state import ROLE_INDEX
 from .submodels import turnover
 
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["apply_event", "SHOCKS"]
+__all__ = ["apply_event", "check_event", "SHOCKS", "FIXED_AT_START"]
 
 SHOCKS = ("turnover_wave", "funding_cut", "election")
 """Event kinds that count as shocks for the recovery-time outcome."""
@@ -49,14 +50,14 @@ def _election(engine: Engine, event: Event) -> None:
 
 def _role_mix(engine: Engine, event: Event) -> None:
     s = engine.state
+    mix = s.role_mix.copy()
     for name, value in event.values:
-        if name == "operations":
-            continue
-        s.role_mix[..., ROLE_INDEX[name]] = value
-    total = s.role_mix.sum(-1)
+        if name != "operations":
+            mix[..., ROLE_INDEX[name]] = value
+    total = mix.sum(-1)
     if np.any(total > 1.0 + 1e-6):
         raise ValueError(f"role_mix event at month {event.month}: role shares sum to more than 1")
-    s.operations = 1.0 - total
+    s.role_mix, s.operations = mix, 1.0 - total
 
 
 def _role_mode(engine: Engine, event: Event) -> None:
@@ -80,18 +81,46 @@ _HANDLERS = {
 }
 
 
-def apply_event(engine: Engine, event: Event) -> None:
-    """Apply ``event`` to every run of ``engine`` now, between two months.
+FIXED_AT_START = (
+    "role_mix.",
+    "role_mode.",
+    "credibility.initial",
+    "legitimacy.initial_assent",
+    "engagement.initial",
+)
+"""Parameters read at month 0 only: a live ``set`` of them would do nothing."""
 
-    Raises:
-        ValueError: for an unknown kind or role.
-    """
+
+def check_event(event: Event) -> None:
+    """Raise ValueError, before anything changes, if ``event`` cannot be applied."""
     if event.kind not in _HANDLERS:
         raise ValueError(f"unknown event kind {event.kind!r}; expected one of {sorted(_HANDLERS)}")
+    if event.level != "all" and event.level not in LEVELS:
+        raise ValueError(f"unknown level {event.level!r}; expected 'all' or one of {LEVELS}")
+    if not 0.0 <= event.share <= 1.0:
+        raise ValueError(f"{event.kind} share {event.share} is outside [0, 1]")
     for name, _ in event.values if event.kind in ("role_mix", "role_mode") else ():
         if name not in ROLES and name != "operations":
             raise ValueError(
                 f"unknown role {name!r} in {event.kind} event; expected one of {ROLES}"
             )
+    for name, _ in event.values if event.kind == "set" else ():
+        section, _, field = name.partition(".")
+        if section not in SECTIONS or field not in {f.name for f in fields(SECTIONS[section])}:
+            raise ValueError(f"unknown parameter {name!r} in a set event")
+        if name.startswith(FIXED_AT_START):
+            raise ValueError(
+                f"{name} is read at month 0 only; change the role mix or modes with a "
+                "role_mix or role_mode event"
+            )
+
+
+def apply_event(engine: Engine, event: Event) -> None:
+    """Apply ``event`` to every run of ``engine`` now, between two months.
+
+    Raises:
+        ValueError: for an event :func:`check_event` rejects (nothing is changed).
+    """
+    check_event(event)
     _HANDLERS[event.kind](engine, event)
     engine.shocks.append((engine.state.month, event.kind))

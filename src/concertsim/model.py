@@ -34,7 +34,8 @@ AGENT_CLASSES: dict[str, type[Organisation]] = {
 class ConcertationModel(mesa.Model):
     """Local committees, sectoral tables, regional bodies and national actors.
 
-    The run uses the seed ``SeedSequence(rng).spawn(1)[0]``, the seed of
+    The run uses the seed ``SeedSequence(rng).spawn(1)[0]`` (without spawning from a
+    ``SeedSequence`` passed in, so the same one gives the same run twice), the seed of
     replicate 0 of ``concertsim run SCENARIO --seed rng``: the run on screen is
     the first replicate of the batch run with the same seed.
 
@@ -52,8 +53,9 @@ class ConcertationModel(mesa.Model):
         super().__init__(rng=int(root.generate_state(1)[0]))
         self.entropy = root.entropy
         self.scenario = scenario
+        replicate0 = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, 0))
         self.engine = Engine(
-            scenario.structure, [scenario.params], root.spawn(1), scenario.events, scenario.horizon
+            scenario.structure, [scenario.params], [replicate0], scenario.events, scenario.horizon
         )
         for g, code in enumerate(self.engine.layout.org_level):
             AGENT_CLASSES[LEVELS[code]](self, g)
