@@ -15,7 +15,14 @@ import numpy as np
 from . import knowledge
 from .params import ROLES
 
-__all__ = ["Organisation", "LocalCommittee", "SectoralTable", "RegionalBody", "NationalActor"]
+__all__ = [
+    "Organisation",
+    "MemberOrganisation",
+    "LocalCommittee",
+    "SectoralTable",
+    "RegionalBody",
+    "NationalActor",
+]
 
 
 def _org_value(name: str, doc: str, cast: type = float) -> property:
@@ -85,17 +92,22 @@ class Organisation(mesa.Agent):
         return float(lead[occ].mean()) if occ.any() else 0.0
 
 
-class LocalCommittee(Organisation):
+class MemberOrganisation(Organisation):
+    """A member of a region's concertation: a local committee or a sectoral table."""
+
+    assent = _org_value("assent", "Legitimacy it grants its regional body (M8).")
+    engagement = _org_value("engagement", "Engagement in the regional concertation.")
+
+
+class LocalCommittee(MemberOrganisation):
     """A local committee: action happens here (M10); fewer resources (M11)."""
 
     level = "local"
 
     capacity = _org_value("capacity", "Capacity built with the regional body's help (M11).")
-    assent = _org_value("assent", "Legitimacy it grants its regional body (M8).")
-    engagement = _org_value("engagement", "Engagement in the regional concertation.")
 
 
-class SectoralTable(LocalCommittee):
+class SectoralTable(MemberOrganisation):
     """A sectoral table: may resist one regional process (M7)."""
 
     level = "sectoral"

@@ -6,7 +6,9 @@
   ``funding.fold_months`` consecutive months *at risk*, i.e. with funding below
   ``funding.fold_threshold`` or fewer than 25% of its local committees and
   sectoral tables taking part (:mod:`concertsim.submodels.funding`).
-* ``collapse_month``: the month the first regional body folded (NaN if none).
+* ``collapse_month``: the month during which the first regional body folded (NaN
+  if none); the series, which records the state after each month, show it from
+  index ``collapse_month + 1``.
 * ``participation_retained``: share of local committees and sectoral tables
   taking part at the horizon, over the share at month 0.
 * ``credibility_end_<level>``, ``knowledge_end_<level>``, ``legitimacy_end_<level>``:

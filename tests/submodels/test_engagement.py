@@ -41,10 +41,20 @@ def test_role_recognition_at_the_start_raises_engagement():
 
 
 def test_networking_without_harvest_costs_engagement():
-    only_networking = {f"role_mix.{r}": 0.0 for r in ROLES} | {
-        "role_mix.networking": 0.6,
-        "role_mix.operations": 0.4,
-    }
+    only_networking = {f"role_mix.{r}": 0.0 for r in ROLES} | {"role_mix.networking": 0.6}
     patient = simulate(only_networking | {"engagement.harvest_patience": 120.0}, months=48)
     impatient = simulate(only_networking | {"engagement.harvest_patience": 6.0}, months=48)
     assert final(impatient, "engagement", "local") < final(patient, "engagement", "local")
+
+
+def test_recognition_makes_later_harvest_losses_smaller():
+    starved = {f"role_mix.{r}": 0.0 for r in ROLES} | {
+        "role_mix.networking": 0.6,
+        "engagement.harvest_patience": 3.0,
+        "recognition.enabled": True,
+        "recognition.months": 2,
+        "recognition.engagement_gain": 0.0,
+    }
+    fragile = simulate(starved | {"recognition.durability": 0.0}, months=36)
+    durable = simulate(starved | {"recognition.durability": 1.0}, months=36)
+    assert final(durable, "engagement", "local") > final(fragile, "engagement", "local")

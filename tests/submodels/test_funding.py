@@ -31,3 +31,13 @@ def test_more_government_respondents_bring_more_funding():
     few = simulate({"regional.government_respondents": 0.0, "funding.expectation": 0.9})
     many = simulate({"regional.government_respondents": 10.0, "funding.expectation": 0.9})
     assert final(many, "funding", "regional") > final(few, "funding", "regional")
+
+
+def test_a_regional_body_deserted_by_its_members_folds():
+    def desert(engine):
+        engine.state.engagement[:, engine.layout.org_level <= 1] = 0.0
+        engine.params.engagement.adjust[...] = 0.0  # nobody comes back
+
+    e = simulate({"funding.fold_months": 6}, months=12, setup=desert)
+    assert np.all(~e.state.alive)
+    assert np.all(e.state.folded_month == 5)  # at risk from month 0: the sixth month

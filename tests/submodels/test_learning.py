@@ -40,8 +40,33 @@ def test_newcomers_bring_fresh_beliefs():
 
 
 def test_ties_link_people_to_their_partners_organisations():
-    e = simulate({"role_mix.networking": 0.3, "role_mix.operations": 0.2}, months=24, runs=2)
+    e = simulate({"role_mix.networking": 0.3}, months=24, runs=2)
     groups = learning.link_groups(e.state, e.layout, np.full(e.state.occupied.shape, 0.0))
     linked = groups >= 0
     assert linked.any()
     assert np.all(groups[linked] != e.layout.post_org[np.nonzero(linked)[1]])
+
+
+def _code_agreement(engine):
+    """Mean share of dimensions on which two local committees' codes agree."""
+    codes = engine.state.knowledge.code[:, engine.layout.level_slice["local"]].astype(int)
+    pairs = (codes[:, :, None, :] == codes[:, None, :, :]).mean(-1)
+    n = codes.shape[1]
+    return (pairs.sum((1, 2)) - n).mean() / (n * (n - 1))
+
+
+def test_learning_across_ties_brings_organisations_codes_together():
+    tied = {"role_mix.networking": 0.4, "knowledge.turbulence": 0.0}
+    apart = simulate(tied | {"knowledge.cross_learning": 0.0}, months=48)
+    linked = simulate(tied | {"knowledge.cross_learning": 1.0}, months=48)
+    assert _code_agreement(linked) > _code_agreement(apart)
+
+
+def test_built_capacity_speeds_up_socialisation_in_local_committees():
+    e = simulate(months=1, runs=2)
+    low = learning.socialisation(e.state, e.layout, e.params)
+    e.state.capacity[:] = 1.0
+    high = learning.socialisation(e.state, e.layout, e.params)
+    local = e.layout.posts_mask("local")
+    assert np.all(high[:, local] > low[:, local])
+    assert np.array_equal(high[:, ~local], low[:, ~local])

@@ -64,3 +64,24 @@ def test_losing_a_change_agent_costs_more_than_losing_another_person():
     agent = simulate(months=30, setup=drop(-1))
     other = simulate(months=30, setup=drop(0))
     assert final(agent, "credibility", "regional", 6) < final(other, "credibility", "regional", 6)
+
+
+def test_burnout_makes_exhausted_people_leave_more():
+    overloaded = {"people.overload_drain": 0.5, "people.energy_recovery": 0.0}
+    calm = simulate(overloaded | {"turnover.burnout": 0.0}, months=36)
+    burnt = simulate(overloaded | {"turnover.burnout": 5.0}, months=36)
+    assert final(burnt, "vacancies", "local") > final(calm, "vacancies", "local")
+
+
+def test_a_tie_dies_when_the_partners_post_changes_hands_the_same_month():
+    e = simulate({"role_mix.networking": 0.4}, months=24, runs=2)
+    valid = networking.valid_ties(e.state)
+    b, p, k = map(int, np.argwhere(valid)[0])
+    partner = int(e.state.tie_partner[b, p, k])
+    gone = np.zeros_like(e.state.occupied)
+    gone[b, partner] = True
+    turnover.leave(e.state, e.layout, e.params, gone, np.zeros(gone.shape))  # vacancy 0
+    e.params.turnover.vacancy_months[...] = 0.0
+    turnover.hire(e.state, e.layout, e.params, e.streams["hiring"])
+    assert e.state.occupied[b, partner]  # someone new holds the post at once
+    assert not networking.valid_ties(e.state)[b, p, k]

@@ -45,10 +45,20 @@ def visibility(state: State, bp: BatchParams) -> np.ndarray:
     return v + (1.0 - v) * state.positioning
 
 
-def results(state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray) -> np.ndarray:
-    """(B,G) results of each organisation this month, in [0, 1]."""
+def results(
+    state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray, time: np.ndarray
+) -> np.ndarray:
+    """(B,G) results of each organisation this month, in [0, 1].
+
+    Args:
+        state: batch state.
+        lay: layout.
+        bp: batch parameters.
+        knowledge: (B,G) code knowledge.
+        time: (B,G) strategic time (:func:`strategic_time`).
+    """
     k01 = (1.0 + knowledge) / 2.0
-    own = strategic_time(state, lay, bp) * k01
+    own = time * k01
     region = np.maximum(lay.org_region, 0)
     regional_result = 1.0 - np.prod(1.0 - state.role_output, axis=-1)
     vis = visibility(state, bp)
@@ -90,11 +100,13 @@ def linked_credibility(state: State, lay: Layout, bp: BatchParams) -> tuple[np.n
     return target, weight
 
 
-def update(state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray) -> None:
-    """One month of credibility dynamics for every organisation."""
+def update(
+    state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray, time: np.ndarray
+) -> None:
+    """One month of credibility dynamics for every organisation (see :func:`results`)."""
     cp = bp.credibility
     c = state.credibility
     target, weight = linked_credibility(state, lay, bp)
-    res = results(state, lay, bp, knowledge)
+    res = results(state, lay, bp, knowledge, time)
     c = c + cp.spillover * weight * (target - c) + cp.results_gain * res * (1.0 - c) - cp.decay * c
     state.credibility = np.clip(c, 0.0, 1.0)

@@ -23,7 +23,6 @@ from .. import knowledge
 from ..layout import Layout
 from ..state import BatchParams, State
 from ..streams import Stream
-from .networking import valid_ties
 
 __all__ = ["socialisation", "link_groups", "learn"]
 
@@ -44,9 +43,11 @@ def link_groups(state: State, lay: Layout, u: np.ndarray) -> np.ndarray:
     slot = np.minimum((u * k).astype(np.int64), k - 1)
     b = np.arange(state.batch)[:, None]
     p = np.arange(lay.people)[None, :]
-    alive = valid_ties(state)[b, p, slot]
     partner = state.tie_partner[b, p, slot]
-    return np.where(alive, lay.post_org[np.maximum(partner, 0)], -1)
+    safe = np.maximum(partner, 0)
+    alive = (partner >= 0) & (state.hire_id[b, safe] == state.tie_hire[b, p, slot])
+    alive &= state.occupied[b, safe] & state.occupied
+    return np.where(alive, lay.post_org[safe], -1)
 
 
 def learn(

@@ -11,9 +11,10 @@ a Hill function of effort, ``e^2 / (e^2 + h^2)``, so a thin spread yields little
 Imposing multiplies effort by ``impose_speed`` (it acts sooner), negotiating
 does not; legitimacy from below gates every role's effect (M8); structuring
 and alignment need ties (M13), issue positioning needs ties to local
-committees (M12). The outputs then move the region's stocks: local capacity
-(M11), formalised practice (M15), sectoral alignment (M15), positioning (M12)
-and the assent each organisation grants the body (M8).
+committees (M12). The outputs then move the region's stocks: the capacity of
+the local committees taking part (M11), formalised practice (M15), sectoral
+alignment (M15), positioning (M12) and the assent each organisation grants the
+body (M8).
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def apply_outputs(state: State, lay: Layout, bp: BatchParams, out: np.ndarray) -
     """Move the region's stocks and the assent of its members by this month's outputs."""
     r = bp.regional
     region = np.maximum(lay.org_region, 0)
-    cb = out[..., CAPACITY][:, region]
+    cb = out[..., CAPACITY][:, region] * state.participating
     local = lay.org_level == 0
     grown = state.capacity + r.capacity_gain * cb * (1.0 - state.capacity)
     grown -= r.capacity_decay * state.capacity
