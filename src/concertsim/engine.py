@@ -153,8 +153,7 @@ class Engine:
         learning.learn(s, lay, bp, st["knowledge"], st["links"], newcomers)
         know = self._knowledge = knowledge.code_knowledge(s.knowledge)
         ties = networking.ties_per_person(s)
-        cover = networking.coverage(s, lay, bp, ties)
-        cover_local = _local_coverage(s, lay, bp, ties)
+        cover, cover_local = networking.coverage(s, lay, bp, ties)
         legit = roles.legitimacy(s, lay)
         capacity = roles.effective_capacity(s, lay, bp, know)
         out = roles.role_outputs(s, lay, bp, capacity, legit, cover, cover_local)
@@ -172,13 +171,6 @@ class Engine:
             self.state, self.layout, self.params, self._divisor, self._knowledge
         )
         self._knowledge = None
-
-
-def _local_coverage(state: State, lay: Layout, bp: BatchParams, ties: np.ndarray) -> np.ndarray:
-    """(B,R) tie coverage of the local committees only (issue positioning, M12)."""
-    org_ties = lay.per_org(ties.astype(float))
-    covered = np.minimum(org_ties / bp.networking.ties_needed, 1.0)
-    return lay.level(covered, "local").mean(-1)
 
 
 _APPLIES = {

@@ -110,12 +110,19 @@ def ties_per_person(state: State) -> np.ndarray:
     return valid_ties(state).sum(axis=-1)
 
 
-def coverage(state: State, lay: Layout, bp: BatchParams, ties: np.ndarray) -> np.ndarray:
-    """(B,R) how well the region's participating organisations are tied, in [0, 1].
+def coverage(
+    state: State, lay: Layout, bp: BatchParams, ties: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """How well each region's organisations are tied, in [0, 1].
 
-    The mean over its participating local committees and sectoral tables of
-    ``min(1, ties of the organisation / ties_needed)``.
+    An organisation is covered by ``min(1, its people's ties / ties_needed)``.
+
+    Returns:
+        (B,R) the mean over the region's participating local committees and
+        sectoral tables (what structuring and alignment need), and (B,R) the mean
+        over its local committees (what issue positioning needs, M12).
     """
     org_ties = lay.per_org(ties.astype(float))
     covered = np.minimum(org_ties / bp.networking.ties_needed, 1.0)
-    return lay.members_mean(covered, state.participating)
+    members = lay.members_mean(covered, state.participating)
+    return members, lay.level(covered, "local").mean(-1)
