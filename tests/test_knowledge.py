@@ -374,3 +374,15 @@ def test_vote_sums_sparse_and_dense_paths_agree(groups, sorted_groups):
     sparse = knowledge._vote_sums_sparse(actions, sup, group, groups)
     dense = knowledge._vote_sums_grouped(actions, sup, group, groups)
     assert np.array_equal(sparse, expected) and np.array_equal(dense, expected)
+
+
+def test_the_same_seed_sequence_twice_gives_the_same_runs():
+    root = np.random.SeedSequence(21)
+    assert np.array_equal(march(0.5, 0.5, runs=5, seed=root), march(0.5, 0.5, runs=5, seed=root))
+
+
+def test_fang_without_cross_learning_reaches_rest():
+    from concertsim.knowledge import fang_detail
+
+    res = fang_detail(0.05, p_cross=0.0, runs=4, seed=2, max_periods=2000)
+    assert not res.capped.any()

@@ -390,3 +390,29 @@ def test_defaults_toml_is_a_valid_scenario_of_the_defaults(tmp_path):
     path = write(tmp_path, "defaults.toml", defaults_toml())
     scenario = load_scenario(path)
     assert scenario.params == Parameters() and scenario.structure == Structure()
+
+
+def test_an_election_without_a_share_follows_the_run_s_replacement_rate(tmp_path):
+    from concertsim.simulate import run_scenario
+
+    path = tmp_path / "vote.toml"
+    path.write_text(
+        'name = "vote"\nextends = "baseline"\n[turnover]\nelection_first = 0\n'
+        '[[events]]\nmonth = 12\nkind = "election"\n'
+    )
+    scenario = load_scenario(path)
+    assert scenario.events[0].share is None
+    assert "share" not in scenario.to_dict()["events"][0]
+
+    def tenure_reset(rate):
+        run = run_scenario(
+            scenario.with_overrides({"turnover.election_replacement": rate}),
+            replicates=3,
+            seed=1,
+            months=14,
+        )
+        lead = run.series[(run.series.variable == "leadership") & (run.series.level == "local")]
+        by_month = lead.groupby("month")["value"].mean()
+        return by_month[12] - by_month[13]
+
+    assert tenure_reset(1.0) > tenure_reset(0.0) + 0.1

@@ -44,3 +44,16 @@ def test_uniforms_look_uniform():
     chi2 = ((hist - expected) ** 2 / expected).sum()
     assert chi2 < 45  # 19 dof, p ~ 0.001
     assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01
+
+
+def test_run_seeds_leaves_a_seed_sequence_untouched():
+    from concertsim.streams import run_seeds
+
+    root = np.random.SeedSequence(12)
+    first, second = run_seeds(root, 3)[1], run_seeds(root, 3)[1]
+    assert [s.spawn_key for s in first] == [s.spawn_key for s in second] == [(0,), (1,), (2,)]
+    fresh = np.random.SeedSequence(12).spawn(3)
+    assert all(
+        np.array_equal(a.generate_state(4), b.generate_state(4))
+        for a, b in zip(first, fresh, strict=True)
+    )

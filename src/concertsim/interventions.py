@@ -41,8 +41,8 @@ def _funding_cut(engine: Engine, event: Event) -> None:
 
 
 def _election(engine: Engine, event: Event) -> None:
-    share = event.share if event.share > 0 else None
     due = np.ones((engine.state.batch, 1), dtype=bool)
+    share = event.share  # None: the run's turnover.election_replacement
     turnover.elections(
         engine.state, engine.layout, engine.params, engine.streams["events"], due, share
     )
@@ -97,7 +97,9 @@ def check_event(event: Event) -> None:
         raise ValueError(f"unknown event kind {event.kind!r}; expected one of {sorted(_HANDLERS)}")
     if event.level != "all" and event.level not in LEVELS:
         raise ValueError(f"unknown level {event.level!r}; expected 'all' or one of {LEVELS}")
-    if not 0.0 <= event.share <= 1.0:
+    if event.share is None and event.kind in ("turnover_wave", "funding_cut"):
+        raise ValueError(f"a {event.kind} event needs a share")
+    if event.share is not None and not 0.0 <= event.share <= 1.0:
         raise ValueError(f"{event.kind} share {event.share} is outside [0, 1]")
     for name, _ in event.values if event.kind in ("role_mix", "role_mode") else ():
         if name not in ROLES and name != "operations":

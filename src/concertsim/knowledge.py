@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from concertsim.streams import Stream, hash_bits, hash_uniform
+from concertsim.streams import Stream, hash_bits, hash_uniform, run_seeds
 
 __all__ = [
     "DRAWS_PER_STEP",
@@ -354,8 +354,7 @@ def _socialise(beliefs, target, p1, active, bases) -> None:
         cand &= active[:, :, None]
     p = p1 if np.ndim(p1) == 0 else np.broadcast_to(p1, beliefs.shape[:2])
     move = _bernoulli_mask(bases, cand, p)
-    delta = np.broadcast_to(target, beliefs.shape) * move.view(np.int8)
-    beliefs += delta
+    np.add(beliefs, target, out=beliefs, where=move)  # one step toward the target
 
 
 def _superior(actions, reality, score, group, active, link_group, link_learning):
@@ -527,7 +526,7 @@ def march_detail(
         A :class:`MarchResult`.
     """
     _check_march_args(p1, p2, p3, p4, m, n, runs, periods, fast_share, fast_p1, max_periods)
-    seeds = _run_seeds(seed, runs)
+    seeds = run_seeds(seed, runs)[1]
     stream = Stream.from_seeds(seeds, "knowledge")
     state = new_state(stream, people=n, groups=1, m=m)
     p1_people = _p1_people(p1, n, fast_share, fast_p1)
@@ -649,12 +648,6 @@ def _p1_people(p1: float, n: int, fast_share: float, fast_p1: float | None):
     rates = np.full(n, float(p1))
     rates[:fast] = fast_p1
     return rates
-
-
-def _run_seeds(seed, runs: int) -> list[np.random.SeedSequence]:
-    """One seed sequence per run, spawned from ``seed``."""
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    return root.spawn(runs)
 
 
 # --------------------------------------------------------------------------- validation
@@ -794,7 +787,7 @@ def fang_detail(
         _check_int(name, value)
     if periods is not None:
         _check_int("periods", periods, low=0)
-    seeds = _run_seeds(seed, runs)
+    seeds = run_seeds(seed, runs)[1]
     stream = Stream.from_seeds(seeds, "knowledge")
     ties = Stream.from_seeds(seeds, "ties")
     state = new_state(stream, people=subgroups * size, groups=subgroups, m=m)
@@ -805,7 +798,8 @@ def fang_detail(
     capped = np.zeros(runs, dtype=bool)
     ids = np.arange(runs)
     for t in range(horizon + 1):
-        done = _fang_at_rest(state, group, p_link > 0.0, link_learning)
+        linked = p_link > 0.0 and (p_cross > 0.0 or link_learning)
+        done = _fang_at_rest(state, group, linked, link_learning)
         if t == horizon:
             capped[ids[~done]] = periods is None
             done[:] = True
@@ -847,15 +841,16 @@ def _fang_at_rest(
     ``link_learning``, nobody could beat any code's score).
     """
     rest = at_equilibrium(state, group=group)
-    if not linked:
+    if not linked or not rest.any():
         return rest
     b = state.beliefs
-    best = _scores(b, state.reality) + state.dims - _scores(b, b)  # (B, P)
-    scores = _scores(state.code, state.reality)  # (B, G)
     nonzero = _scores(state.code, state.code)  # (B, G)
     for g in range(state.code.shape[1]):
         rest &= (_scores(b, state.code[:, g, :]) >= nonzero[:, g : g + 1]).all(axis=1)
-        if link_learning:
+    if link_learning:
+        best = _scores(b, state.reality) + state.dims - _scores(b, b)  # (B, P)
+        scores = _scores(state.code, state.reality)  # (B, G)
+        for g in range(state.code.shape[1]):
             rest &= (best <= scores[:, g : g + 1]).all(axis=1)
     return rest
 

@@ -20,6 +20,7 @@ from mesa.datacollection import DataCollector
 from .agents import LocalCommittee, NationalActor, Organisation, RegionalBody, SectoralTable
 from .engine import VARIABLES, Engine
 from .params import LEVELS, Event
+from .streams import run_seeds
 
 __all__ = ["ConcertationModel", "AGENT_CLASSES"]
 
@@ -53,9 +54,12 @@ class ConcertationModel(mesa.Model):
         super().__init__(rng=int(root.generate_state(1)[0]))
         self.entropy = root.entropy
         self.scenario = scenario
-        replicate0 = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, 0))
         self.engine = Engine(
-            scenario.structure, [scenario.params], [replicate0], scenario.events, scenario.horizon
+            scenario.structure,
+            [scenario.params],
+            run_seeds(root, 1)[1],
+            scenario.events,
+            scenario.horizon,
         )
         for g, code in enumerate(self.engine.layout.org_level):
             AGENT_CLASSES[LEVELS[code]](self, g)

@@ -387,7 +387,8 @@ class Event:
         kind: one of :data:`EVENT_KINDS`.
         level: for ``turnover_wave``: the level hit (or ``"all"``).
         share: for ``turnover_wave``: share of people leaving; for ``funding_cut``:
-            share of funding removed; for ``election``: share of elected replaced.
+            share of funding removed; for ``election``: share of elected replaced
+            (None: the run's ``turnover.election_replacement``, read when it happens).
         values: for ``role_mix``/``role_mode``: the new shares/modes by role; for
             ``set``: dotted parameter names (``"turnover.local_annual"``) to values.
     """
@@ -395,7 +396,7 @@ class Event:
     month: int
     kind: str
     level: str = "all"
-    share: float = 0.0
+    share: float | None = None
     values: tuple[tuple[str, float], ...] = ()
 
 

@@ -590,7 +590,7 @@ def _section_dict(section: str, values: Any) -> dict[str, Any]:
 def _event_to_dict(event: Event) -> dict:
     """An :class:`Event` as a JSON-able dict."""
     out: dict[str, Any] = {"month": event.month, "kind": event.kind, "level": event.level}
-    if event.kind in _SHARE_KINDS:
+    if event.kind in _SHARE_KINDS and event.share is not None:
         out["share"] = event.share
     if event.kind in _VALUE_KINDS:
         out["values"] = dict(event.values)
@@ -689,9 +689,9 @@ def _build_events(
         if ev["kind"] == "role_mix":
             mix = _resolve_role_mix(values, mix, file=file, key=f"{where} values")
             values = {k: getattr(mix, k) for k in _ROLE_MIX_KEYS}
+        # An election without a share uses the run's election_replacement when it happens
+        # (so overrides and sweeps of that parameter reach it): share stays None.
         share = ev.get("share")
-        if share is None:
-            share = params.turnover.election_replacement if ev["kind"] == "election" else 0.0
         built.append(Event(ev["month"], ev["kind"], ev["level"], share, tuple(values.items())))
     return tuple(built)
 

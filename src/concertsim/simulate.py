@@ -23,6 +23,7 @@ import pandas as pd
 from .engine import VARIABLES, Engine
 from .outcomes import outcomes_table
 from .params import LEVELS
+from .streams import run_seeds
 
 __all__ = ["BatchResult", "RunResult", "run_batch", "run_scenario", "replicate_seeds", "tidy"]
 
@@ -48,8 +49,7 @@ class RunResult:
 
 def replicate_seeds(seed: int | None, replicates: int) -> tuple[int, list[np.random.SeedSequence]]:
     """The entropy and one ``SeedSequence`` per replicate (spawn key ``(replicate,)``)."""
-    root = np.random.SeedSequence(seed)
-    return int(root.entropy), root.spawn(replicates)
+    return run_seeds(seed, replicates)
 
 
 def _group_key(scenario) -> tuple:

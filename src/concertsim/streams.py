@@ -42,6 +42,7 @@ import numpy as np
 
 __all__ = [
     "Stream",
+    "run_seeds",
     "derive_key",
     "derive_keys",
     "mix64",
@@ -79,6 +80,29 @@ def mix64(x: np.ndarray) -> np.ndarray:
 def _name_word(name: str) -> int:
     """A stable 32-bit word for a stream name (independent of Python's hash seed)."""
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "little")
+
+
+def run_seeds(
+    seed: int | np.random.SeedSequence | None, runs: int
+) -> tuple[int, list[np.random.SeedSequence]]:
+    """The root entropy and one seed per run: run ``i`` gets spawn key ``(*root, i)``.
+
+    The same as ``SeedSequence(seed).spawn(runs)``, except that a ``SeedSequence``
+    passed in is left untouched, so passing it twice gives the same runs twice.
+
+    Example:
+        >>> entropy, seeds = run_seeds(7, 3)
+        >>> entropy, [s.spawn_key for s in seeds]
+        (7, [(0,), (1,), (2,)])
+    """
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    seeds = [
+        np.random.SeedSequence(
+            root.entropy, spawn_key=(*root.spawn_key, i), pool_size=root.pool_size
+        )
+        for i in range(runs)
+    ]
+    return int(root.entropy), seeds
 
 
 def derive_key(seed: np.random.SeedSequence, name: str) -> np.uint64:
