@@ -13,7 +13,7 @@ from concertsim.experiment.cli import main
 from concertsim.experiment.models import ISHIGAMI_S1, ISHIGAMI_ST
 from concertsim.experiment.runner import run_sweep
 
-from .helpers import ishigami_lhs
+from .helpers import ishigami_lhs, run_table
 
 EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
 
@@ -48,10 +48,57 @@ def test_variance_split_between_parameters_and_replicates(tmp_path: Path):
     assert row["share_parameters"] + row["share_replicates"] == pytest.approx(1.0)
 
 
+def test_variance_split_with_two_replicates_under_common_random_numbers(tmp_path: Path):
+    # replicate r has the same noise at every point: the one-way split subtracts the noise
+    # variance / R from var(point means) although the point means do not contain it
+    exp = ishigami_lhs(tmp_path / "e.toml", n=400, replicates=2, batch_size=800, noise=4.0)
+    exp.write_text(exp.read_text().replace("seed = 11", "seed = 10"))  # draws' var near 16
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    report = analyze_store(tmp_path / "out", figures=False)
+    row = report.tables["variance"].set_index("outcome").loc["y"]
+    assert row["method"] == "two-way"
+    truth = 13.84 / (13.84 + 16.0)  # 0.46: Ishigami's variance against the noise's
+    assert row["var_parameters"] == pytest.approx(13.84, rel=0.1)
+    assert row["share_parameters"] == pytest.approx(truth, abs=0.04)
+    runs = run_table(tmp_path / "out")
+    old = variance_shares(runs["point"].to_numpy(), runs["y"].to_numpy())  # one-way
+    assert old["method"] == "one-way" and old["share_parameters"] < truth - 0.15
+
+
+def test_two_way_split_is_unbiased_whatever_the_replicate_draws():
+    rng = np.random.default_rng(0)
+    f = rng.normal(0.0, 5.0, size=300)  # the parameters' effect, variance ~25
+    points, reps = np.repeat(np.arange(300), 2), np.tile([0, 1], 300)
+    new, old = [], []
+    for _ in range(40):
+        noise = rng.normal(0.0, 3.0, size=2)[reps] + rng.normal(0.0, 1.0, size=600)
+        y = f[points] + noise
+        new.append(variance_shares(points, y, reps)["var_parameters"])
+        old.append(variance_shares(points, y)["var_parameters"])
+    # E[var(point means)] = var(f) + 1 / 2 (the interaction); MS_res / 2 removes exactly that
+    assert np.mean(new) == pytest.approx(np.var(f, ddof=1), rel=0.03)
+    assert np.mean(old) < np.var(f, ddof=1) - 2.0  # one-way removes the common 9 / 2 too
+
+
+def test_variance_split_with_failed_runs_uses_complete_points():
+    points, reps = np.repeat(np.arange(4), 3), np.tile([0, 1, 2], 4)
+    y = np.array([0.0, 1, 2, 10, 11, 12, 20, 21, 22, 30, np.nan, 32])
+    t = variance_shares(points, y, reps)
+    assert t["method"] == "two-way, complete points" and t["var_residual"] == 0.0
+    assert t["var_parameters"] == pytest.approx(100.0)  # points 0, 1, 2: means 1, 11, 21
+    y = np.arange(12.0)
+    y[[0, 3]] = np.nan  # replicate 0 failed at points 0 and 1: drop it, keep every point
+    assert variance_shares(points, y, reps)["method"] == "two-way, complete replicates"
+    y[[5, 7]] = np.nan  # a hole in every point and every replicate: the one-way split
+    assert variance_shares(points, y, reps)["method"] == "one-way"
+
+
 def test_variance_shares_without_replicates_or_noise():
-    t = variance_shares(np.arange(4), np.array([1.0, 2.0, 3.0, 4.0]))
+    t = variance_shares(np.arange(4), np.array([1.0, 2.0, 3.0, 4.0]), np.zeros(4))
     assert np.isnan(t["var_within"]) and t["share_parameters"] == 1.0
-    t = variance_shares(np.array([0, 0, 1, 1]), np.array([1.0, 3.0, 1.0, 3.0]))
+    t = variance_shares(
+        np.array([0, 0, 1, 1]), np.array([1.0, 3.0, 1.0, 3.0]), np.array([0, 1, 0, 1])
+    )
     assert t["var_parameters"] == 0.0 and t["share_replicates"] == 1.0
 
 

@@ -5,8 +5,9 @@ For every outcome of interest, :func:`analyze_store` writes CSV tables and PNG f
 
 * ``points.csv`` -- per design point: parameters, runs, mean and standard deviation;
 * ``variance.csv`` -- the share of outcome variance due to parameters against replicates
-  (stochasticity): a one-way analysis of variance over design points, where
-  ``var_parameters = var(point means) - mean(within-point variance) / replicates``;
+  (stochasticity): a points x replicates two-way analysis of variance, since replicate ``r``
+  has the same seed at every point (common random numbers):
+  ``var_parameters = var(point means) - MS_res / replicates`` (see :func:`variance_shares`);
 * Sobol designs: ``sobol.csv`` (S1, ST and their bootstrap intervals), ``sobol_s2.csv``
   (second order, when sampled), ``sobol_convergence.csv`` (indices at growing base sample
   sizes) and figures ``sobol_<outcome>.png``, ``sobol_convergence_<outcome>.png``;
@@ -25,9 +26,12 @@ outcome's variance those means leave out.
 
 Example:
     >>> import numpy as np
-    >>> t = variance_shares(np.array([0, 0, 1, 1]), np.array([1.0, 3.0, 5.0, 7.0]))
-    >>> float(t["var_within"]), float(t["var_parameters"]), float(t["share_replicates"])
-    (2.0, 7.0, 0.2222222222222222)
+    >>> points, reps = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
+    >>> t = variance_shares(points, np.array([1.0, 3.0, 5.0, 7.0]), reps)
+    >>> float(t["var_within"]), float(t["var_parameters"]), round(t["share_replicates"], 6)
+    (2.0, 8.0, 0.2)
+    >>> t["method"]
+    'two-way'
 """
 
 from __future__ import annotations
@@ -82,25 +86,53 @@ class AnalysisReport:
 # --------------------------------------------------------------------------- statistics
 
 
-def variance_shares(points: np.ndarray, values: np.ndarray) -> dict[str, float]:
+def variance_shares(
+    points: np.ndarray, values: np.ndarray, replicates: np.ndarray | None = None
+) -> dict[str, Any]:
     """Split an outcome's variance between parameters (design points) and replicates.
+
+    Replicate ``r`` has the same seed at every design point (common random numbers), so the
+    replicates are *not* independent across points: a lucky replicate is lucky everywhere.
+    The split is therefore a points x replicates two-way analysis of variance on the table
+    ``Y[p, r]``::
+
+        res[p, r]      = Y[p, r] - mean_r Y[p, :] - mean_p Y[:, r] + mean Y
+        MS_res         = sum res^2 / ((P - 1) (R - 1))
+        var_parameters = max(var(point means) - MS_res / R, 0)
+
+    (the replicate main effect is common to every point, so it does not inflate the variance
+    of the point means and is not subtracted). ``var_within`` is the mean within-point
+    variance, the variance a run owes to chance at a fixed point, and
+    ``share_parameters = var_parameters / (var_parameters + var_within)``.
+
+    Failed runs leave holes in the table: points with no successful run are dropped, then
+    either the points or the replicates with a hole (whichever keeps more runs). When no
+    complete table of at least 2 x 2 remains, or ``replicates`` is not given, the one-way
+    formula ``var(point means) - var_within / replicates`` is used instead (it assumes
+    independent replicates) and ``method`` says so.
 
     Args:
         points: design point of every run.
         values: the outcome of every run (NaN ignored).
+        replicates: replicate of every run (``None``: treat replicates as independent).
 
     Returns:
-        ``var_total``, ``var_between`` (variance of point means), ``var_within`` (mean
-        within-point variance), ``var_parameters`` (between minus within / replicates,
-        floored at 0), ``share_parameters`` and ``share_replicates``.
+        ``runs``, ``points``, ``mean_replicates``, ``var_total``, ``var_between`` (variance
+        of point means), ``var_within``, ``var_residual`` (``MS_res``), ``var_parameters``,
+        ``share_parameters``, ``share_replicates`` and ``method`` (``"two-way"``,
+        ``"two-way, complete points"``, ``"two-way, complete replicates"`` or ``"one-way"``).
     """
-    frame = pd.DataFrame({"p": points, "y": values}).dropna()
+    reps_in = np.zeros(len(points)) if replicates is None else replicates
+    frame = pd.DataFrame({"p": points, "r": reps_in, "y": values}).dropna()
     groups = frame.groupby("p")["y"]
     means, var, n = groups.mean(), groups.var(ddof=1), groups.count()
     within = float(var[n > 1].mean()) if (n > 1).any() else float("nan")
     between = float(means.var(ddof=1)) if len(means) > 1 else 0.0
     reps = float(n.mean()) if len(n) else float("nan")
-    params = max(between - (within / reps if math.isfinite(within) else 0.0), 0.0)
+    params, residual, method = _two_way(frame) if replicates is not None else (None, math.nan, "")
+    if params is None:
+        params = max(between - (within / reps if math.isfinite(within) else 0.0), 0.0)
+        method = "one-way"
     denom = params + (within if math.isfinite(within) else 0.0)
     share = params / denom if denom > 0 else float("nan")
     return {
@@ -110,10 +142,33 @@ def variance_shares(points: np.ndarray, values: np.ndarray) -> dict[str, float]:
         "var_total": float(frame["y"].var(ddof=1)) if len(frame) > 1 else 0.0,
         "var_between": between,
         "var_within": within,
+        "var_residual": residual,
         "var_parameters": params,
         "share_parameters": share,
         "share_replicates": 1.0 - share if math.isfinite(share) else float("nan"),
+        "method": method,
     }
+
+
+def _two_way(frame: pd.DataFrame) -> tuple[float | None, float, str]:
+    """``var_parameters``, ``MS_res`` and the method of the two-way split (``None``: none)."""
+    table = frame.pivot_table(index="p", columns="r", values="y", aggfunc="mean")
+    table = table.dropna(how="all")
+    method = "two-way"
+    if table.isna().to_numpy().any():
+        rows, cols = table.dropna(axis=0), table.dropna(axis=1)
+        if rows.size >= cols.size:
+            table, method = rows, "two-way, complete points"
+        else:
+            table, method = cols, "two-way, complete replicates"
+    y = table.to_numpy(dtype=float)
+    n_points, n_reps = y.shape
+    if n_points < 2 or n_reps < 2:
+        return None, float("nan"), ""
+    res = y - y.mean(axis=1, keepdims=True) - y.mean(axis=0, keepdims=True) + y.mean()
+    ms_res = float((res**2).sum() / ((n_points - 1) * (n_reps - 1)))
+    params = max(float(y.mean(axis=1).var(ddof=1)) - ms_res / n_reps, 0.0)
+    return params, ms_res, method
 
 
 def point_summary(runs: pd.DataFrame, outcomes: Sequence[str], n_points: int) -> pd.DataFrame:
@@ -577,10 +632,20 @@ def analyze_store(
     _write(report, "points", design.join(summary).reset_index())
     ok = runs[runs["status"] == "ok"]
     rows = [
-        {"outcome": o, **variance_shares(ok["point"].to_numpy(), ok[o].to_numpy())}
+        {
+            "outcome": o,
+            **variance_shares(ok["point"].to_numpy(), ok[o].to_numpy(), ok["replicate"].to_numpy()),
+        }
         for o in report.outcomes
     ]
     variance = pd.DataFrame(rows)
+    for row in rows:
+        if row["method"] != "two-way" and row["mean_replicates"] > 1:
+            report.notes.append(
+                f"variance of {row['outcome']}: failed runs leave holes in the points x "
+                f"replicates table; split used: {row['method']}"
+                + (" (assumes replicates independent across points)" * (row["method"] == "one-way"))
+            )
     _write(report, "variance", variance)
     if figures and len(variance):
         _save_fig(report, "variance.png", lambda p: _fig_variance(variance, p))
