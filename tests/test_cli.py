@@ -102,6 +102,17 @@ def test_existing_output_is_not_overwritten(tmp_path):
     proc = cli("run", "baseline", "--out", str(out), "--replicates", "1", "--months", "2")
     assert_input_error(proc, str(out), "--force")
     assert (out / "keep.txt").read_text() == "precious"
+    assert "replicates" not in proc.stdout, "refused before running, not after"
+
+
+@pytest.mark.parametrize("where", ["afile", "afile/inside", ""])
+def test_an_unwritable_output_is_refused_before_running(tmp_path, where):
+    (tmp_path / "afile").write_text("not a directory")
+    out = str(tmp_path / where) if where else ""
+    proc = cli("run", "baseline", "--out", out, "--replicates", "1", "--months", "2")
+    assert_input_error(proc, "--out")
+    assert "replicates" not in proc.stdout
+    assert (tmp_path / "afile").read_text() == "not a directory"
 
 
 def test_version():
@@ -121,7 +132,7 @@ def test_run_writes_tables_manifest_figure_and_is_reproducible(tmp_path):
     for name in ("series.parquet", "outcomes.parquet", "manifest.json", "figure.png"):
         assert (first / name).is_file(), name
         assert str(first / name) in proc.stdout or name == "manifest.json"
-    assert "survived" in proc.stdout or "stability" in proc.stdout
+    assert "survived" in proc.stdout and "participation_retained" in proc.stdout
 
     series = pd.read_parquet(first / "series.parquet")
     assert list(series.columns) == ["run", "month", "level", "variable", "value"]
@@ -178,3 +189,9 @@ def test_a_broken_experiment_package_does_not_break_the_rest(monkeypatch, capsys
     assert main(["sweep", "x.toml", "--out", "y"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("concertsim: error: sweep is unavailable") and "Traceback" not in err
+
+
+def test_a_short_run_says_which_scheduled_events_it_leaves_out(tmp_path):
+    proc = cli("run", "austerity", "--out", str(tmp_path / "o"), "-n", "1", "--months", "12")
+    assert proc.returncode == 0, proc.stderr
+    assert "leaves out 2 scheduled event(s): funding_cut at month 36" in proc.stdout

@@ -159,6 +159,32 @@ def test_extends_missing_parent(tmp_path):
     assert err.key == "extends" and "nowhere.toml" in str(err)
 
 
+@pytest.mark.parametrize("target", [".", ""])
+def test_extends_a_directory_names_the_referring_file(tmp_path, target):
+    err = error_of(write(tmp_path, "a.toml", f'extends = "{target}"\n'))
+    assert err.key == "extends" and err.file.endswith("a.toml")
+
+
+def test_a_bad_parent_is_reported_in_the_parent(tmp_path):
+    (tmp_path / "deep").mkdir()
+    write(tmp_path, "deep/parent.toml", "[role_mix]\nnetworking = 0.1\noperations = 0.5\n")
+    err = error_of(write(tmp_path, "child.toml", 'extends = "deep/parent.toml"\n'))
+    assert err.file.endswith("parent.toml") and err.key == "[role_mix]"
+
+
+@pytest.mark.parametrize(
+    ("excess", "accepted"), [(ROLE_SUM_TOLERANCE / 2, True), (ROLE_SUM_TOLERANCE * 2, False)]
+)
+def test_the_role_sum_tolerance_is_the_stated_one(tmp_path, excess, accepted):
+    mix = "networking = 0.2\ncapacity_building = 0.2\nissue_positioning = 0.2\n"
+    mix += f"structuring = 0.1\nalignment = 0.1\noperations = {0.2 + excess!r}\n"
+    path = write(tmp_path, "mix.toml", "[role_mix]\n" + mix)
+    if accepted:
+        assert load_scenario(path).params.role_mix.operations > 0.2
+    else:
+        assert error_of(path).key == "[role_mix]"
+
+
 # --------------------------------------------------------------------------- bad input
 
 
@@ -185,6 +211,9 @@ BAD = [
         f"{ROLE_SUM_TOLERANCE:g}",
     ),
     ("roles over 1", "[role_mix]\nnetworking = 0.95\n", "[role_mix]", f"{ROLE_SUM_TOLERANCE:g}"),
+    ("huge integer", "horizon = " + "9" * 400 + "\n", "horizon", "999"),
+    ("huge mode", "[role_mode]\nalignment = " + "9" * 400 + "\n", "[role_mode] alignment", "999"),
+    ("a path as name", 'name = "../elsewhere"\n', "name", "'_'"),
     (
         "event after horizon",
         'horizon = 24\n[[events]]\nmonth = 24\nkind = "funding_cut"\nshare = 0.5\n',

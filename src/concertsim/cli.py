@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from concertsim import __version__
-from concertsim.errors import InputError
+from concertsim.errors import InputError, verbatim
 
 __all__ = ["main", "build_parser", "summary_table", "EXIT_INPUT"]
 
@@ -156,7 +156,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.set:
         scenario = scenario.with_overrides(_parse_set(args.set))
-    out = Path(args.out) if args.out else Path("results") / scenario.name
+    if args.out is not None and not args.out.strip():
+        raise InputError("--out", "", "a directory path", verbatim("an empty path"))
+    out = Path(args.out) if args.out is not None else Path("results") / scenario.name
     check_out_dir(out, force=args.force)
     from concertsim.simulate import run_scenario
 
@@ -168,20 +170,30 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"concertsim {__version__}: {scenario.name}, {args.replicates} replicates x "
         f"{months} months, seed {seed}"
     )
+    cut = [f"{e.kind} at month {e.month}" for e in scenario.events if e.month >= months]
+    if cut:
+        print(f"note: --months {months} leaves out {len(cut)} scheduled event(s): {', '.join(cut)}")
     result = run_scenario(
         scenario, replicates=args.replicates, seed=seed, months=args.months, progress=progress
     )
     fmt = "csv" if args.csv else "parquet"
-    write_results(
-        out,
-        scenario=scenario,
-        series=result.series,
-        outcomes=result.outcomes,
-        seeds=result.seeds,
-        fmt=fmt,
-        force=args.force,
-        command=["concertsim", *args.argv],
-    )
+    try:
+        write_results(
+            out,
+            scenario=scenario,
+            series=result.series,
+            outcomes=result.outcomes,
+            seeds=result.seeds,
+            fmt=fmt,
+            force=args.force,
+            command=["concertsim", *args.argv],
+        )
+    except (OSError, RuntimeError) as exc:  # nothing existing was lost (atomic write)
+        if isinstance(exc, FileExistsError | BrokenPipeError):
+            raise
+        raise InputError(
+            "--out", str(out), "a directory the results can be written to", verbatim(str(exc))
+        ) from None
     print(f"tables:   {out / f'series.{fmt}'}  {out / f'outcomes.{fmt}'}")
     print(f"figure:   {out / 'figure.png'}")
     print(f"manifest: {out / 'manifest.json'}")

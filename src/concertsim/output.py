@@ -43,14 +43,27 @@ FORMATS = ("parquet", "csv")
 
 
 def check_out_dir(out_dir: str | Path, *, force: bool = False) -> Path:
-    """Refuse an existing output directory unless ``force``; call before running anything.
+    """Refuse an output directory that cannot be written; call before running anything.
 
     Raises:
         FileExistsError: ``out_dir`` exists and ``force`` is false.
+        InputError: ``out_dir`` is a file, or its nearest existing parent is not a
+            writable directory.
     """
+    from concertsim.errors import InputError, verbatim
+
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", str(out), "a directory (or a new path)", verbatim("a file"))
     if out.exists() and not force:
         raise FileExistsError(f"{out} already exists (use --force to replace it)")
+    parent = out.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(
+            "--out", str(out), "a path under a writable directory", verbatim(f"{parent} is not")
+        )
     return out
 
 

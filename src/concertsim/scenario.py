@@ -104,6 +104,9 @@ BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 _META_KEYS = ("name", "description", "extends", "events_mode", "horizon", "events", "source")
 _SECTION_CLASSES: dict[str, type] = {"structure": Structure, **SECTIONS}
 _EVENT_KEYS = ("month", "kind", "level", "share", "values")
+
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+"""A scenario name: it becomes the default output directory, so no path separators."""
 _EVENT_LEVELS = (*LEVELS, "all")
 _SHARE_KINDS = ("turnover_wave", "funding_cut", "election")
 _VALUE_KINDS = ("role_mix", "role_mode", "set")
@@ -190,6 +193,14 @@ def _expected(spec: _Spec) -> str:
     return f"{noun} in [{_num(lo)}, {_num(hi)}]"
 
 
+def _finite(value: Any) -> bool:
+    """A number that converts to a finite float (TOML integers may be arbitrarily large)."""
+    try:
+        return _is_number(value) and math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def _is_number(value: Any) -> bool:
     """A real number that is not a boolean (TOML ``true`` is not 1)."""
     if type(value) in (float, int):  # the common case, fast
@@ -217,7 +228,7 @@ def _coerce(spec: _Spec, value: Any, *, file: str, key: str, lenient: bool) -> b
         if lenient and _is_number(value) and float(value) in (0.0, 1.0):
             return bool(value)
         raise InputError(file, key, _expected(spec), value)
-    if not _is_number(value) or not math.isfinite(float(value)):
+    if not _finite(value):
         raise InputError(file, key, _expected(spec), value)
     if spec.kind == "int":
         integral = isinstance(value, numbers.Integral) or (lenient and float(value).is_integer())
@@ -239,7 +250,7 @@ def _coerce_mode(value: Any, *, file: str, key: str) -> float:
         if value in MODE_VALUES:
             return float(MODE_VALUES[value])
         raise InputError(file, key, expected, value, hint=_suggest(value, tuple(MODE_VALUES)))
-    if _is_number(value) and math.isfinite(float(value)) and 0.0 <= float(value) <= 1.0:
+    if _finite(value) and 0.0 <= float(value) <= 1.0:
         return float(value)
     raise InputError(file, key, expected, value)
 
@@ -456,6 +467,8 @@ def _check_document(data: Any, *, file: str, lenient: bool = False) -> dict:
         elif key in ("name", "description", "extends", "source"):
             if not isinstance(value, str) and not (key == "source" and value is None):
                 raise InputError(file, key, "a string", value)
+            if key == "name" and not _NAME.fullmatch(value):
+                raise InputError(file, key, "a name of letters, digits, '_', '-' or '.'", value)
             out[key] = value
         elif key == "events_mode":
             if value not in ("replace", "append"):
@@ -544,7 +557,7 @@ def _read_toml(path: str) -> dict:
 def _parent_path(file: str, extends: str) -> str:
     """The file an ``extends`` names: relative to ``file``, else a bundled scenario's name."""
     candidate = os.path.normpath(os.path.join(os.path.dirname(file), extends))
-    if not os.path.exists(candidate):
+    if not os.path.isfile(candidate):
         bundled = bundled_scenarios()
         name = extends.removesuffix(".toml")
         if name in bundled:
@@ -576,6 +589,7 @@ def _resolve(data: Any, *, file: str, chain: tuple[tuple[str, str], ...]) -> dic
         cycle = " -> ".join([*(d for d, _ in chain), parent_file])
         raise InputError(file, "extends", "no cycle of extends", verbatim(cycle))
     parent = _resolve(_read_toml(parent_file), file=parent_file, chain=chain)
+    _build(parent, file=parent_file)  # the parent's own errors are named in the parent
     return _merge(parent, doc)
 
 
