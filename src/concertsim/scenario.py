@@ -98,7 +98,7 @@ DEFAULT_HORIZON = 120
 HORIZON_INFO = FieldInfo("months simulated", "months", (1.0, 1200.0), True)
 """The horizon is validated like a parameter."""
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+BUNDLED_DIR = Path(__file__).resolve().parent / "scenarios"
 """Where the bundled scenario files live (the repository's top-level ``scenarios/``)."""
 
 _META_KEYS = ("name", "description", "extends", "events_mode", "horizon", "events", "source")
