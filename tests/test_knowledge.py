@@ -273,6 +273,8 @@ def test_gradual_socialisation_single_step():
         (dict(p1=0.5, p2=0.5, fast_share=1.2, fast_p1=0.9), "fast_share"),
         (dict(p1=0.5, p2=0.5, p4=0.1), "periods"),
         (dict(p1=0.5, p2=0.5, periods=-1), "periods"),
+        (dict(p1="x", p2=0.5), "p1"),
+        (dict(p1=0.5, p2=0.5, seed=-1), "seed"),
     ],
 )
 def test_invalid_arguments_name_the_argument(kwargs, name):
