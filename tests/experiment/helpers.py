@@ -25,6 +25,7 @@ outcomes = ["y"]
 [model]
 noise = {noise}
 fail_above = {fail_above}
+exit_above = {exit_above}
 delay = {delay}
 
 [design]
@@ -46,6 +47,7 @@ def ishigami_lhs(
     batch_size: int = 7,
     noise: float = 0.5,
     fail_above: float = 1e9,
+    exit_above: float = 1e9,
     delay: float = 0.0,
 ) -> Path:
     """Write a small noisy Ishigami LHS experiment to ``path`` and return it."""
@@ -56,6 +58,7 @@ def ishigami_lhs(
             batch_size=batch_size,
             noise=noise,
             fail_above=fail_above,
+            exit_above=exit_above,
             delay=delay,
             pi=PI,
         )

@@ -93,3 +93,16 @@ def test_local_pool_works_from_code_without_a_main_file(tmp_path: Path):
     assert proc.stdout.strip() == "60"
     run_sweep(exp, tmp_path / "serial", executor="serial")
     pd.testing.assert_frame_equal(run_table(tmp_path / "out"), run_table(tmp_path / "serial"))
+
+
+def test_a_dead_worker_is_told_apart_from_a_failing_task():
+    import concurrent.futures as cf
+
+    from distributed import KilledWorker
+
+    from concertsim.experiment.executors import Executor
+
+    ex = Executor()
+    assert ex.lost(cf.process.BrokenProcessPool("a worker died"))
+    assert ex.lost(KilledWorker("task", "tcp://worker", None))
+    assert not ex.lost(ValueError("the task's own error"))

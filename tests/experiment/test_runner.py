@@ -78,6 +78,26 @@ def test_failing_runs_are_recorded_and_the_rest_completes(tmp_path: Path):
     pd.testing.assert_frame_equal(direct, failed, check_dtype=False)
 
 
+@pytest.mark.parametrize("batch_size", [1, 9])
+def test_a_run_that_kills_its_worker_is_recorded_and_the_sweep_goes_on(
+    tmp_path: Path, batch_size: int
+):
+    kw = {"n": 12, "replicates": 2, "batch_size": batch_size}
+    raising = ishigami_lhs(tmp_path / "raise.toml", fail_above=1.5, **kw)
+    exiting = ishigami_lhs(tmp_path / "exit.toml", exit_above=1.5, **kw)
+    run_sweep(raising, tmp_path / "raise", executor="serial")
+    report = run_sweep(exiting, tmp_path / "exit", executor="local", workers=2)
+    expected, table = run_table(tmp_path / "raise"), run_table(tmp_path / "exit")
+    should_fail = expected["x1"] > 1.5
+    assert 0 < should_fail.sum() < len(expected)
+    assert report.failed == should_fail.sum() and report.ran == len(expected) and not report.lost
+    assert (table["status"] == np.where(should_fail, "error", "ok")).all()
+    assert table.loc[should_fail, "error"].str.startswith("worker died running this run").all()
+    cols = [c for c in table.columns if c != "error"]
+    pd.testing.assert_frame_equal(table[cols], expected[cols])
+    assert ResultsStore.open(tmp_path / "exit").manifest["status"] == "complete"
+
+
 def test_other_experiment_on_a_store_is_refused(tmp_path: Path, lhs_file: Path, capsys):
     run_sweep(lhs_file, tmp_path / "out", executor="serial")
     other = ishigami_lhs(tmp_path / "other.toml", noise=0.9)

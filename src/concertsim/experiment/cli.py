@@ -137,6 +137,11 @@ def sweep_command(args: argparse.Namespace) -> int:
                 f"({report.rate:,.1f} runs/s, {report.executor}) -> {report.out}\n"
                 f"next: concertsim analyze {report.out}"
             )
+        if report.lost:
+            print(
+                f"{report.lost} runs were lost by the executor (not by the runs themselves); "
+                "run the same command again to run them"
+            )
     return 0
 
 

@@ -87,6 +87,23 @@ class Executor:
         """Stop as fast as possible: cancel pending tasks, stop tasks in flight."""
         self.shutdown()
 
+    def lost(self, exc: BaseException) -> bool:
+        """Whether ``exc`` (raised by a future) means the worker running the task died.
+
+        A run that segfaults, calls ``os._exit`` or is killed for memory takes its worker
+        with it: a process pool breaks (``BrokenExecutor``), dask gives up on the task
+        after it killed several workers (``KilledWorker``).
+        """
+        return isinstance(exc, cf.BrokenExecutor) or type(exc).__name__ == "KilledWorker"
+
+    def restart(self) -> None:
+        """Make the executor usable again after :meth:`lost` (a new pool where needed).
+
+        Raises:
+            NotImplementedError: the backend cannot replace a dead worker (MPI).
+        """
+        raise NotImplementedError
+
     def __enter__(self) -> Executor:
         return self
 
@@ -132,10 +149,14 @@ class LocalExecutor(Executor):
         method = "forkserver" if sys.platform != "win32" else "spawn"
         if method == "forkserver" and not _main_importable():
             method = "fork"  # e.g. code piped to python: workers cannot re-import __main__
-        self._pool = cf.ProcessPoolExecutor(
-            self.workers,
-            mp_context=multiprocessing.get_context(method),
-            initializer=_ignore_sigint,
+        self._context = multiprocessing.get_context(method)
+        if method == "forkserver":  # workers (and restarted workers) start with it imported
+            self._context.set_forkserver_preload(["concertsim.experiment.runner"])
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
+            self.workers, mp_context=self._context, initializer=_ignore_sigint
         )
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future:
@@ -143,6 +164,11 @@ class LocalExecutor(Executor):
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
+
+    def restart(self) -> None:
+        """Replace a broken pool (a worker died) by a new one."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._new_pool()
 
     def abort(self) -> None:
         processes = list(getattr(self._pool, "_processes", {}).values())
@@ -211,8 +237,8 @@ class DaskExecutor(Executor):
         if self._cluster is not None:
             self._cluster.close()
 
-    def abort(self) -> None:
-        self.shutdown()
+    def restart(self) -> None:
+        """Nothing to do: dask's nannies replace dead workers themselves."""
 
 
 class MPIExecutor(Executor):

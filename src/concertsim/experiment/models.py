@@ -29,6 +29,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -138,13 +139,22 @@ class Ishigami:
     """The Ishigami test function as a model (see the module docstring).
 
     Options: ``a`` (7), ``b`` (0.1), ``noise`` (standard deviation of additive noise, 0),
-    ``fail_above`` (a run raises when ``x1`` exceeds it; none by default), ``delay`` (seconds
+    ``fail_above`` (a run raises when ``x1`` exceeds it; none by default), ``exit_above``
+    (for tests of dying workers: a batch holding a run with ``x1`` above it ends the process
+    running it with ``os._exit(1)``, as a segfault would; none by default), ``delay`` (seconds
     of sleep per run, 0).
     """
 
     name = "ishigami"
     parameters = ("x1", "x2", "x3")
-    defaults = {"a": 7.0, "b": 0.1, "noise": 0.0, "fail_above": math.inf, "delay": 0.0}
+    defaults = {
+        "a": 7.0,
+        "b": 0.1,
+        "noise": 0.0,
+        "fail_above": math.inf,
+        "exit_above": math.inf,
+        "delay": 0.0,
+    }
 
     def prepare(self, experiment: Experiment, checks: Sequence[Check]) -> ModelContext:
         """Check parameter names and options; the context holds the options."""
@@ -184,6 +194,8 @@ class Ishigami:
         bad = np.flatnonzero(x[:, 0] > opt["fail_above"])
         if bad.size:
             raise ValueError(f"x1 = {x[bad[0], 0]:.6g} is above fail_above = {opt['fail_above']}")
+        if (x[:, 0] > opt["exit_above"]).any():
+            os._exit(1)  # a test of runs that take their worker down (segfault, OOM kill)
         if opt["delay"]:
             time.sleep(opt["delay"] * len(overrides))
         x1, x2, x3 = x.T

@@ -11,8 +11,13 @@ a worker, so dispatch overhead is paid once per task, not once per run. At most 
 per worker are in flight; each finished task becomes one part file of the store, so memory
 stays bounded whatever the size of the sweep. A task that raises is retried run by run, and
 only the runs that raise on their own are recorded as failed (status ``"error"`` and the
-error message); the sweep goes on. Results are a pure function of (experiment, run id):
-the executor, the number of workers and the batch size change nothing, bit for bit.
+error message); the sweep goes on. A run that takes its worker process down (a segfault,
+``os._exit``, the out-of-memory killer) breaks a process pool with every task in flight: the
+pool is restarted and those tasks are rerun one run at a time, so only the runs that kill a
+worker on their own are recorded as failed. A task the executor loses for other reasons (a
+dropped connection) writes nothing: running the same command again retries it. Results
+are a pure function of (experiment, run id): the executor, the number of workers and the
+batch size change nothing, bit for bit.
 
 Example:
     >>> import tempfile, pathlib
@@ -37,6 +42,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import os
 import sys
 import time
@@ -71,6 +77,9 @@ __all__ = [
 
 _ERROR_CHARS = 500
 """Longest error message kept in the run table."""
+
+_WORKER_DIED = "worker died running this run (a crash, os._exit or out of memory?): "
+"""Start of the error recorded for a run that takes its worker process down."""
 
 
 class SweepInterruptedError(Exception):
@@ -362,7 +371,9 @@ class SweepReport:
         total: runs in the experiment.
         done_before: runs already in the store when the sweep started.
         ran: runs executed now.
-        failed: runs executed now that raised.
+        failed: runs executed now that raised (or took their worker down).
+        lost: runs not recorded because the executor lost them (not the runs' fault);
+            running the same command again retries them.
         seconds: wall time of the execution phase.
         executor: description of the backend.
     """
@@ -372,6 +383,7 @@ class SweepReport:
     done_before: int
     ran: int = 0
     failed: int = 0
+    lost: int = 0
     seconds: float = 0.0
     executor: str = ""
 
@@ -443,8 +455,8 @@ def _execute(
     executor: Executor,
     report: SweepReport,
     progress: Progress,
+    missing: np.ndarray,
 ) -> None:
-    missing = np.flatnonzero(~store.done_mask(plan.n_runs))
     tasks = _tasks(plan, missing)
     in_flight: dict[cf.Future, Task] = {}
     exhausted = False
@@ -459,25 +471,93 @@ def _execute(
         if not in_flight:
             return
         finished, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
-        for future in finished:
-            task = in_flight.pop(future)
-            runs, series = _task_result(future, task)
-            store.write_part(runs, series)
-            failed = int((runs["status"] != "ok").sum())
-            report.ran += len(runs)
-            report.failed += failed
-            progress.update(len(runs), failed)
+        lost = _collect(list(finished), in_flight, executor, store, report, progress)
+        if lost:  # a worker died: a pool breaks as a whole, so settle every task in flight
+            lost += _collect(list(in_flight), in_flight, executor, store, report, progress)
+            _restart(executor, lost[0][1])
+            for task, _exc in lost:
+                _isolate(task, executor, store, report, progress)
 
 
-def _task_result(future: cf.Future, task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The task's rows; a task lost to its worker is recorded as failed runs."""
+def _collect(
+    futures: Sequence[cf.Future],
+    in_flight: dict[cf.Future, Task],
+    executor: Executor,
+    store: ResultsStore,
+    report: SweepReport,
+    progress: Progress,
+) -> list[tuple[Task, BaseException]]:
+    """Store the results of ``futures`` (waited for); return the tasks whose worker died."""
+    lost = []
+    cf.wait(futures)
+    for future in futures:
+        task = in_flight.pop(future)
+        try:
+            runs, series = future.result()
+        except Exception as exc:  # noqa: BLE001 - run_task catches the model's own errors
+            if executor.lost(exc):
+                lost.append((task, exc))
+            else:  # the executor's trouble, not the runs': no part, so resuming retries them
+                report.lost += len(task.run_ids)
+            continue
+        _store(runs, series, store, report, progress)
+    return lost
+
+
+def _store(
+    runs: pd.DataFrame,
+    series: pd.DataFrame | None,
+    store: ResultsStore,
+    report: SweepReport,
+    progress: Progress,
+) -> None:
+    store.write_part(runs, series)
+    failed = int((runs["status"] != "ok").sum())
+    report.ran += len(runs)
+    report.failed += failed
+    progress.update(len(runs), failed)
+
+
+def _restart(executor: Executor, cause: BaseException) -> None:
+    """A new pool after a worker died; where that is impossible (MPI), the sweep stops."""
     try:
-        return future.result()
-    except cf.BrokenExecutor:
-        raise
-    except Exception as exc:  # noqa: BLE001 - e.g. a dask worker killed twice
-        errors = [_error_text(exc)] * len(task.run_ids)
-        return _run_table(task, None, errors), None
+        executor.restart()
+    except NotImplementedError:
+        raise cause from None
+
+
+def _isolate(
+    task: Task, executor: Executor, store: ResultsStore, report: SweepReport, progress: Progress
+) -> None:
+    """Rerun a task whose worker died one run at a time, alone on the executor.
+
+    Only a run that takes its worker down on its own is recorded as failed; the others give
+    exactly the rows they would have given in the batch.
+    """
+    frames, series_frames = [], []
+    for i in range(len(task.run_ids)):
+        one = dataclasses.replace(
+            task,
+            run_ids=task.run_ids[i : i + 1],
+            points=task.points[i : i + 1],
+            replicates=task.replicates[i : i + 1],
+            values=task.values[i : i + 1],
+        )
+        try:
+            runs, series = executor.submit(run_task, one).result()
+        except Exception as exc:  # noqa: BLE001 - see _collect
+            if not executor.lost(exc):
+                report.lost += 1
+                continue
+            _restart(executor, exc)
+            runs, series = _run_table(one, None, [_WORKER_DIED + _error_text(exc)]), None
+        frames.append(runs)
+        if series is not None:
+            series_frames.append(series)
+    if frames:
+        runs = pd.concat(frames, ignore_index=True)
+        series = pd.concat(series_frames, ignore_index=True) if series_frames else None
+        _store(runs, series, store, report, progress)
 
 
 @contextlib.contextmanager
@@ -552,7 +632,8 @@ def _run(
     log: IO[str] | None,
 ) -> SweepReport:
     """Execute the missing runs of a planned sweep into an acquired store."""
-    done = int(store.done_mask(plan.n_runs).sum())
+    missing = np.flatnonzero(~store.done_mask(plan.n_runs))
+    done = plan.n_runs - len(missing)
     report = SweepReport(out, plan.n_runs, done)
     if log and done:
         log.write(f"resuming {out}: {done} of {plan.n_runs} runs already done\n")
@@ -566,7 +647,7 @@ def _run(
         with _executor(executor, workers, scheduler) as ex:
             report.executor = ex.describe()
             try:
-                _execute(plan, store, ex, report, bar)
+                _execute(plan, store, ex, report, bar, missing)
             except KeyboardInterrupt:
                 ex.abort()
                 raise
@@ -583,8 +664,10 @@ def _run(
         raise
     bar.close()
     report.seconds = time.monotonic() - t0
+    if report.lost and log:
+        log.write(f"{report.lost} runs were lost by the executor; run the same command again\n")
     store.save_manifest(
-        status="complete",
+        status="incomplete" if report.lost else "complete",
         executor=report.executor,
         finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
