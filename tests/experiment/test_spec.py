@@ -60,6 +60,23 @@ def test_malformed_experiment_exits_2_with_one_line_naming_file_and_key(
     assert not (tmp_path / "out").exists()  # nothing ran, nothing written
 
 
+@pytest.mark.parametrize("dist", ["norm", "lognorm"])
+def test_morris_refuses_unbounded_distributions(tmp_path: Path, capsys, dist: str):
+    path = tmp_path / "m.toml"
+    path.write_text(
+        GOOD.replace('kind = "sobol"\nn = 8', 'kind = "morris"\ntrajectories = 4').replace(
+            "x2 = { bounds = [-3, 3] }", f'x2 = {{ bounds = [0, 1], dist = "{dist}" }}'
+        )
+    )
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and '[parameters] "x2".dist' in err and "Morris" in err, err
+    assert not (tmp_path / "o").exists()
+    bounded = 'bounds = [-3, 3, 0, 1], dist = "truncnorm"'
+    path.write_text(path.read_text().replace(f'bounds = [0, 1], dist = "{dist}"', bounded))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "0"]) == 0
+
+
 def test_missing_file_and_bad_scenario(tmp_path: Path, capsys):
     assert main(["sweep", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "o")]) == 2
     assert "no such file" in capsys.readouterr().err

@@ -101,6 +101,8 @@ _ANALYSIS_KEYS = {
     "stable_outcome": "survived",
     "stable_min": 0.9,
 }
+_UNBOUNDED = ("norm", "lognorm")
+"""Distributions with an infinite quantile 0 or 1."""
 _TOP_KEYS = ("experiment", "model", "design", "parameters", "analysis")
 _PARAM_KEYS = ("bounds", "dist", "values", "link")
 _MIXTURE_METHODS = ("lattice", "centroid", "random")
@@ -537,6 +539,14 @@ def _parameter(source: str, where: str, name: str, entry: dict, kind: str) -> Pa
         raise InputError(source, f"{where}.dist", f"one of {tuple(DISTRIBUTIONS)}", dist)
     if kind == "grid" and dist != "unif":
         raise InputError(source, f"{where}.dist", "'unif' in a grid design", dist)
+    if kind == "morris" and dist in _UNBOUNDED:
+        raise InputError(
+            source,
+            f"{where}.dist",
+            "a bounded distribution in a Morris design (its levels include the quantiles 0 "
+            f"and 1, which are infinite for '{dist}'; use truncnorm)",
+            dist,
+        )
     bounds = entry.get("bounds")
     n = DISTRIBUTIONS[dist]
     if not isinstance(bounds, list) or len(bounds) != n or not all(_is_num(b) for b in bounds):
