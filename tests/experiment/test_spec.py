@@ -43,6 +43,9 @@ BAD = [
     ("seed = 3", 'seed = 3\noutcomes = ["z"]', "[experiment] outcomes"),
     ("[design]", "[model]\nnoise = true\n[design]", "[model] noise: expected a number"),
     ("seed = 3", "seed = 3\n[[", "expected valid TOML"),
+    # triangular bounds as SALib takes them: peak in [0, 1), high >= 0
+    ("x1 = { bounds = [-3, 3] }", 'x1 = { bounds = [0, 1, 1], dist = "triang" }', "in [0, 1)"),
+    ("x1 = { bounds = [-3, 3] }", 'x1 = { bounds = [-3, -1, 0.5], dist = "triang" }', "high >= 0"),
 ]
 
 
@@ -75,6 +78,23 @@ def test_morris_refuses_unbounded_distributions(tmp_path: Path, capsys, dist: st
     bounded = 'bounds = [-3, 3, 0, 1], dist = "truncnorm"'
     path.write_text(path.read_text().replace(f'bounds = [0, 1], dist = "{dist}"', bounded))
     assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "0"]) == 0
+
+
+def test_a_design_salib_cannot_build_exits_2_without_traceback(tmp_path: Path, monkeypatch):
+    from concertsim.experiment import runner
+
+    def refuse(*args, **kw):
+        raise ValueError("Triangular distribution bound error:\n  scale must be > 0")
+
+    monkeypatch.setattr(runner, "build_design", refuse)
+    path = tmp_path / "e.toml"
+    path.write_text(GOOD)
+    with pytest.raises(InputError) as info:
+        runner.plan_sweep(load_experiment(path))
+    assert str(info.value).count("\n") == 0 and "[design]: expected a design SALib" in str(
+        info.value
+    )
+    assert "bound error: scale must be > 0" in str(info.value)
 
 
 def test_missing_file_and_bad_scenario(tmp_path: Path, capsys):

@@ -267,7 +267,12 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
         raise experiment.error("[experiment] model", f"one of {tuple(MODELS)}", experiment.model)
     model = by_name(experiment.model)
     entropy = _entropy(experiment, out)
-    design = build_design(experiment, entropy)
+    try:
+        design = build_design(experiment, entropy)
+    except (ValueError, TypeError, ArithmeticError) as exc:  # what validation did not foresee
+        raise experiment.error(
+            "[design]", "a design SALib can build", verbatim(" ".join(str(exc).split()))
+        ) from None
     points = design.points
     for name in points.columns:
         points[name] = model.coerce(name, points[name].to_numpy())

@@ -559,7 +559,8 @@ def _check_bounds(source: str, key: str, dist: str, b: list[float]) -> None:
     ok = {
         "unif": lambda: b[0] < b[1],
         "logunif": lambda: 0 < b[0] < b[1],
-        "triang": lambda: b[0] < b[1] and 0 <= b[2] <= 1,
+        # SALib's rules (SALib.util._nonuniform_scale_samples): end >= 0, peak in [0, 1)
+        "triang": lambda: b[0] < b[1] and b[1] >= 0 and 0 <= b[2] < 1,
         "norm": lambda: b[1] > 0,
         "truncnorm": lambda: b[0] < b[1] and b[3] > 0,
         "lognorm": lambda: b[1] > 0,
@@ -568,7 +569,8 @@ def _check_bounds(source: str, key: str, dist: str, b: list[float]) -> None:
         expected = {
             "unif": "[low, high] with low < high",
             "logunif": "[low, high] with 0 < low < high",
-            "triang": "[low, high, peak] with low < high and peak (a share) in [0, 1]",
+            "triang": "[low, high, peak] with low < high, high >= 0 (SALib) and peak (a share "
+            "of the width) in [0, 1)",
             "norm": "[mean, sd] with sd > 0",
             "truncnorm": "[low, high, mean, sd] with low < high and sd > 0",
             "lognorm": "[log-mean, log-sd] with log-sd > 0",
