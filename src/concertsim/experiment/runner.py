@@ -466,17 +466,24 @@ def _execute(
     in_flight: dict[cf.Future, Task] = {}
     exhausted = False
     while True:
+        lost: list[tuple[Task, BaseException]] = []
         limit = max(2, 2 * executor.workers)  # a cluster may grow while the sweep runs
-        while not exhausted and len(in_flight) < limit:
+        while not exhausted and len(in_flight) < limit and not lost:
             task = next(tasks, None)
             if task is None:
                 exhausted = True
-            else:
+                continue
+            try:
                 in_flight[executor.submit(run_task, task)] = task
-        if not in_flight:
+            except Exception as exc:  # noqa: BLE001 - a pool broken since the last wait
+                if not executor.lost(exc):
+                    raise
+                lost.append((task, exc))
+        if not in_flight and not lost:
             return
-        finished, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
-        lost = _collect(list(finished), in_flight, executor, store, report, progress)
+        if not lost:
+            finished, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
+            lost = _collect(list(finished), in_flight, executor, store, report, progress)
         if lost:  # a worker died: a pool breaks as a whole, so settle every task in flight
             lost += _collect(list(in_flight), in_flight, executor, store, report, progress)
             _restart(executor, lost[0][1])
