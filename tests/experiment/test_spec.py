@@ -153,3 +153,11 @@ lower = 0.4
         parse_experiment(text, "m.toml")
     ok = parse_experiment(text.replace("lower = 0.4", "lower = 0.1"), "m.toml")
     assert ok.design.option("components") == ["x1", "x2", "x3"]
+    two = text.replace('"x1", "x2", "x3"', '"x1", "x2"').replace("lower = 0.4", "")
+    two += 'complement = "x3"\n[parameters]\nx3 = { values = [0.0, 1.0] }\n'
+    with pytest.raises(InputError, match=r'\[parameters\] "x3": expected each parameter set once'):
+        parse_experiment(two, "m.toml")  # the complement is set by the mixture
+    linked = two.replace("x3 = { values", 'a = { link = ["x3"], values')
+    with pytest.raises(InputError, match="each parameter set once"):
+        parse_experiment(linked, "m.toml")
+    parse_experiment(two.replace("x3 = {", "a = {"), "m.toml")

@@ -497,7 +497,9 @@ def _parameters(
         _check_keys(source, where, entry, _PARAM_KEYS)
         specs.append(_parameter(source, where, name, entry, design.kind))
     components = design.option("components") if design.kind == "mixture" else []
-    seen = set(components)
+    seen = set(components)  # the mixture sets its components and their complement
+    if design.kind == "mixture" and design.option("complement"):
+        seen.add(design.option("complement"))
     for spec in specs:
         for name in (spec.name, *spec.link):
             if name in seen:
