@@ -120,6 +120,22 @@ def test_concertation_parameter_out_of_range_is_refused(tmp_path: Path, capsys):
     assert '[parameters] "turnover.local_annual"' in err and "1.5" in err, err
 
 
+def test_every_design_point_is_checked_before_anything_runs(tmp_path: Path, capsys):
+    # each share alone is fine at its bounds; together they pass 1 at some design points
+    path = tmp_path / "c.toml"
+    path.write_text(
+        GOOD.replace('model = "ishigami"', 'model = "concertation"\nmonths = 1')
+        .replace('kind = "sobol"\nn = 8', 'kind = "lhs"\nn = 16')
+        .replace("x1 = { bounds = [-3, 3] }", '"role_mix.networking" = { bounds = [0, 0.45] }')
+        .replace("x2 = { bounds = [-3, 3] }", '"role_mix.structuring" = { bounds = [0, 0.45] }')
+    )
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "[design] point " in err, err
+    assert "role_mix.networking = " in err and "role_mix.structuring = " in err, err
+    assert "summing to at most 1" in err and not (tmp_path / "o").exists()
+
+
 def test_subprocess_prints_no_traceback(tmp_path: Path):
     path = tmp_path / "bad.toml"
     path.write_text(GOOD.replace("n = 8", "n = 12"))

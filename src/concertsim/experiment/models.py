@@ -97,10 +97,12 @@ class Check:
     Attributes:
         name: the parameter the check is about (named in the error).
         values: the overrides (one parameter at a bound, or a whole design point).
+        point: the design point checked (``None``: a bound alone).
     """
 
     name: str
     values: Mapping[str, float]
+    point: int | None = None
 
 
 class Model(Protocol):
@@ -108,14 +110,13 @@ class Model(Protocol):
 
     name: str
 
-    def prepare(
-        self, experiment: Experiment, values: Mapping[str, tuple[float, float]]
-    ) -> ModelContext:
+    def prepare(self, experiment: Experiment, checks: Sequence[Check]) -> ModelContext:
         """Check the experiment against the model (raise InputError) and build the context.
 
         Args:
             experiment: the validated experiment.
-            values: for every overridden parameter, the smallest and largest design value.
+            checks: overrides the model must accept: each parameter's bounds alone, then
+                every design point.
         """
 
     def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
@@ -230,6 +231,14 @@ class Concertation:
             try:
                 base.with_overrides(values)
             except InputError as exc:
+                if check.point is not None:
+                    shown = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+                    raise experiment.error(
+                        f"[design] point {check.point}",
+                        f"values the model accepts ({exc.key}: {exc.expected})",
+                        verbatim(shown),
+                        hint=exc.hint,
+                    ) from None
                 raise experiment.error(
                     f'[parameters] "{check.name}"',
                     f"values the model accepts ({exc.expected})",

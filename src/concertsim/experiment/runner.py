@@ -244,16 +244,18 @@ def _entropy(experiment: Experiment, out: Path | None) -> int:
 
 
 def _checks(experiment: Experiment, points: pd.DataFrame) -> list[Check]:
-    """What the model must accept: each declared bound alone, and the extreme design points."""
+    """What the model must accept: each declared bound alone, then every design point.
+
+    A parameter's bounds may each be fine while a combination is not (shares that sum past
+    one, a minimum above a maximum), so every point is checked before anything runs.
+    """
     checks = []
     for spec in experiment.parameters:
         for v in spec.support():
             if np.isfinite(v):
                 checks.append(Check(spec.name, {spec.name: v}))
-    for name in points.columns:
-        column = points[name].to_numpy()
-        for row in {int(np.argmin(column)), int(np.argmax(column))}:
-            checks.append(Check(name, points.iloc[row].to_dict()))
+    for i, row in enumerate(points.to_dict("records")):
+        checks.append(Check(next(iter(row), ""), row, point=i))
     return checks
 
 
