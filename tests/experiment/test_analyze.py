@@ -171,6 +171,39 @@ stable_min = 2.0
         assert (tmp_path / "out" / "analysis" / name).stat().st_size > 5000
 
 
+def test_analysis_settings_from_the_experiment_file_and_the_command_line(tmp_path: Path, capsys):
+    exp = tmp_path / "mix.toml"
+    exp.write_text(
+        """
+[experiment]
+model = "ishigami"
+seed = 2
+[design]
+kind = "mixture"
+components = ["x1", "x2"]
+degree = 2
+[analysis]
+stable_outcome = "y"
+stable_min = -100.0
+"""
+    )
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    stable = analyze_store(tmp_path / "out", figures=False).tables["mixture"]["stable"]
+    assert stable.all()
+    exp.write_text(exp.read_text().replace("stable_min = -100.0", "stable_min = 100.0"))
+    stable = analyze_store(tmp_path / "out", figures=False).tables["mixture"]["stable"]
+    assert not stable.any()  # the file's [analysis], not the manifest's
+    assert main(["analyze", str(tmp_path / "out"), "--no-figures", "--stable-min", "-100"]) == 0
+    assert pd.read_csv(tmp_path / "out" / "analysis" / "mixture.csv")["stable"].all()
+    other = tmp_path / "other.toml"
+    other.write_text(exp.read_text().replace("degree = 2", "degree = 3"))
+    assert main(["analyze", str(tmp_path / "out"), "--experiment", str(other)]) == 2
+    assert "expected the experiment file of these results" in capsys.readouterr().err
+    exp.unlink()  # the file is gone: the manifest's settings
+    stable = analyze_store(tmp_path / "out", figures=False).tables["mixture"]["stable"]
+    assert stable.all()
+
+
 def test_concertation_role_mix_through_the_concertsim_command(tmp_path: Path, capsys):
     """A tiny version of experiments/role_mix.toml, end to end through `concertsim`."""
     from concertsim.cli import main as concertsim

@@ -110,6 +110,48 @@ def test_other_experiment_on_a_store_is_refused(tmp_path: Path, lhs_file: Path, 
     assert len(run_table(tmp_path / "out")) == 60
 
 
+def test_the_hash_covers_only_what_determines_results(tmp_path: Path, capsys):
+    exp = ishigami_lhs(tmp_path / "e.toml", n=6, replicates=2)
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    first = ResultsStore.open(tmp_path / "out").manifest
+    exp.write_text(
+        exp.read_text()
+        .replace('name = "ishigami-lhs"', 'name = "renamed"\ndescription = "new words"')
+        .replace("batch_size = 7", "batch_size = 3")
+        .replace('outcomes = ["y"]', "outcomes = []")
+        + "[analysis]\nbootstrap = 50\n"
+    )
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "0"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    manifest = ResultsStore.open(tmp_path / "out").manifest
+    assert manifest["experiment_hash"] == first["experiment_hash"]
+    assert manifest["experiment"]["experiment"]["name"] == "renamed"  # follows the file
+    assert manifest["experiment"]["analysis"]["bootstrap"] == 50
+    changes = [("replicates = 2", "replicates = 3"), ("n = 6", "n = 7"), ("seed = 11", "seed = 9")]
+    for old, new in changes:
+        other = tmp_path / "other.toml"
+        other.write_text(exp.read_text().replace(old, new))
+        assert main(["sweep", str(other), "--out", str(tmp_path / "out"), "--workers", "0"]) == 2
+        assert "holds the results of another experiment" in capsys.readouterr().err
+
+
+def test_a_store_from_before_hash_version_2_resumes(tmp_path: Path, capsys):
+    from concertsim.experiment.runner import plan_sweep
+    from concertsim.experiment.spec import load_experiment
+
+    exp = ishigami_lhs(tmp_path / "e.toml", n=6, replicates=2)
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    path = tmp_path / "out" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    for key in ("hash_version", "identity"):
+        del manifest[key]
+    manifest["experiment_hash"] = plan_sweep(load_experiment(exp)).legacy_hash
+    path.write_text(json.dumps(manifest))
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "0"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert ResultsStore.open(tmp_path / "out").manifest["hash_version"] == 2  # upgraded
+
+
 def test_resume_needs_a_store_and_out_must_be_free(tmp_path: Path, lhs_file: Path, capsys):
     assert main(["sweep", str(lhs_file), "--out", str(tmp_path / "none"), "--resume"]) == 2
     assert "no manifest.json" in capsys.readouterr().err

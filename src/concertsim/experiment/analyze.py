@@ -36,8 +36,10 @@ Example:
 
 from __future__ import annotations
 
+import copy
+import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -604,21 +606,33 @@ def analyze_store(
     *,
     outcomes: Sequence[str] = (),
     figures: bool = True,
+    experiment: str | Path | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> AnalysisReport:
     """Analyse the results store ``root`` (see the module docstring).
+
+    The ``[analysis]`` settings (bootstrap, conf_level, stable_outcome, stable_min) come from,
+    in order: ``settings``; the experiment file (``experiment``, else the file the sweep
+    was run from, when it still exists and still describes this store's results); the
+    manifest. So they can be changed without touching the results.
 
     Args:
         root: the store directory (a sweep's ``--out``).
         out: where to write tables and figures (default ``root/analysis``).
         outcomes: outcomes to analyse (default: the experiment's, else all).
         figures: also draw the PNG figures.
+        experiment: an experiment file whose ``[analysis]`` settings to use.
+        settings: ``[analysis]`` settings that override all others (e.g. command-line flags).
 
     Returns:
         An :class:`AnalysisReport`.
+
+    Raises:
+        InputError: ``experiment`` is unreadable, or describes other results.
     """
     store = ResultsStore.open(root)
-    manifest = store.manifest
     report = AnalysisReport(Path(out) if out else store.root / "analysis")
+    manifest = _with_settings(store.manifest, experiment, settings or {}, report)
     report.out.mkdir(parents=True, exist_ok=True)
     design = store.read_design()
     schema = _schema(store)
@@ -659,6 +673,51 @@ def analyze_store(
     elif kind == "grid":
         _analyze_grid(report, design, summary, figures)
     return report
+
+
+def _with_settings(
+    manifest: dict[str, Any],
+    experiment: str | Path | None,
+    settings: Mapping[str, Any],
+    report: AnalysisReport,
+) -> dict[str, Any]:
+    """A copy of the manifest whose ``[analysis]`` settings are the ones to use."""
+    from concertsim.errors import InputError, verbatim
+    from concertsim.experiment.spec import load_experiment
+
+    manifest = copy.deepcopy(manifest)
+    analysis = manifest["experiment"].setdefault("analysis", {})
+    source = experiment or manifest.get("experiment_file")
+    if source and (experiment or Path(source).is_file()):
+        try:
+            exp = load_experiment(source)
+        except InputError:
+            if experiment:
+                raise
+            exp = None
+            report.notes.append(f"{source} no longer loads: [analysis] settings of the store")
+        if exp is not None and _describes(exp, manifest):
+            analysis.update(exp.to_dict()["analysis"])
+        elif exp is not None and experiment:
+            raise InputError(
+                str(source),
+                "",
+                "the experiment file of these results",
+                verbatim("another experiment (parameters, design, model, ... differ)"),
+            )
+    analysis.update({k: v for k, v in settings.items() if v is not None})
+    return manifest
+
+
+def _describes(exp: Any, manifest: Mapping[str, Any]) -> bool:
+    """Whether an experiment file describes the results of a store (seed aside)."""
+    stored = manifest.get("identity")
+    if stored is None:  # a store written before identities were recorded
+        return False
+    ours = json.loads(json.dumps(exp.identity(), default=str))
+    theirs = {k: v for k, v in stored.items() if k not in ("seed", "base_scenario")}
+    ours.pop("seed", None)
+    return ours == theirs
 
 
 def _schema(store: ResultsStore) -> list[str]:

@@ -20,11 +20,13 @@ Example:
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from concertsim.cli import _integer_at_least
 from concertsim.errors import InputError
 
 if TYPE_CHECKING:
@@ -83,7 +85,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="an outcome to analyse (repeatable; default: the experiment's)",
     )
     analyze.add_argument("--no-figures", action="store_true", help="tables only")
+    analyze.add_argument(
+        "--experiment",
+        default=None,
+        help="experiment file whose [analysis] settings to use (default: the sweep's own file, "
+        "when it still describes these results; else the manifest)",
+    )
+    for flag, kind, text in (
+        ("--bootstrap", _integer_at_least(10), "bootstrap resamples"),
+        ("--conf-level", _share, "confidence level of the intervals, in (0, 1]"),
+        ("--stable-outcome", str, "the outcome whose mean says whether a mix is stable"),
+        ("--stable-min", float, "a mix is stable when that mean is at least this"),
+    ):
+        analyze.add_argument(flag, type=kind, default=None, help=f"{text} (overrides [analysis])")
     analyze.set_defaults(func=analyze_command)
+
+
+def _share(text: str) -> float:
+    """An argparse type: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
+    return value
 
 
 def _fail(message: str, code: int) -> int:
@@ -152,7 +178,23 @@ def analyze_command(args: argparse.Namespace) -> int:
 
     if not ResultsStore.exists(args.store):
         return _fail(f"{args.store}: expected a results directory (with manifest.json)", 2)
-    report = analyze_store(args.store, args.out, outcomes=args.outcome, figures=not args.no_figures)
+    settings = {
+        "bootstrap": args.bootstrap,
+        "conf_level": args.conf_level,
+        "stable_outcome": args.stable_outcome,
+        "stable_min": args.stable_min,
+    }
+    try:
+        report = analyze_store(
+            args.store,
+            args.out,
+            outcomes=args.outcome,
+            figures=not args.no_figures,
+            experiment=args.experiment,
+            settings=settings,
+        )
+    except InputError as exc:
+        return _fail(str(exc), 2)
     for note in report.notes:
         print(f"note: {note}")
     for name in ("sobol", "morris", "stable_mixes", "variance"):

@@ -82,6 +82,10 @@ _WORKER_DIED = "worker died running this run (a crash, os._exit or out of memory
 """Start of the error recorded for a run that takes its worker process down."""
 
 
+HASH_VERSION = 2
+"""Version 2 hashes what determines results only (:meth:`Experiment.identity`)."""
+
+
 class SweepInterruptedError(Exception):
     """Ctrl-C: the sweep stopped; finished parts are kept and the sweep can be resumed."""
 
@@ -221,6 +225,8 @@ class SweepPlan:
         context: the model context sent with every task.
         entropy: the seed entropy.
         manifest: the store's manifest.
+        legacy_hash: the hash stores written before ``hash_version`` 2 hold (the whole
+            experiment as resolved), so that they can still be resumed.
     """
 
     experiment: Experiment
@@ -228,6 +234,7 @@ class SweepPlan:
     context: ModelContext
     entropy: int
     manifest: dict[str, Any]
+    legacy_hash: str = ""
 
     @property
     def n_runs(self) -> int:
@@ -282,13 +289,15 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     resolved = experiment.to_dict()
     resolved["experiment"]["seed"] = str(entropy)
     base = {k: v for k, v in (context.base or {}).items() if k != "source"}  # cwd-relative
-    identity = {"experiment": resolved, "base_scenario": base or None}
+    identity = {**experiment.identity(), "seed": str(entropy), "base_scenario": base or None}
     manifest = {
         "package": "concertsim",
         "package_version": concertsim.__version__,
         "experiment_file": str(Path(experiment.source).resolve()),
         "experiment": resolved,
         "experiment_hash": experiment_hash(identity),
+        "hash_version": HASH_VERSION,
+        "identity": identity,
         "base_scenario": context.base,
         "base_scenario_file": context.base_source,
         "model": experiment.model,
@@ -307,14 +316,18 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
         "n_runs": design.size * experiment.replicates,
         "outcomes": list(experiment.outcomes),
     }
-    return SweepPlan(experiment, design, context, entropy, manifest)
+    legacy = experiment_hash({"experiment": resolved, "base_scenario": base or None})
+    return SweepPlan(experiment, design, context, entropy, manifest, legacy)
 
 
 def _open_store(plan: SweepPlan, out: Path, resume: bool) -> ResultsStore:
     if ResultsStore.exists(out):
         store = ResultsStore.open(out)
+        ours = plan.manifest["experiment_hash"]
+        if store.manifest.get("hash_version", 1) < HASH_VERSION:
+            ours = plan.legacy_hash  # written before the hash left out name, batch size...
         try:
-            store.check_same(plan.manifest["experiment_hash"], plan.experiment.name)
+            store.check_same(ours, plan.experiment.name)
         except StoreMismatchError as exc:
             raise InputError(
                 str(out),
@@ -324,6 +337,10 @@ def _open_store(plan: SweepPlan, out: Path, resume: bool) -> ResultsStore:
             ) from None
         stored = store.read_design()
         plan.design.points.iloc[:, :] = stored[list(plan.design.points.columns)].to_numpy()
+        # what may change between sweeps (name, batch size, outcomes, [analysis]) follows
+        # the file; saved with the next status update, under the lock
+        keep = ("experiment_file", "experiment", "experiment_hash", "hash_version", "identity")
+        store.manifest.update({k: plan.manifest[k] for k in (*keep, "outcomes")})
         return store
     if resume:
         raise InputError(

@@ -264,6 +264,27 @@ class Experiment:
             },
         }
 
+    def identity(self) -> dict[str, Any]:
+        """What determines the results, and nothing else: the experiment's hash covers this.
+
+        The model and its options, the parameters, the design, the replicates, the horizon,
+        the seed and the series flag. Not the name, the description, the batch size (results
+        do not depend on it), the outcomes of interest (the run table holds every outcome)
+        nor the ``[analysis]`` settings: changing those keeps a store resumable. The sweep
+        adds the base scenario as resolved and the seed entropy actually used.
+        """
+        full = self.to_dict()
+        return {
+            "model": self.model,
+            "model_options": full["model"],
+            "parameters": full["parameters"],
+            "design": full["design"],
+            "replicates": self.replicates,
+            "months": self.months,
+            "seed": full["experiment"]["seed"],
+            "series": self.series,
+        }
+
 
 def experiment_hash(resolved: Mapping[str, Any]) -> str:
     """A short stable hash of a JSON-able mapping (the experiment as resolved).
