@@ -65,3 +65,47 @@ def test_second_sweep_on_a_busy_store_exits_2(tmp_path: Path, capsys):
     finally:
         store.release()
     assert len(run_table(tmp_path / "out")) == 60
+
+
+def test_the_lock_is_taken_before_the_store_is_written(tmp_path: Path, capsys):
+    exp = ishigami_lhs(tmp_path / "e.toml", n=4, replicates=2)
+    out = tmp_path / "out"
+    out.mkdir()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:  # another sweep has just made the directory and taken the lock
+        (out / ".lock").write_text(f"{socket.gethostname()} {sleeper.pid}")
+        assert main(["sweep", str(exp), "--out", str(out), "--workers", "0"]) == 2
+        assert "another sweep" in capsys.readouterr().err
+        assert sorted(p.name for p in out.iterdir()) == [".lock"]  # nothing written
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_a_skeleton_without_manifest_is_a_new_store(tmp_path: Path):
+    """A sweep killed while creating its store leaves directories, a design, a lock."""
+    exp = ishigami_lhs(tmp_path / "e.toml", n=4, replicates=2)
+    out = tmp_path / "out"
+    for sub in ("runs", "series"):
+        (out / sub).mkdir(parents=True)
+    (out / "design.parquet").write_bytes(b"half a file")
+    (out / "runs" / ".tmp-0-part.parquet").write_bytes(b"half a part")
+    (out / ".lock").write_text("")  # created, never filled: its sweep was killed
+    old = os.path.getmtime(out / ".lock") - 60
+    os.utime(out / ".lock", (old, old))
+    assert ResultsStore.is_free(out) and not ResultsStore.exists(out)
+    assert run_sweep(exp, out, executor="serial").ran == 8
+    assert run_table(out)["run_id"].tolist() == list(range(8))
+    (out / "manifest.json").unlink()  # parts without a manifest: not a skeleton
+    assert not ResultsStore.is_free(out)
+
+
+@pytest.mark.parametrize("content", ["", "garbage", "host notapid"])
+def test_an_empty_or_malformed_lock_is_stale(tmp_path: Path, content: str):
+    store = _store(tmp_path)
+    store.lock_path.write_text(content)
+    old = os.path.getmtime(store.lock_path) - 60
+    os.utime(store.lock_path, (old, old))
+    store.acquire()
+    assert store.lock_path.read_text().endswith(f" {os.getpid()}")
+    store.release()

@@ -320,28 +320,10 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     return SweepPlan(experiment, design, context, entropy, manifest, legacy)
 
 
-def _open_store(plan: SweepPlan, out: Path, resume: bool) -> ResultsStore:
+def _check_out(plan: SweepPlan, out: Path, resume: bool) -> None:
+    """Refuse, before anything is written, a directory that is neither this sweep nor free."""
     if ResultsStore.exists(out):
-        store = ResultsStore.open(out)
-        ours = plan.manifest["experiment_hash"]
-        if store.manifest.get("hash_version", 1) < HASH_VERSION:
-            ours = plan.legacy_hash  # written before the hash left out name, batch size...
-        try:
-            store.check_same(ours, plan.experiment.name)
-        except StoreMismatchError as exc:
-            raise InputError(
-                str(out),
-                "--out",
-                "a new directory or this experiment's own results",
-                verbatim(str(exc)),
-            ) from None
-        stored = store.read_design()
-        plan.design.points.iloc[:, :] = stored[list(plan.design.points.columns)].to_numpy()
-        # what may change between sweeps (name, batch size, outcomes, [analysis]) follows
-        # the file; saved with the next status update, under the lock
-        keep = ("experiment_file", "experiment", "experiment_hash", "hash_version", "identity")
-        store.manifest.update({k: plan.manifest[k] for k in (*keep, "outcomes")})
-        return store
+        return  # checked against the experiment under the lock
     if resume:
         raise InputError(
             str(out),
@@ -349,14 +331,39 @@ def _open_store(plan: SweepPlan, out: Path, resume: bool) -> ResultsStore:
             "a directory holding a sweep to resume",
             verbatim("no manifest.json there"),
         )
-    if out.exists() and any(out.iterdir()):
+    if not ResultsStore.is_free(out):
         raise InputError(
             str(out),
             "--out",
             "a new or empty directory (or an existing sweep)",
             verbatim("a non-empty directory without manifest.json"),
         )
-    return ResultsStore.create(out, plan.manifest, plan.design.points)
+
+
+def _open_store(plan: SweepPlan, out: Path, resume: bool) -> ResultsStore:
+    """Open or create the store; called with the lock held, so nobody else writes."""
+    if not ResultsStore.exists(out):
+        _check_out(plan, out, resume)  # again: the lock may have been waited for
+        return ResultsStore.create(out, plan.manifest, plan.design.points)
+    store = ResultsStore.open(out)
+    ours = plan.manifest["experiment_hash"]
+    if store.manifest.get("hash_version", 1) < HASH_VERSION:
+        ours = plan.legacy_hash  # written before the hash left out name, batch size...
+    try:
+        store.check_same(ours, plan.experiment.name)
+    except StoreMismatchError as exc:
+        raise InputError(
+            str(out),
+            "--out",
+            "a new directory or this experiment's own results",
+            verbatim(str(exc)),
+        ) from None
+    stored = store.read_design()
+    plan.design.points.iloc[:, :] = stored[list(plan.design.points.columns)].to_numpy()
+    # what may change between sweeps (name, batch size, outcomes, [analysis]) follows the file
+    keep = ("experiment_file", "experiment", "experiment_hash", "hash_version", "identity")
+    store.manifest.update({k: plan.manifest[k] for k in (*keep, "outcomes")})
+    return store
 
 
 # --------------------------------------------------------------------------- running
@@ -639,17 +646,20 @@ def run_sweep(
     if isinstance(executor, str):
         preflight(executor)
     plan = plan_sweep(exp, out)
-    store = _open_store(plan, out, resume)
+    _check_out(plan, out, resume)
+    out.mkdir(parents=True, exist_ok=True)  # the directory, then the lock, then the store
+    lock = ResultsStore(out, {})
     try:
-        store.acquire()
+        lock.acquire()
     except StoreBusyError as exc:
         raise InputError(
             str(out), "--out", "a store no other sweep is writing to", verbatim(str(exc))
         ) from None
     try:
+        store = _open_store(plan, out, resume)
         return _run(plan, store, out, executor, workers, scheduler, progress, log)
     finally:
-        store.release()
+        lock.release()
 
 
 def _run(

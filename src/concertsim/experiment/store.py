@@ -15,6 +15,11 @@ after SIGKILL. Which runs are done is read from the parts themselves (the ``run_
 column), so resuming never runs anything twice. Nothing holds more than one part in memory
 while a sweep runs.
 
+A sweep makes the directory, takes the lock (``.lock``: host and pid), and only then writes
+the design and the manifest, so two sweeps never both create a store. A directory that holds
+only the skeleton of a store whose creation was killed (no manifest, no parts) counts as new;
+an empty or malformed lock older than a couple of seconds is stale.
+
 Example:
     >>> import tempfile, pandas as pd
     >>> root = tempfile.mkdtemp()
@@ -30,6 +35,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -68,6 +74,16 @@ def _alive(holder: str) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _well_formed(holder: str) -> bool:
+    """Whether a lock's content reads ``"host pid"``."""
+    host, _, pid = holder.rpartition(" ")
+    return bool(host) and pid.isdigit()
+
+
+_LOCK_GRACE = 2.0
+"""Seconds a lock may stay empty while its creator writes it; older, it is stale."""
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -130,6 +146,25 @@ class ResultsStore:
         """True when ``root`` holds a store (a manifest)."""
         return (Path(root) / MANIFEST).is_file()
 
+    @staticmethod
+    def is_free(root: str | Path) -> bool:
+        """True when a new store may be made in ``root``.
+
+        That is: ``root`` does not exist, is empty, or holds only the skeleton a sweep
+        killed while creating its store leaves (directories without parts, the design,
+        temporary files, a lock), never a manifest.
+        """
+        root = Path(root)
+        if not root.exists():
+            return True
+        for entry in root.iterdir():
+            if entry.name in ("runs", "series") and entry.is_dir():
+                if any(p.name.startswith("part-") for p in entry.iterdir()):
+                    return False
+            elif entry.name not in ("design.parquet", LOCK) and not entry.name.startswith(".tmp-"):
+                return False
+        return True
+
     def check_same(self, experiment_hash: str, name: str) -> None:
         """Refuse to continue a store that holds another experiment.
 
@@ -171,8 +206,17 @@ class ResultsStore:
             try:
                 fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
-                holder = self.lock_path.read_text(encoding="utf-8").strip()
-                if _alive(holder):
+                try:
+                    holder = self.lock_path.read_text(encoding="utf-8").strip()
+                    age = time.time() - self.lock_path.stat().st_mtime
+                except FileNotFoundError:  # released in the meantime
+                    continue
+                if not _well_formed(holder):
+                    # being written (created, not yet filled) or left by a killed sweep
+                    if age < _LOCK_GRACE:
+                        time.sleep(0.05)
+                        continue
+                elif _alive(holder):
                     raise StoreBusyError(
                         f"another sweep ({holder}) is writing to {self.root}; wait for it, "
                         f"or delete {self.lock_path} if it is not running"
