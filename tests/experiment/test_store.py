@@ -109,3 +109,18 @@ def test_an_empty_or_malformed_lock_is_stale(tmp_path: Path, content: str):
     store.acquire()
     assert store.lock_path.read_text().endswith(f" {os.getpid()}")
     store.release()
+
+
+def test_truncated_leftovers_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path):
+    exp = ishigami_lhs(tmp_path / "e.toml", n=10, replicates=2, batch_size=4)
+    run_sweep(exp, tmp_path / "whole", executor="serial")
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    runs = tmp_path / "out" / "runs"
+    parts = sorted(runs.glob("part-*.parquet"))
+    data = parts[1].read_bytes()
+    parts[1].write_bytes(data[: len(data) // 2])  # a part cut short (a disk fault)
+    (runs / f".tmp-0-{parts[2].name}").write_bytes(data[:100])  # a write cut short by a kill
+    report = run_sweep(exp, tmp_path / "out", executor="serial")
+    assert report.done_before == 20 - 4 and report.ran == 4
+    assert (runs / f"{parts[1].name}.corrupt").exists() and not list(runs.glob(".tmp-*"))
+    pd.testing.assert_frame_equal(run_table(tmp_path / "out"), run_table(tmp_path / "whole"))

@@ -673,6 +673,9 @@ def _run(
     log: IO[str] | None,
 ) -> SweepReport:
     """Execute the missing runs of a planned sweep into an acquired store."""
+    for part in store.set_aside_unreadable():
+        if log:
+            log.write(f"set aside unreadable {part} (its runs run again)\n")
     missing = np.flatnonzero(~store.done_mask(plan.n_runs))
     done = plan.n_runs - len(missing)
     report = SweepReport(out, plan.n_runs, done)

@@ -86,6 +86,20 @@ _LOCK_GRACE = 2.0
 """Seconds a lock may stay empty while its creator writes it; older, it is stale."""
 
 
+def _fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (POSIX; a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
     with open(tmp, "wb") as fh:
@@ -93,12 +107,18 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+    _fsync_dir(path.parent)
 
 
 def _atomic_write_table(path: Path, table: pd.DataFrame) -> None:
+    """Write a Parquet file whole or not at all: on disk (fsync) before it takes its name."""
     tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), tmp)
+    with open(tmp, "wb") as fh:
+        pq.write_table(pa.Table.from_pandas(table, preserve_index=False), fh)
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
+    _fsync_dir(path.parent)
 
 
 class ResultsStore:
@@ -264,6 +284,26 @@ class ResultsStore:
     def part_files(self, kind: str = "runs") -> list[Path]:
         """Part files of ``runs`` or ``series``, sorted by name."""
         return sorted((self.root / kind).glob("part-*.parquet"))
+
+    def set_aside_unreadable(self) -> list[Path]:
+        """Rename part files that cannot be read (``*.corrupt``) so their runs run again.
+
+        Parts are written atomically and synced, so this takes a disk or file-system fault,
+        or a part copied in by hand. Call it with the lock held.
+
+        Returns:
+            The parts set aside (their new names).
+        """
+        moved = []
+        for kind in ("runs", "series"):
+            for part in self.part_files(kind):
+                try:
+                    pq.read_table(part, columns=["run_id"])
+                except Exception:  # noqa: BLE001 - pyarrow raises several kinds
+                    target = part.with_name(part.name + ".corrupt")
+                    os.replace(part, target)
+                    moved.append(target)
+        return moved
 
     def done_mask(self, n_runs: int) -> np.ndarray:
         """Boolean array: which of runs ``0..n_runs-1`` are in the store (reads run ids only)."""
