@@ -17,6 +17,7 @@ import pytest
 from concertsim.experiment.cli import main
 from concertsim.experiment.runner import run_seed, run_sweep
 from concertsim.experiment.store import ResultsStore
+from concertsim.streams import run_seeds
 
 from .helpers import cli, ishigami_lhs, run_table
 
@@ -40,6 +41,11 @@ def test_run_table_is_complete_and_records_seeds(tmp_path: Path, lhs_file: Path)
     assert manifest["salib_problem"]["names"] == ["x1", "x2", "x3"]
     assert len(ResultsStore.open(tmp_path / "out").read_design()) == 20
     assert run_seed(11, 2).spawn_key == (2,)
+    _, seeds = run_seeds(11, 3)  # the seeds `concertsim run` gives its replicates
+    assert [run_seed(11, r).generate_state(4).tolist() for r in range(3)] == [
+        s.generate_state(4).tolist() for s in seeds
+    ]
+    assert {"SALib", "numpy", "concertsim"} <= set(manifest["versions"])
 
 
 def test_common_random_numbers_across_points(tmp_path: Path, lhs_file: Path):

@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument(
         "--workers",
-        type=int,
+        type=_integer_at_least(0),
         default=None,
         help="worker processes (default: all cores; 0 = run in this process)",
     )
@@ -130,8 +130,6 @@ def sweep_command(args: argparse.Namespace) -> int:
     """Handler of ``concertsim sweep``."""
     from concertsim.experiment.runner import SweepInterruptedError, run_sweep
 
-    if args.workers is not None and args.workers < 0:
-        return _fail(f"--workers: expected an integer >= 0, got {args.workers}", 2)
     if args.scheduler and args.executor != "dask":
         return _fail("--scheduler: only with --executor dask", 2)
     previous = _stop_on_sigterm()

@@ -62,6 +62,7 @@ from concertsim.experiment.executors import Executor, open_executor, preflight
 from concertsim.experiment.models import MODELS, Check, ModelContext, by_name
 from concertsim.experiment.spec import Experiment, experiment_hash, load_experiment
 from concertsim.experiment.store import ResultsStore, StoreBusyError, StoreMismatchError
+from concertsim.streams import run_seeds
 
 __all__ = [
     "Task",
@@ -93,11 +94,14 @@ class SweepInterruptedError(Exception):
 def run_seed(entropy: int, replicate: int) -> np.random.SeedSequence:
     """The seed of replicate ``replicate`` at every design point (common random numbers).
 
+    The convention of :func:`concertsim.streams.run_seeds`: the ``replicate``-th seed of
+    the root ``entropy``, as ``concertsim run`` seeds its ``replicate``-th run.
+
     Example:
         >>> run_seed(5, 2).spawn_key
         (2,)
     """
-    return np.random.SeedSequence(entropy, spawn_key=(int(replicate),))
+    return run_seeds(entropy, int(replicate) + 1)[1][int(replicate)]
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,8 @@ def run_task(task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         The task's rows of the run table and its tidy series (or ``None``).
     """
     model = by_name(task.context.model)
-    seeds = [run_seed(task.entropy, r) for r in task.replicates]
+    _, by_replicate = run_seeds(task.entropy, int(task.replicates.max()) + 1)
+    seeds = [by_replicate[r] for r in task.replicates]
     overrides = [task.overrides(i) for i in range(len(seeds))]
     try:
         outcomes, series = model.run_batch(task.context, seeds, overrides, task.months, task.series)
@@ -266,6 +271,15 @@ def _checks(experiment: Experiment, points: pd.DataFrame) -> list[Check]:
     return checks
 
 
+def _versions() -> dict[str, str]:
+    """Versions the results depend on: ``concertsim run``'s list, plus SALib's."""
+    from importlib.metadata import version
+
+    from concertsim.output import _versions as run_versions
+
+    return {**run_versions(), "SALib": version("SALib")}
+
+
 def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     """Validate the experiment against its model and build the design and the manifest.
 
@@ -293,6 +307,7 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     manifest = {
         "package": "concertsim",
         "package_version": concertsim.__version__,
+        "versions": _versions(),
         "experiment_file": str(Path(experiment.source).resolve()),
         "experiment": resolved,
         "experiment_hash": experiment_hash(identity),

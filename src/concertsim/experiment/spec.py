@@ -29,7 +29,6 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import math
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from concertsim.errors import InputError, verbatim
+from concertsim.scenario import _suggest
 
 __all__ = [
     "DESIGN_KINDS",
@@ -375,8 +375,7 @@ def _check_keys(source: str, where: str, table: Mapping[str, Any], valid) -> Non
     """Refuse unknown keys, suggesting the closest valid one."""
     for key in table:
         if key not in valid:
-            close = difflib.get_close_matches(key, list(valid), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else None
+            hint = _suggest(key, list(valid))
             name = f"{where} {key}".strip() if where else f"[{key}]"
             allowed = ", ".join(valid)
             raise InputError(source, name, f"one of: {allowed}", verbatim("unknown key"), hint=hint)
@@ -440,8 +439,7 @@ class _Getter:
 def _design(source: str, table: dict[str, Any]) -> DesignSpec:
     kind = table.get("kind")
     if kind not in DESIGN_KINDS:
-        close = difflib.get_close_matches(str(kind), DESIGN_KINDS, n=1)
-        hint = f"did you mean '{close[0]}'?" if close and kind is not None else None
+        hint = _suggest(str(kind), DESIGN_KINDS) if kind is not None else None
         got = kind if kind is not None else verbatim("nothing")
         raise InputError(source, "[design] kind", f"one of {DESIGN_KINDS}", got, hint=hint)
     defaults = _DESIGN_OPTIONS[kind]
