@@ -129,6 +129,79 @@ x3 = { bounds = [-3.14159, 3.14159] }
     assert sorted(report.tables["morris_convergence"]["trajectories"].unique())[-1] == 40
 
 
+MORRIS = """
+[experiment]
+model = "ishigami"
+seed = 4
+replicates = 2
+batch_size = 7
+[model]
+noise = 0.5
+[design]
+kind = "morris"
+trajectories = 20
+levels = 4
+[parameters]
+x1 = { bounds = [-3.14159, 3.14159] }
+x2 = { bounds = [-3.14159, 3.14159] }
+x3 = { bounds = [-3.14159, 3.14159] }
+[analysis]
+bootstrap = 100
+"""
+
+
+def _ishigami(x: np.ndarray) -> np.ndarray:
+    return np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def test_morris_equals_salib_on_the_same_design(tmp_path: Path):
+    """Points, replicates and trajectories grouped right: SALib on directly computed values."""
+    from SALib.analyze import morris as salib_morris
+    from SALib.sample import morris as salib_sample
+
+    from concertsim.experiment.designs import design_seed
+
+    (tmp_path / "m.toml").write_text(MORRIS)
+    run_sweep(tmp_path / "m.toml", tmp_path / "out", executor="serial")
+    ours = analyze_store(tmp_path / "out", figures=False).tables["morris"].set_index("parameter")
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-3.14159, 3.14159]] * 3}
+    x = salib_sample.sample(problem, 20, num_levels=4, seed=design_seed(4))
+    # the noise is the same at every point for a replicate: it cancels in elementary effects
+    res = salib_morris.analyze(
+        problem, x, _ishigami(x), num_resamples=100, conf_level=0.95, num_levels=4, seed=4
+    )
+    for key in ("mu", "mu_star", "sigma", "mu_star_conf"):
+        np.testing.assert_allclose(ours.loc[problem["names"], key], res[key], atol=1e-9)
+
+
+def test_sobol_with_replicates_equals_salib_on_point_means(tmp_path: Path):
+    from SALib.analyze import sobol as salib_sobol
+    from SALib.sample import sobol as salib_sample
+
+    from concertsim.experiment.designs import design_seed
+
+    text = (
+        (EXPERIMENTS / "ishigami.toml")
+        .read_text()
+        .replace("n = 1024", "n = 128")
+        .replace("replicates = 1", "replicates = 3")
+        .replace("batch_size = 1024", "batch_size = 100")
+        .replace("noise = 0.0", "noise = 1.0")
+        .replace("bootstrap = 200", "bootstrap = 50")
+    )
+    (tmp_path / "s.toml").write_text(text)
+    run_sweep(tmp_path / "s.toml", tmp_path / "out", executor="serial")
+    ours = analyze_store(tmp_path / "out", figures=False).tables["sobol"].set_index("parameter")
+    pi = 3.141592653589793
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-pi, pi]] * 3}
+    x = salib_sample.sample(problem, 128, calc_second_order=True, scramble=True,
+                            seed=design_seed(20261126))  # fmt: skip
+    res = salib_sobol.analyze(problem, _ishigami(x), calc_second_order=True, num_resamples=50,
+                              conf_level=0.95, seed=20261126 % 2**32)  # fmt: skip
+    for key in ("S1", "ST", "S1_conf", "ST_conf"):
+        np.testing.assert_allclose(ours.loc[problem["names"], key], res[key], atol=1e-6)
+
+
 def test_mixture_stability_table_and_simplex_map(tmp_path: Path):
     exp = tmp_path / "mix.toml"
     exp.write_text(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from concertsim.experiment.runner import plan_sweep
 from concertsim.experiment.spec import load_experiment
 
 MODULES = ["spec", "designs", "models", "executors", "store", "runner", "analyze", "cli"]
@@ -25,3 +26,6 @@ def test_docstring_examples(name: str):
 def test_bundled_experiments_are_valid(path: Path):
     exp = load_experiment(path)
     assert exp.seed is not None  # bundled experiments are reproducible
+    # against the model too: parameter names, bounds, every design point, outcomes
+    plan = plan_sweep(exp)
+    assert plan.n_runs == plan.design.size * exp.replicates > 0

@@ -271,6 +271,33 @@ n = 3
         assert list(s.columns) == ["run_id", "month", "level", "variable", "value"]
 
 
+def test_concertation_bit_identical_whatever_batch_size_and_workers(tmp_path: Path):
+    """The model's array batching: runs stepped together equal runs stepped alone."""
+    text = """
+[experiment]
+model = "concertation"
+scenario = "baseline"
+months = 4
+replicates = 3
+seed = 8
+batch_size = {batch}
+[design]
+kind = "lhs"
+n = 8
+[parameters]
+"turnover.local_annual" = {{ bounds = [0.05, 0.6] }}
+"credibility.decay" = {{ bounds = [0.01, 0.1] }}
+"""
+    (tmp_path / "one.toml").write_text(text.format(batch=1))
+    (tmp_path / "all.toml").write_text(text.format(batch=12))
+    run_sweep(tmp_path / "one.toml", tmp_path / "one", executor="serial")
+    run_sweep(tmp_path / "all.toml", tmp_path / "all", executor="local", workers=2)
+    one, batched = run_table(tmp_path / "one"), run_table(tmp_path / "all")
+    assert (one["status"] == "ok").all() and len(one) == 24  # two tasks of 12 in parallel
+    assert one["replicate"].nunique() == 3 and one.filter(like="survived").shape[1] >= 1
+    pd.testing.assert_frame_equal(one, batched, check_exact=True)
+
+
 def test_resume_from_another_working_directory(tmp_path: Path):
     path = tmp_path / "c.toml"
     path.write_text(
