@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 
 from concertsim.experiment.cli import main
 from concertsim.experiment.runner import run_sweep
-from concertsim.experiment.store import ResultsStore, StoreBusyError
+from concertsim.experiment.store import STORE_FORMAT, ResultsStore, StoreBusyError
 
 from .helpers import ishigami_lhs, run_table
 
@@ -124,3 +125,16 @@ def test_truncated_leftovers_then_resume_equals_an_uninterrupted_sweep(tmp_path:
     assert report.done_before == 20 - 4 and report.ran == 4
     assert (runs / f"{parts[1].name}.corrupt").exists() and not list(runs.glob(".tmp-*"))
     pd.testing.assert_frame_equal(run_table(tmp_path / "out"), run_table(tmp_path / "whole"))
+
+
+def test_a_store_of_a_newer_format_is_refused(tmp_path: Path, capsys):
+    exp = ishigami_lhs(tmp_path / "e.toml", n=4, replicates=2)
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    path = tmp_path / "out" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    assert manifest["store_format"] == STORE_FORMAT
+    path.write_text(json.dumps({**manifest, "store_format": STORE_FORMAT + 1}))
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "0"]) == 2
+    assert "upgrade concertsim" in capsys.readouterr().err
+    assert main(["analyze", str(tmp_path / "out")]) == 2
+    assert "upgrade concertsim" in capsys.readouterr().err

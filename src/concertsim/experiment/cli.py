@@ -172,10 +172,14 @@ def sweep_command(args: argparse.Namespace) -> int:
 def analyze_command(args: argparse.Namespace) -> int:
     """Handler of ``concertsim analyze``."""
     from concertsim.experiment.analyze import analyze_store
-    from concertsim.experiment.store import ResultsStore
+    from concertsim.experiment.store import ResultsStore, StoreMismatchError
 
     if not ResultsStore.exists(args.store):
         return _fail(f"{args.store}: expected a results directory (with manifest.json)", 2)
+    try:
+        ResultsStore.open(args.store)
+    except StoreMismatchError as exc:
+        return _fail(str(exc), 2)
     settings = {
         "bootstrap": args.bootstrap,
         "conf_level": args.conf_level,

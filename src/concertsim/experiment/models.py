@@ -309,13 +309,10 @@ def _load_base(experiment: Experiment) -> Any:
 def _scenario(context: ModelContext) -> Any:
     """The base Scenario of a context, built once per process."""
     cached = _SCENARIO_CACHE.get(context.key)
-    if cached is None:
-        from concertsim.scenario import load_scenario, validate_scenario_dict
+    if cached is None:  # Concertation.prepare always puts the resolved scenario in the context
+        from concertsim.scenario import validate_scenario_dict
 
-        if context.base is not None:
-            cached = validate_scenario_dict(dict(context.base), file=context.base_source)
-        else:  # pragma: no cover - contexts always carry the resolved scenario
-            cached = load_scenario(context.base_source)
+        cached = validate_scenario_dict(dict(context.base or {}), file=context.base_source)
         _SCENARIO_CACHE[context.key] = cached
     return cached
 

@@ -251,7 +251,10 @@ def _entropy(experiment: Experiment, out: Path | None) -> int:
     if experiment.seed is not None:
         return int(experiment.seed)
     if out is not None and ResultsStore.exists(out):
-        return int(ResultsStore.open(out).manifest["seed_entropy"])
+        try:
+            return int(ResultsStore.open(out).manifest["seed_entropy"])
+        except StoreMismatchError:
+            pass  # refused with its reason under the lock
     return int(np.random.SeedSequence().entropy)
 
 
@@ -360,11 +363,11 @@ def _open_store(plan: SweepPlan, out: Path, resume: bool) -> ResultsStore:
     if not ResultsStore.exists(out):
         _check_out(plan, out, resume)  # again: the lock may have been waited for
         return ResultsStore.create(out, plan.manifest, plan.design.points)
-    store = ResultsStore.open(out)
-    ours = plan.manifest["experiment_hash"]
-    if store.manifest.get("hash_version", 1) < HASH_VERSION:
-        ours = plan.legacy_hash  # written before the hash left out name, batch size...
     try:
+        store = ResultsStore.open(out)
+        ours = plan.manifest["experiment_hash"]
+        if store.manifest.get("hash_version", 1) < HASH_VERSION:
+            ours = plan.legacy_hash  # written before the hash left out name, batch size...
         store.check_same(ours, plan.experiment.name)
     except StoreMismatchError as exc:
         raise InputError(

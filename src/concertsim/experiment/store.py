@@ -156,9 +156,16 @@ class ResultsStore:
 
         Raises:
             FileNotFoundError: no manifest in ``root``.
+            StoreMismatchError: the store was written in a newer format.
         """
         root = Path(root)
         manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        found = manifest.get("store_format", 1)
+        if not isinstance(found, int) or found > STORE_FORMAT:
+            raise StoreMismatchError(
+                f"{root} is a store of format {found}; this concertsim reads format "
+                f"{STORE_FORMAT} and older: upgrade concertsim to read or resume it"
+            )
         return cls(root, manifest)
 
     @staticmethod
