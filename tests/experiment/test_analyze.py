@@ -269,9 +269,10 @@ stable_min = -100.0
     assert main(["analyze", str(tmp_path / "out"), "--no-figures", "--stable-min", "-100"]) == 0
     assert pd.read_csv(tmp_path / "out" / "analysis" / "mixture.csv")["stable"].all()
     other = tmp_path / "other.toml"
-    other.write_text(exp.read_text().replace("degree = 2", "degree = 3"))
-    assert main(["analyze", str(tmp_path / "out"), "--experiment", str(other)]) == 2
-    assert "expected the experiment file of these results" in capsys.readouterr().err
+    for old, new in [("degree = 2", "degree = 3"), ("seed = 2", "seed = 3")]:
+        other.write_text(exp.read_text().replace(old, new))
+        assert main(["analyze", str(tmp_path / "out"), "--experiment", str(other)]) == 2
+        assert "expected the experiment file of these results" in capsys.readouterr().err
     exp.unlink()  # the file is gone: the manifest's settings
     stable = analyze_store(tmp_path / "out", figures=False).tables["mixture"]["stable"]
     assert stable.all()

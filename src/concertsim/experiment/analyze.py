@@ -698,6 +698,7 @@ def _with_settings(
             report.notes.append(f"{source} no longer loads: [analysis] settings of the store")
         if exp is not None and _describes(exp, manifest):
             analysis.update(exp.to_dict()["analysis"])
+            manifest["outcomes"] = list(exp.outcomes)  # outcomes of interest: the file's too
         elif exp is not None and experiment:
             raise InputError(
                 str(source),
@@ -715,8 +716,9 @@ def _describes(exp: Any, manifest: Mapping[str, Any]) -> bool:
     if stored is None:  # a store written before identities were recorded
         return False
     ours = json.loads(json.dumps(exp.identity(), default=str))
-    theirs = {k: v for k, v in stored.items() if k not in ("seed", "base_scenario")}
-    ours.pop("seed", None)
+    theirs = {k: v for k, v in stored.items() if k != "base_scenario"}
+    if ours["seed"] is None:  # fresh entropy: the store's, whatever it was
+        ours["seed"] = theirs.get("seed")
     return ours == theirs
 
 
