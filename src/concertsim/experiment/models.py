@@ -227,7 +227,9 @@ class Concertation:
             )
         base = _load_base(experiment)
         for check in checks:
-            values = {k: float(self.coerce(k, np.array([v]))[0]) for k, v in check.values.items()}
+            values = dict(check.values)
+            if check.point is None:  # design points are coerced already; bounds are not
+                values = {k: float(self.coerce(k, np.array([v]))[0]) for k, v in values.items()}
             try:
                 base.with_overrides(values)
             except InputError as exc:
