@@ -16,7 +16,6 @@ never leaves a half-written directory, and an existing directory is replaced
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import os
 import platform
@@ -26,6 +25,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from concertsim import atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,36 +97,6 @@ def _write_table(table: pd.DataFrame, path: Path, fmt: str) -> None:
         table.to_csv(path, index=False, float_format="%.17g", lineterminator="\n")
 
 
-def _sha256(path: Path) -> str:
-    """The SHA-256 of a file, for the manifest."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    """Versions of Python and the libraries the results depend on."""
-    import matplotlib
-    import mesa
-    import numpy
-    import pandas
-    import pyarrow
-
-    import concertsim
-
-    return {
-        "concertsim": concertsim.__version__,
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "mesa": mesa.__version__,
-        "pandas": pandas.__version__,
-        "pyarrow": pyarrow.__version__,
-        "matplotlib": matplotlib.__version__,
-    }
-
-
 def _manifest(
     scenario: Scenario,
     seeds: dict,
@@ -141,13 +112,13 @@ def _manifest(
     return {
         "concertsim_version": concertsim.__version__,
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "versions": _versions(),
+        "versions": atomic.versions(),
         "platform": platform.platform(),
         "command": list(command),
         "replicates": len(outcomes),
         "months": months,
         "seeds": seeds,
-        "files": {name: {"path": p.name, "sha256": _sha256(p)} for name, p in files.items()},
+        "files": {name: {"path": p.name, "sha256": atomic.sha256(p)} for name, p in files.items()},
         "scenario": scenario.to_dict(),
     }
 

@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 import concertsim
+from concertsim import atomic
 from concertsim.errors import InputError, verbatim
 from concertsim.experiment.designs import Design, build_design
 from concertsim.experiment.executors import Executor, open_executor, preflight
@@ -274,15 +275,6 @@ def _checks(experiment: Experiment, points: pd.DataFrame) -> list[Check]:
     return checks
 
 
-def _versions() -> dict[str, str]:
-    """Versions the results depend on: ``concertsim run``'s list, plus SALib's."""
-    from importlib.metadata import version
-
-    from concertsim.output import _versions as run_versions
-
-    return {**run_versions(), "SALib": version("SALib")}
-
-
 def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     """Validate the experiment against its model and build the design and the manifest.
 
@@ -310,7 +302,7 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     manifest = {
         "package": "concertsim",
         "package_version": concertsim.__version__,
-        "versions": _versions(),
+        "versions": atomic.versions(),
         "experiment_file": str(Path(experiment.source).resolve()),
         "experiment": resolved,
         "experiment_hash": experiment_hash(identity),

@@ -43,8 +43,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
+
+from concertsim import atomic
 
 __all__ = ["ResultsStore", "StoreMismatchError", "StoreBusyError", "MANIFEST", "STORE_FORMAT"]
 
@@ -86,41 +87,6 @@ _LOCK_GRACE = 2.0
 """Seconds a lock may stay empty while its creator writes it; older, it is stale."""
 
 
-def _fsync_dir(path: Path) -> None:
-    """Make a rename in ``path`` durable (POSIX; a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _atomic_write_table(path: Path, table: pd.DataFrame) -> None:
-    """Write a Parquet file whole or not at all: on disk (fsync) before it takes its name."""
-    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-    with open(tmp, "wb") as fh:
-        pq.write_table(pa.Table.from_pandas(table, preserve_index=False), fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
 class ResultsStore:
     """A sweep's results directory (see the module docstring).
 
@@ -145,7 +111,7 @@ class ResultsStore:
         (root / "series").mkdir(exist_ok=True)
         table = design.copy()
         table.insert(0, "point", np.arange(len(design), dtype=np.int64))
-        _atomic_write_table(root / "design.parquet", table)
+        atomic.write_table(root / "design.parquet", table)
         store = cls(root, {"store_format": STORE_FORMAT, **manifest, "status": "created"})
         store.save_manifest()
         return store
@@ -269,7 +235,7 @@ class ResultsStore:
         """Update the manifest with ``updates`` and write it atomically."""
         self.manifest.update(updates)
         text = json.dumps(self.manifest, indent=2, sort_keys=False, default=str)
-        _atomic_write_bytes(self.root / MANIFEST, text.encode())
+        atomic.write_bytes(self.root / MANIFEST, text.encode())
 
     def write_part(self, runs: pd.DataFrame, series: pd.DataFrame | None = None) -> None:
         """Write one finished task: its run rows (and series) as new part files.
@@ -283,8 +249,8 @@ class ResultsStore:
         first = int(runs["run_id"].min())
         tag = f"part-{first:012d}-{uuid.uuid4().hex[:8]}.parquet"
         if series is not None and not series.empty:
-            _atomic_write_table(self.root / "series" / tag, series)
-        _atomic_write_table(self.root / "runs" / tag, runs)
+            atomic.write_table(self.root / "series" / tag, series)
+        atomic.write_table(self.root / "runs" / tag, runs)
 
     # ------------------------------------------------------------------ reading
 

@@ -1,0 +1,114 @@
+"""Files that appear whole or not at all, and the provenance written beside them.
+
+One home for what ``concertsim run`` (:mod:`concertsim.output`) and a sweep's store
+(:mod:`concertsim.experiment.store`) both need: a write lands under a temporary name, is
+flushed to disk, then takes its name with one ``os.replace``; the directory is synced so
+that the rename survives a power cut.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> write_bytes(d / "a.txt", b"hello")
+    >>> (d / "a.txt").read_bytes()
+    b'hello'
+    >>> sha256(d / "a.txt")[:12]
+    '2cf24dba5fb0'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import uuid
+from pathlib import Path
+
+__all__ = ["fsync_dir", "sha256", "temporary_name", "versions", "write_bytes", "write_table"]
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (POSIX; a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def temporary_name(path: Path) -> Path:
+    """A hidden, unique sibling of ``path`` (``.tmp-<hex>-<name>``) to write into first."""
+    return path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+
+
+def _commit(tmp: Path, path: Path) -> None:
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all."""
+    tmp = temporary_name(path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _commit(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_table(path: Path, table) -> None:
+    """Write a pandas DataFrame as Parquet, whole or not at all (on disk before it is named)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tmp = temporary_name(path)
+    try:
+        with open(tmp, "wb") as fh:
+            pq.write_table(pa.Table.from_pandas(table, preserve_index=False), fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _commit(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, for manifests."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the libraries results depend on."""
+    from importlib.metadata import version
+
+    import matplotlib
+    import mesa
+    import numpy
+    import pandas
+    import pyarrow
+
+    import concertsim
+
+    return {
+        "concertsim": concertsim.__version__,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "mesa": mesa.__version__,
+        "pandas": pandas.__version__,
+        "pyarrow": pyarrow.__version__,
+        "matplotlib": matplotlib.__version__,
+        "SALib": version("SALib"),
+    }
