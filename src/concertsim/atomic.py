@@ -21,9 +21,19 @@ import hashlib
 import os
 import platform
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["fsync_dir", "sha256", "temporary_name", "versions", "write_bytes", "write_table"]
+__all__ = [
+    "fsync_dir",
+    "sha256",
+    "temporary_name",
+    "versions",
+    "write_bytes",
+    "write_table",
+    "write_with",
+]
 
 
 def fsync_dir(path: Path) -> None:
@@ -45,40 +55,37 @@ def temporary_name(path: Path) -> Path:
     return path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
 
 
-def _commit(tmp: Path, path: Path) -> None:
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
+def write_with(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """Call ``fill(fh)`` on a temporary file, sync it, then give it ``path``'s name.
+
+    Whatever ``fill`` raises (or a kill) leaves ``path`` as it was.
+    """
+    tmp = temporary_name(path)
+    try:
+        with open(tmp, "wb") as fh:
+            fill(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all."""
-    tmp = temporary_name(path)
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _commit(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_with(path, lambda fh: fh.write(data))
 
 
 def write_table(path: Path, table) -> None:
-    """Write a pandas DataFrame as Parquet, whole or not at all (on disk before it is named)."""
+    """Write a pandas DataFrame as Parquet, whole or not at all."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    tmp = temporary_name(path)
-    try:
-        with open(tmp, "wb") as fh:
-            pq.write_table(pa.Table.from_pandas(table, preserve_index=False), fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _commit(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_with(
+        path, lambda fh: pq.write_table(pa.Table.from_pandas(table, preserve_index=False), fh)
+    )
 
 
 def sha256(path: Path) -> str:
