@@ -1,0 +1,580 @@
+"""The pattern book: stylised facts the model must reproduce, each with its source and test.
+
+Each pattern of ``patterns.toml`` (issue #8) states a claim traced to the seed document
+(a French quote and its English rendering) or to a publication, a contrast (two scenario
+arms, a within-run comparison of two outcome columns, an interaction, or a run of the
+March/Fang knowledge kernel), the outcome, the expected direction and a statistic:
+
+* ``paired_mean_difference``: the mean of the per-run differences, alt minus base,
+  replicate ``r`` of each arm sharing its random streams (common random numbers), with a
+  Student *t* 95% interval;
+* ``paired_proportion``: for yes/no outcomes, the difference of the two proportions with
+  Newcombe's (1998, method 10) interval built from Wilson intervals, and the exact McNemar
+  p-value.
+
+A pattern holds when the interval excludes ``threshold.min_effect`` (0 by default) in the
+stated direction. Runs are shared between patterns whose arms resolve to the same scenario.
+
+Example:
+    >>> low, high = paired_t_interval([1.0, 2.0, 3.0, 4.0, 5.0])
+    >>> round(low, 4), round(high, 4)
+    (1.0367, 4.9633)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import difflib
+import inspect
+import math
+import sys
+import time
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from concertsim import knowledge
+from concertsim.engine import VARIABLES
+from concertsim.errors import InputError, verbatim
+from concertsim.params import LEVELS
+from concertsim.scenario import Scenario, bundled_scenarios, load_scenario
+
+__all__ = ["BOOK_PATH", "Pattern", "Contrast", "Statistic", "load_patterns", "evaluate"]
+__all__ += ["run_book", "write_book", "format_table", "paired_t_interval", "wilson_interval"]
+__all__ += ["newcombe_paired_interval", "mcnemar_exact_p", "outcome_names", "main"]
+
+BOOK_PATH = Path(__file__).resolve().parent / "patterns.toml"
+"""The bundled pattern book."""
+
+STATISTICS = ("paired_mean_difference", "paired_proportion")
+DIRECTIONS = ("increase", "decrease")
+KERNELS = {"march": knowledge.march, "fang": knowledge.fang}
+_REDUCE = ("mean", "min", "max", "last")
+_PATTERN_KEYS = tuple(
+    "id mechanism claim source contrast outcome direction statistic threshold note".split()
+)
+_CONTRAST_KEYS = tuple(
+    "base base_overrides scenario overrides columns interaction kernel base_args args".split()
+)
+_STAT_KEYS = ("description", "variable", "levels", "months", "reduce")
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A derived per-run statistic of the monthly series: ``reduce`` over months of the mean
+    of the ``levels``' series of ``variable`` (months clipped to the horizon)."""
+
+    name: str
+    variable: str
+    levels: tuple[str, ...]
+    months: tuple[int, int] | None = None
+    reduce: str = "mean"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """What is compared. Scenario arms are (name, overrides) pairs, resolved at load time."""
+
+    base: str | None = None
+    base_overrides: tuple[tuple[str, Any], ...] = ()
+    scenario: str | None = None
+    overrides: tuple[tuple[str, Any], ...] = ()
+    columns: tuple[str, str] | None = None
+    interaction: tuple[tuple[tuple[str, Any], ...], tuple[tuple[str, Any], ...]] | None = None
+    kernel: str | None = None
+    base_args: tuple[tuple[str, Any], ...] = ()
+    args: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def has_alt(self) -> bool:
+        """True if a second arm is compared with the base (else a within-run comparison)."""
+        return self.kernel is not None or self.scenario is not None or bool(self.overrides)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One stylised fact: claim, source, contrast, outcome, direction, statistic, threshold."""
+
+    id: str
+    mechanism: str
+    claim: str
+    source: Mapping[str, str]
+    contrast: Contrast
+    outcome: str | None
+    direction: str
+    statistic: str = "paired_mean_difference"
+    min_effect: float = 0.0
+    derived: tuple[Statistic, ...] = ()
+    note: str = ""
+    file: str = field(default="", compare=False)
+
+
+def paired_t_interval(d: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """Student *t* interval of the mean of paired differences ``d`` (a point if sd is 0)."""
+    d = np.asarray(d, float)
+    m = float(d.mean())
+    if len(d) < 2:
+        return (math.nan, math.nan)
+    half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
+    return (m - half, m + half)
+
+
+def wilson_interval(x: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``x / n``.
+
+    Example:
+        >>> round(wilson_interval(0, 10)[1], 4)
+        0.2775
+    """
+    z = stats.norm.ppf(0.5 + level / 2)
+    p = x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def newcombe_paired_interval(
+    base: Sequence[float], alt: Sequence[float], level: float = 0.95
+) -> tuple[float, float, float]:
+    """Difference ``p_alt - p_base`` of paired proportions with Newcombe's (1998) method 10.
+
+    Returns:
+        (difference, low, high).
+    """
+    b0, a1 = np.asarray(base, bool), np.asarray(alt, bool)
+    n = len(b0)
+    both, only_alt = int((a1 & b0).sum()), int((a1 & ~b0).sum())
+    only_base, neither = int((~a1 & b0).sum()), int((~a1 & ~b0).sum())
+    p1, p2 = (both + only_alt) / n, (both + only_base) / n
+    l1, u1 = wilson_interval(both + only_alt, n, level)
+    l2, u2 = wilson_interval(both + only_base, n, level)
+    margins = (both + only_alt) * (only_base + neither) * (both + only_base) * (only_alt + neither)
+    cross = both * neither - only_alt * only_base
+    corr = cross - n / 2 if cross > n / 2 else (cross if cross < 0 else 0.0)
+    phi = corr / math.sqrt(margins) if margins > 0 else 0.0
+    d = p1 - p2
+    low = d - math.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0))
+    high = d + math.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0))
+    return d, low, high
+
+
+def mcnemar_exact_p(base: Sequence[float], alt: Sequence[float]) -> float:
+    """Two-sided exact McNemar p-value (binomial test on the discordant pairs)."""
+    b0, a1 = np.asarray(base, bool), np.asarray(alt, bool)
+    k, m = int((a1 & ~b0).sum()), int((~a1 & b0).sum())
+    return 1.0 if k + m == 0 else float(stats.binomtest(k, k + m, 0.5).pvalue)
+
+
+def _err(file: str, key: str, expected: str, got: Any = InputError._NOTHING, choices=()):
+    hint = None
+    if isinstance(got, str) and choices:
+        close = difflib.get_close_matches(got, list(choices), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else None
+    return InputError(file, key, expected, got, hint=hint)
+
+
+def _one_of(value: Any, choices, file: str, key: str, what: str = "") -> Any:
+    """``value`` if it is in ``choices``, else an InputError with a suggestion."""
+    if isinstance(value, str) and value in choices:
+        return value
+    raise _err(file, key, what or "one of " + ", ".join(choices), value, tuple(choices))
+
+
+def _keys(table: Any, allowed: Sequence[str], file: str, key: str) -> dict:
+    if not isinstance(table, dict):
+        raise _err(file, key, "a table", table)
+    for k in table:
+        _one_of(k, allowed, file, f"{key} {k}", f"a key of {key} (" + ", ".join(allowed) + ")")
+    return table
+
+
+def _pairs(value: Any, file: str, key: str) -> tuple[tuple[str, Any], ...]:
+    if not isinstance(value, dict):
+        raise _err(file, key, 'a table of { "section.key" = value }', value)
+    return tuple(sorted(value.items()))
+
+
+@cache
+def outcome_names() -> tuple[str, ...]:
+    """The columns of the outcomes table (from a one-month run of the baseline)."""
+    from concertsim.simulate import run_batch
+    from concertsim.streams import run_seeds
+
+    res = run_batch(load_scenario("baseline"), run_seeds(0, 1)[1], months=1)
+    return tuple(res.outcomes.columns)
+
+
+def _scenario_path(name: Any, book: Path, file: str, key: str) -> str:
+    if not isinstance(name, str):
+        raise _err(file, key, "a scenario name", name)
+    bundled = bundled_scenarios()
+    if name in bundled:
+        return name
+    path = (book.parent / name).resolve()
+    if name.endswith(".toml") and path.exists():
+        return str(path)
+    return _one_of(name, bundled, file, key, "a bundled scenario or a .toml file")
+
+
+@cache
+def _resolve(name: str, overrides: tuple[tuple[str, Any], ...]) -> Scenario:
+    sc = load_scenario(name)
+    return sc.with_overrides(dict(overrides)) if overrides else sc
+
+
+def _check_arm(name: str, overrides, file: str, key: str) -> None:
+    try:
+        _resolve(name, overrides)
+    except InputError as exc:
+        got = exc.got if exc.has_got else InputError._NOTHING
+        raise InputError(file, f"{key} {exc.key}", exc.expected, got, hint=exc.hint) from None
+
+
+def _merge(*overrides) -> tuple[tuple[str, Any], ...]:
+    """Overrides merged left to right, as a sorted (hashable) tuple of pairs."""
+    out: dict[str, Any] = {}
+    for o in overrides:
+        out.update(dict(o))
+    return tuple(sorted(out.items()))
+
+
+def _parse_contrast(raw: Any, book: Path, file: str, key: str, derived=()) -> Contrast:
+    c = _keys(raw, _CONTRAST_KEYS, file, key)
+    if "kernel" in c:
+        kernel = _one_of(c["kernel"], KERNELS, file, f"{key} kernel")
+        names = set(inspect.signature(KERNELS[kernel]).parameters) - {"runs", "seed"}
+        for k in ("base_args", "args"):
+            for name, value in _pairs(c.get(k, {}), file, f"{key} {k}"):
+                _one_of(name, names, file, f"{key} {k} {name}", f"an argument of {kernel}()")
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise _err(file, f"{key} {k} {name}", "a number", value)
+        extra = set(c) - {"kernel", "base_args", "args"}
+        if extra or "args" not in c:
+            raise _err(file, key, "kernel, base_args and args only", verbatim(", ".join(extra)))
+        base_args = _pairs(c.get("base_args", {}), file, key)
+        return Contrast(kernel=kernel, base_args=base_args, args=_pairs(c["args"], file, key))
+    if "base" not in c:
+        raise _err(file, f"{key} base", "a base scenario name", verbatim("nothing"))
+    base = _scenario_path(c["base"], book, file, f"{key} base")
+    base_ov = _pairs(c.get("base_overrides", {}), file, f"{key} base_overrides")
+    alt = _scenario_path(c["scenario"], book, file, f"{key} scenario") if "scenario" in c else None
+    ov = _pairs(c.get("overrides", {}), file, f"{key} overrides")
+    columns = c.get("columns")
+    if columns is not None:
+        if not (isinstance(columns, list) and len(columns) == 2):
+            raise _err(file, f"{key} columns", "two outcome column names", columns)
+        names = (*outcome_names(), *derived)
+        columns = tuple(_one_of(x, names, file, f"{key} columns", "an outcome") for x in columns)
+    if alt is None and not ov and columns is None:
+        raise _err(file, key, "a second arm (scenario, overrides) or columns", verbatim("none"))
+    inter = None
+    if "interaction" in c:
+        it = _keys(c["interaction"], ("low", "high"), file, f"{key} interaction")
+        if set(it) != {"low", "high"}:
+            raise _err(file, f"{key} interaction", "low and high overrides", it)
+        inter = tuple(_pairs(it[k], file, f"{key} interaction {k}") for k in ("low", "high"))
+    for extra in inter or ((),):
+        _check_arm(base, _merge(base_ov, extra), file, f"{key} base_overrides")
+        if alt is not None or ov:
+            _check_arm(alt or base, _merge(base_ov, ov, extra), file, f"{key} overrides")
+    return Contrast(base, base_ov, alt, ov, columns, inter)
+
+
+def _parse_statistic(name: str, raw: Any, file: str) -> Statistic:
+    key = f"[statistics.{name}]"
+    s = _keys(raw, _STAT_KEYS, file, key)
+    _one_of(s.get("variable"), VARIABLES, file, f"{key} variable")
+    levels = s.get("levels")
+    if not (isinstance(levels, list) and levels and all(lv in LEVELS for lv in levels)):
+        raise _err(file, f"{key} levels", "a list of levels (" + ", ".join(LEVELS) + ")", levels)
+    months = s.get("months")
+    ints = isinstance(months, list) and all(type(m) is int and m >= 0 for m in months)
+    if months is not None and not (ints and len(months) == 2 and months[0] <= months[1]):
+        raise _err(file, f"{key} months", "[first, last] months, 0 <= first <= last", months)
+    reduce = _one_of(s.get("reduce", "mean"), _REDUCE, file, f"{key} reduce")
+    months = tuple(months) if months else None
+    return Statistic(name, s["variable"], tuple(levels), months, reduce, s.get("description", ""))
+
+
+def _text(p: dict, k: str, file: str, key: str) -> str:
+    if not isinstance(p.get(k), str) or not p[k].strip():
+        raise _err(file, f"{key} {k}", "a non-empty string", p.get(k, verbatim("nothing")))
+    return p[k]
+
+
+def load_patterns(path: str | Path | None = None) -> tuple[Pattern, ...]:
+    """Read and validate a pattern book (default: the bundled ``patterns.toml``).
+
+    Raises:
+        InputError: a missing file, bad TOML, an unknown key, scenario, parameter, outcome or
+            statistic, a bad direction or statistic, or a duplicate id; naming file and key.
+    """
+    book = Path(path) if path is not None else BOOK_PATH
+    file = str(path) if path is not None else "patterns.toml"
+    try:
+        data = tomllib.loads(book.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(file, "", "a readable file", verbatim(exc.strerror or "error")) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(file, "", "valid TOML", verbatim(str(exc))) from None
+    _keys(data, ("pattern", "statistics"), file, "top level")
+    derived = {n: _parse_statistic(n, s, file) for n, s in data.get("statistics", {}).items()}
+    out, seen = [], set()
+    raw_patterns = data.get("pattern", [])
+    if not isinstance(raw_patterns, list) or not raw_patterns:
+        raise _err(file, "[[pattern]]", "at least one [[pattern]] table", raw_patterns)
+    for i, raw in enumerate(raw_patterns):
+        key = f"[[pattern]] #{i + 1}"
+        p = _keys(raw, _PATTERN_KEYS, file, key)
+        pid = _text(p, "id", file, key)
+        key = f"[[pattern]] {pid}"
+        if pid in seen:
+            raise _err(file, f"{key} id", "a unique id", pid)
+        seen.add(pid)
+        src = _keys(p.get("source"), ("quote_fr", "quote_en", "reference"), file, f"{key} source")
+        if not ("reference" in src or {"quote_fr", "quote_en"} <= set(src)):
+            raise _err(file, f"{key} source", "quote_fr and quote_en, or reference", src)
+        _one_of(p.get("direction"), DIRECTIONS, file, f"{key} direction")
+        stat = _one_of(p.get("statistic", STATISTICS[0]), STATISTICS, file, f"{key} statistic")
+        contrast = _parse_contrast(p.get("contrast"), book, file, f"{key} contrast", derived)
+        outcome = p.get("outcome")
+        if contrast.kernel is not None:
+            if outcome != "knowledge":
+                raise _err(file, f"{key} outcome", '"knowledge" for a kernel contrast', outcome)
+        elif contrast.columns is not None:
+            if outcome is not None:
+                raise _err(file, f"{key} outcome", "no outcome with contrast.columns", outcome)
+        else:
+            names = (*outcome_names(), *derived)
+            _one_of(outcome, names, file, f"{key} outcome", "an outcome or a [statistics] name")
+        if stat == "paired_proportion" and (
+            contrast.columns or contrast.interaction or not contrast.has_alt
+        ):
+            raise _err(file, f"{key} statistic", "paired_proportion only for two arms", stat)
+        thr = _keys(p.get("threshold", {}), ("min_effect",), file, f"{key} threshold")
+        min_effect = thr.get("min_effect", 0.0)
+        if isinstance(min_effect, bool) or not isinstance(min_effect, int | float):
+            raise _err(file, f"{key} threshold min_effect", "a number >= 0", min_effect)
+        used = tuple(derived[n] for n in (outcome, *(contrast.columns or ())) if n in derived)
+        fields = dict(id=pid, mechanism=_text(p, "mechanism", file, key), source=dict(src))
+        fields.update(claim=_text(p, "claim", file, key), contrast=contrast, outcome=outcome)
+        fields.update(direction=p["direction"], statistic=stat, min_effect=float(min_effect))
+        out.append(Pattern(**fields, derived=used, note=p.get("note", ""), file=file))
+    return tuple(out)
+
+
+_RUNS: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _run(sc: Scenario, replicates: int, seed: int, months: int | None):
+    """Outcomes and series of a scenario, cached by its content (not its name)."""
+    from concertsim.simulate import run_scenario
+
+    key = (dataclasses.replace(sc, name="", description="", source=None), replicates, seed, months)
+    if key not in _RUNS:
+        res = run_scenario(sc, replicates=replicates, seed=seed, months=months)
+        _RUNS[key] = (res.outcomes, res.series)
+    return _RUNS[key]
+
+
+def _column(name: str, derived, outcomes: pd.DataFrame, series: pd.DataFrame) -> np.ndarray:
+    """One value per run: an outcome column, or a derived statistic of the series."""
+    s = next((d for d in derived if d.name == name), None)
+    if s is None:
+        return outcomes[name].to_numpy(float)
+    sel = series[(series["variable"] == s.variable) & series["level"].isin(s.levels)]
+    if s.months is not None:
+        sel = sel[(sel["month"] >= s.months[0]) & (sel["month"] <= s.months[1])]
+    red = sel.groupby(["run", "month"])["value"].mean().groupby(level="run")
+    red = red.last() if s.reduce == "last" else getattr(red, s.reduce)()
+    return red.reindex(range(len(outcomes))).to_numpy(float)
+
+
+def _values(p: Pattern, name: str, overrides, replicates, seed, months) -> np.ndarray:
+    outcomes, series = _run(_resolve(name, overrides), replicates, seed, months)
+    cols = p.contrast.columns or (p.outcome,)
+    vals = [_column(c, p.derived, outcomes, series) for c in cols]
+    return vals[0] if len(vals) == 1 else vals[0] - vals[1]
+
+
+def _arms(p: Pattern, extra, replicates, seed, months) -> tuple[np.ndarray, np.ndarray | None]:
+    c = p.contrast
+    base = _values(p, c.base, _merge(c.base_overrides, extra), replicates, seed, months)
+    if not c.has_alt:
+        return base, None
+    alt_ov = _merge(c.base_overrides, c.overrides, extra)
+    return base, _values(p, c.scenario or c.base, alt_ov, replicates, seed, months)
+
+
+def evaluate(
+    pattern: Pattern, *, replicates: int = 40, seed: int = 1, months: int | None = None
+) -> dict[str, Any]:
+    """Run a pattern's arms with common random numbers and test it.
+
+    Args:
+        pattern: the pattern.
+        replicates: runs per arm (replicate ``r`` of every arm shares its streams).
+        seed: root seed of every arm.
+        months: horizon override (default: the scenarios'); ignored by kernel patterns.
+
+    Returns:
+        A row: base (mean of the base arm), effect, low, high, n, p_value, holds.
+    """
+    c = pattern.contrast
+    p_value = math.nan
+    if c.kernel is not None:
+        fn, args = KERNELS[c.kernel], dict(c.base_args)
+        base = np.asarray(fn(**args, runs=replicates, seed=seed), float)
+        alt = np.asarray(fn(**{**args, **dict(c.args)}, runs=replicates, seed=seed), float)
+        d = alt - base
+    elif c.interaction is not None:
+        effects = []
+        for extra in c.interaction:
+            b, a = _arms(pattern, extra, replicates, seed, months)
+            effects.append(b if a is None else a - b)
+        base, d = effects[0], effects[1] - effects[0]
+    else:
+        base, alt = _arms(pattern, (), replicates, seed, months)
+        d = base if alt is None else alt - base
+    ok, sd = ~np.isnan(d), float(np.nanstd(d, ddof=1)) if len(d) > 1 else math.nan
+    if pattern.statistic == "paired_proportion":
+        b, a = base[ok], alt[ok]
+        if not np.isin(np.concatenate([a, b]), (0.0, 1.0)).all():
+            raise ValueError(f"{pattern.id}: paired_proportion needs a 0/1 outcome")
+        effect, low, high = newcombe_paired_interval(b, a) if ok.any() else (math.nan,) * 3
+        p_value = mcnemar_exact_p(b, a)
+    else:
+        effect = float(d[ok].mean()) if ok.any() else math.nan
+        low, high = paired_t_interval(d[ok]) if ok.sum() > 1 else (math.nan, math.nan)
+        if sd > 0:
+            p_value = float(2 * stats.t.sf(abs(effect) / sd * math.sqrt(ok.sum()), ok.sum() - 1))
+    up = pattern.direction == "increase"
+    holds = bool(low > pattern.min_effect) if up else bool(high < -pattern.min_effect)
+    mean_base = float(np.nanmean(base)) if np.isfinite(base).any() else math.nan
+    row = dict(base=mean_base, effect=effect, low=low, high=high, n=int(ok.sum()), sd=sd)
+    return row | dict(p_value=p_value, holds=holds)
+
+
+def run_book(patterns: Sequence[Pattern], *, replicates=40, seed=1, only=None, months=None):
+    """Evaluate patterns (those in ``only``, if given) into one table, a row per pattern.
+
+    Raises:
+        InputError: an id in ``only`` is not in the book.
+    """
+    ids = [p.id for p in patterns]
+    for pid in only or ():
+        if pid not in ids:
+            raise _err("--only", "", "a pattern id", pid, ids)
+    rows = []
+    for p in patterns:
+        if only and p.id not in only:
+            continue
+        outcome = p.outcome or " - ".join(p.contrast.columns or ())
+        row = dict(id=p.id, mechanism=p.mechanism, claim=p.claim, outcome=outcome)
+        row.update(direction=p.direction, statistic=p.statistic)
+        rows.append(row | evaluate(p, replicates=replicates, seed=seed, months=months))
+    return pd.DataFrame(rows)
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """A plain-text table: id, mechanism, effect [95% CI], holds."""
+    lines = [f"{'pattern':<40} {'mech':<10} {'effect [95% CI]':>34}  holds"]
+    for r in table.itertuples():
+        ci = f"{r.effect:+.4f} [{r.low:+.4f}, {r.high:+.4f}]"
+        lines.append(f"{r.id:<40} {r.mechanism:<10} {ci:>34}  {'yes' if r.holds else 'NO'}")
+    lines.append(f"{int(table['holds'].sum())} of {len(table)} patterns hold")
+    return "\n".join(lines)
+
+
+def write_book(table: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``patterns.csv`` and ``patterns.png`` (a forest plot) into ``out_dir``.
+
+    The plot shows each effect in the predicted direction, standardised by the sd of the
+    paired differences (d_z), with its 95% interval: right of 0 agrees with the claim;
+    green rows hold, red rows do not. The raw effect is written at the right.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    csv, png = out / "patterns.csv", out / "patterns.png"
+    table.to_csv(csv, index=False)
+    n = len(table)
+    fig = Figure(figsize=(11, 1.2 + 0.34 * n))
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.30, 0.9 / (1.2 + 0.34 * n), 0.45, 1 - 1.3 / (1.2 + 0.34 * n)))
+    sign = np.where(table["direction"] == "increase", 1.0, -1.0)
+    scale = table["sd"].where(table["sd"] > 0, np.nan).to_numpy(float)
+    eff = sign * table["effect"].to_numpy(float) / scale
+    lo = np.minimum(sign * table["low"], sign * table["high"]).to_numpy(float) / scale
+    hi = np.maximum(sign * table["low"], sign * table["high"]).to_numpy(float) / scale
+    eff, lo, hi = (np.clip(np.nan_to_num(v), -6, 6) for v in (eff, lo, hi))
+    y = np.arange(n)[::-1]
+    colours = np.where(table["holds"], "#1a9850", "#d73027")
+    for yi, e, a, b, col in zip(y, eff, lo, hi, colours, strict=True):
+        ax.plot([a, b], [yi, yi], color=col, lw=2)
+        ax.plot([e], [yi], "o", color=col, ms=5)
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_yticks(
+        y, [f"{i} ({m})" for i, m in zip(table["id"], table["mechanism"], strict=True)], fontsize=8
+    )
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.set_xlim(-6.3, 6.3)
+    ax.set_xlabel("standardised effect in the predicted direction (d_z, clipped at ±6), 95% CI")
+    for yi, r in zip(y, table.itertuples(), strict=True):
+        text = f"{r.effect:+.3g} [{r.low:+.3g}, {r.high:+.3g}]"
+        ax.text(6.6, yi, text, va="center", fontsize=7, clip_on=False)
+    ax.set_title(f"Pattern book: {int(table['holds'].sum())} of {n} hold (green)", fontsize=10)
+    ax.grid(axis="x", color="0.9")
+    fig.savefig(png, dpi=110)
+    return csv, png
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.exit(2, f"concertsim: error: {message}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``concertsim patterns [--replicates N] [--seed S] [--out DIR] [--only ID ...]``.
+
+    Returns:
+        0 if every pattern run holds, 1 if one fails, 2 on bad input.
+    """
+    ap = _Parser(prog="concertsim patterns", description="Run the pattern book.")
+    ap.add_argument("--replicates", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", default="results/patterns")
+    ap.add_argument("--only", nargs="+", metavar="ID")
+    ap.add_argument("--months", type=int, default=None, help="shorter horizon (for tests)")
+    ap.add_argument("--book", default=None, help="a pattern file (default: the bundled one)")
+    args = ap.parse_args(argv)
+    try:
+        if args.replicates < 2:
+            raise InputError("--replicates", "", "an integer >= 2", args.replicates)
+        book = load_patterns(args.book)
+        start = time.perf_counter()
+        table = run_book(
+            book, replicates=args.replicates, seed=args.seed, only=args.only, months=args.months
+        )
+        csv, png = write_book(table, args.out)
+    except InputError as exc:
+        print(f"concertsim: error: {exc}", file=sys.stderr)
+        return 2
+    print(format_table(table))
+    print(f"{time.perf_counter() - start:.1f} s; wrote {csv} and {png}")
+    return 0 if bool(table["holds"].all()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
