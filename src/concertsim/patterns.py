@@ -482,7 +482,9 @@ def run_book(patterns: Sequence[Pattern], *, replicates=40, seed=1, only=None, m
         row = dict(id=p.id, mechanism=p.mechanism, claim=p.claim, outcome=outcome)
         row.update(direction=p.direction, statistic=p.statistic)
         rows.append(row | evaluate(p, replicates=replicates, seed=seed, months=months))
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs.update(replicates=replicates, seed=seed)
+    return table
 
 
 def format_table(table: pd.DataFrame) -> str:
@@ -499,8 +501,8 @@ def write_book(table: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
     """Write ``patterns.csv`` and ``patterns.png`` (a forest plot) into ``out_dir``.
 
     The plot shows each effect in the predicted direction, standardised by the sd of the
-    paired differences (d_z), with its 95% interval: right of 0 agrees with the claim;
-    green rows hold, red rows do not. The raw effect is written at the right.
+    paired differences (d_z, symmetric-log axis), with its 95% interval: right of 0 agrees
+    with the claim; green rows hold, red rows do not; the raw effect is written at the right.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -509,32 +511,35 @@ def write_book(table: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     csv, png = out / "patterns.csv", out / "patterns.png"
     table.to_csv(csv, index=False)
-    n = len(table)
-    fig = Figure(figsize=(11, 1.2 + 0.34 * n))
+    n, height = len(table), 1.3 + 0.3 * len(table)
+    fig = Figure(figsize=(13, height))
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.30, 0.9 / (1.2 + 0.34 * n), 0.45, 1 - 1.3 / (1.2 + 0.34 * n)))
+    ax = fig.add_axes((0.33, 0.8 / height, 0.42, 1 - 1.2 / height))
     sign = np.where(table["direction"] == "increase", 1.0, -1.0)
     scale = table["sd"].where(table["sd"] > 0, np.nan).to_numpy(float)
-    eff = sign * table["effect"].to_numpy(float) / scale
-    lo = np.minimum(sign * table["low"], sign * table["high"]).to_numpy(float) / scale
-    hi = np.maximum(sign * table["low"], sign * table["high"]).to_numpy(float) / scale
-    eff, lo, hi = (np.clip(np.nan_to_num(v), -6, 6) for v in (eff, lo, hi))
+    eff, lo, hi = (sign * table[k].to_numpy(float) / scale for k in ("effect", "low", "high"))
+    lo, hi = np.fmin(lo, hi), np.fmax(lo, hi)
     y = np.arange(n)[::-1]
-    colours = np.where(table["holds"], "#1a9850", "#d73027")
-    for yi, e, a, b, col in zip(y, eff, lo, hi, colours, strict=True):
+    for yi, e, a, b, ok in zip(y, eff, lo, hi, table["holds"], strict=True):
+        col = "#1a9850" if ok else "#d73027"
         ax.plot([a, b], [yi, yi], color=col, lw=2)
-        ax.plot([e], [yi], "o", color=col, ms=5)
+        ax.plot([0 if np.isnan(e) else e], [yi], "o" if np.isfinite(e) else "x", color=col)
     ax.axvline(0, color="0.3", lw=0.8)
-    ax.set_yticks(
-        y, [f"{i} ({m})" for i, m in zip(table["id"], table["mechanism"], strict=True)], fontsize=8
-    )
+    ax.set_xscale("symlog", linthresh=1.0)
+    lim = max(3.0, 1.5 * np.nanmax(np.abs(np.r_[lo, hi, eff, 0.0])))
+    ax.set_xlim(-lim, lim)
+    ax.set_yticks(y, [f"{i} ({m})" for i, m in zip(table["id"], table["mechanism"], strict=True)])
+    ax.tick_params(axis="y", labelsize=8)
     ax.set_ylim(-0.7, n - 0.3)
-    ax.set_xlim(-6.3, 6.3)
-    ax.set_xlabel("standardised effect in the predicted direction (d_z, clipped at ±6), 95% CI")
+    ax.set_xlabel("effect in the predicted direction / sd of paired differences (d_z), 95% CI")
+    x_text = ax.get_xlim()[1]
     for yi, r in zip(y, table.itertuples(), strict=True):
-        text = f"{r.effect:+.3g} [{r.low:+.3g}, {r.high:+.3g}]"
-        ax.text(6.6, yi, text, va="center", fontsize=7, clip_on=False)
-    ax.set_title(f"Pattern book: {int(table['holds'].sum())} of {n} hold (green)", fontsize=10)
+        text = f"{r.effect:+.3g} [{r.low:+.3g}, {r.high:+.3g}]  n={r.n}"
+        text += "" if r.sd > 0 else "  (x: the same in every run)"
+        ax.text(x_text * 1.6, yi, text, va="center", fontsize=7, clip_on=False)
+    sub = ", ".join(f"{k} {v}" for k, v in table.attrs.items())
+    title = f"Pattern book: {int(table['holds'].sum())} of {n} hold (green)"
+    ax.set_title(title + (f"; {sub}" if sub else ""), fontsize=10)
     ax.grid(axis="x", color="0.9")
     fig.savefig(png, dpi=110)
     return csv, png
