@@ -1,0 +1,499 @@
+"""The pattern book (issue #8): stylised facts the model must reproduce, with source and test.
+
+A pattern of ``patterns.toml`` has a claim traced to the seed or a publication, a contrast
+(two scenario arms, a within-run difference of two columns, an interaction, or two runs of the
+March/Fang kernel), an outcome, a direction and a statistic on runs paired by replicate
+(common random numbers): ``paired_mean_difference`` (Student *t* 95% interval) or, for yes/no
+outcomes, ``paired_proportion`` (Newcombe's 1998 method-10 interval from Wilson intervals,
+exact McNemar p-value). It holds when the interval lies beyond ``threshold.min_effect``
+(default 0) in the stated direction. Arms resolving to the same scenario are run once.
+
+Example:
+    >>> low, high = paired_t_interval([1.0, 2.0, 3.0, 4.0, 5.0])
+    >>> round(low, 4), round(high, 4)
+    (1.0368, 4.9632)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import difflib
+import inspect
+import math
+import sys
+import time
+import tomllib
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from concertsim import knowledge
+from concertsim.engine import VARIABLES
+from concertsim.errors import InputError, verbatim
+from concertsim.params import LEVELS
+from concertsim.scenario import Scenario, bundled_scenarios, load_scenario
+from concertsim.simulate import run_batch, run_scenario
+from concertsim.streams import run_seeds
+
+__all__ = ["BOOK_PATH", "Pattern", "Contrast", "Statistic", "load_patterns", "evaluate"]
+__all__ += ["run_book", "write_book", "format_table", "paired_t_interval", "wilson_interval"]
+__all__ += ["newcombe_paired_interval", "mcnemar_exact_p", "outcome_names", "main"]
+
+BOOK_PATH = Path(__file__).resolve().parent / "patterns.toml"
+"""The bundled pattern book."""
+
+STATISTICS = ("paired_mean_difference", "paired_proportion")
+DIRECTIONS = ("increase", "decrease")
+KERNELS = {"march": knowledge.march, "fang": knowledge.fang}
+_REDUCE = ("mean", "min", "max", "last")
+_KEYS = {
+    "pattern": "id mechanism claim source contrast outcome direction statistic threshold note",
+    "contrast": "base base_overrides scenario overrides columns interaction kernel base_args args",
+    "statistics": "description variable levels months reduce",
+}
+Pairs = tuple[tuple[str, Any], ...]
+_RUNS: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}  # runs shared between patterns
+
+
+@dataclasses.dataclass(frozen=True)
+class Statistic:
+    """Per run: ``reduce`` over ``months`` (clipped) of the mean of the levels' series."""
+
+    name: str
+    variable: str
+    levels: tuple[str, ...]
+    months: tuple[int, int] | None = None
+    reduce: str = "mean"
+
+
+@dataclasses.dataclass(frozen=True)
+class Contrast:
+    """Scenario arms (name, overrides; validated at load) or two runs of a knowledge kernel."""
+
+    base: str | None = None
+    base_overrides: Pairs = ()
+    scenario: str | None = None
+    overrides: Pairs = ()
+    columns: tuple[str, str] | None = None
+    interaction: tuple[Pairs, Pairs] | None = None
+    kernel: str | None = None
+    base_args: Pairs = ()
+    args: Pairs = ()
+
+    @property
+    def has_alt(self) -> bool:
+        """True if a second arm is compared with the base (else a within-run comparison)."""
+        return self.kernel is not None or self.scenario is not None or bool(self.overrides)
+
+
+@dataclasses.dataclass(frozen=True)
+class Pattern:
+    """One stylised fact: claim, source, contrast, outcome, direction, statistic, threshold."""
+
+    id: str
+    mechanism: str
+    claim: str
+    source: Mapping[str, str]
+    contrast: Contrast
+    outcome: str | None
+    direction: str
+    statistic: str = "paired_mean_difference"
+    min_effect: float = 0.0
+    derived: tuple[Statistic, ...] = ()
+    note: str = ""
+
+
+def paired_t_interval(d: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """Student *t* interval of the mean of paired differences ``d`` (a point if sd is 0)."""
+    d = np.asarray(d, float)
+    if len(d) < 2:
+        return (math.nan, math.nan)
+    half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
+    return (float(d.mean() - half), float(d.mean() + half))
+
+
+def wilson_interval(x: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``x / n``.
+
+    Example:
+        >>> round(wilson_interval(0, 10)[1], 4)
+        0.2775
+    """
+    z, p = float(stats.norm.ppf(0.5 + level / 2)), x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def newcombe_paired_interval(base, alt, level: float = 0.95) -> tuple[float, float, float]:
+    """(``p_alt - p_base``, low, high): paired yes/no outcomes, Newcombe's (1998) method 10."""
+    b0, a1 = np.asarray(base, bool), np.asarray(alt, bool)
+    n = len(b0)
+    both, only_alt = int((a1 & b0).sum()), int((a1 & ~b0).sum())
+    only_base, neither = int((~a1 & b0).sum()), int((~a1 & ~b0).sum())
+    p1, p2 = (both + only_alt) / n, (both + only_base) / n
+    (l1, u1), (l2, u2) = (wilson_interval(x, n, level) for x in (p1 * n, p2 * n))
+    margins = (both + only_alt) * (only_base + neither) * (both + only_base) * (only_alt + neither)
+    cross = both * neither - only_alt * only_base
+    corr = cross - n / 2 if cross > n / 2 else (cross if cross < 0 else 0.0)
+    phi = corr / math.sqrt(margins) if margins > 0 else 0.0
+    low = math.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0))
+    high = math.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0))
+    return p1 - p2, p1 - p2 - low, p1 - p2 + high
+
+
+def mcnemar_exact_p(base, alt) -> float:
+    """Two-sided exact McNemar p-value (binomial test on the discordant pairs)."""
+    b0, a1 = np.asarray(base, bool), np.asarray(alt, bool)
+    k, m = int((a1 & ~b0).sum()), int((~a1 & b0).sum())
+    return 1.0 if k + m == 0 else float(stats.binomtest(k, k + m, 0.5).pvalue)
+
+
+def _err(file: str, key: str, expected: str, got: Any = InputError._NOTHING, choices=()):
+    close = difflib.get_close_matches(got, list(choices), n=1) if isinstance(got, str) else []
+    hint = f"did you mean {close[0]!r}?" if close else None
+    return InputError(file, key, expected, got, hint=hint)
+
+
+def _one_of(value: Any, choices, file: str, key: str, what: str = "") -> Any:
+    """``value`` if it is one of ``choices``, else an InputError with a suggestion."""
+    if isinstance(value, str) and value in choices:
+        return value
+    raise _err(file, key, what or "one of " + ", ".join(choices), value, tuple(choices))
+
+
+def _keys(table: Any, allowed: Sequence[str], file: str, key: str) -> dict:
+    if not isinstance(table, dict):
+        raise _err(file, key, "a table", table)
+    for k in table:
+        _one_of(k, allowed, file, f"{key} {k}", f"a key of {key} (" + ", ".join(allowed) + ")")
+    return table
+
+
+def _pairs(value: Any, file: str, key: str) -> Pairs:
+    if not isinstance(value, dict):
+        raise _err(file, key, 'a table of { "section.key" = value }', value)
+    return tuple(sorted(value.items()))
+
+
+def _merge(*overrides: Pairs) -> Pairs:
+    return tuple(sorted({k: v for pairs in overrides for k, v in pairs}.items()))
+
+
+@cache
+def outcome_names() -> tuple[str, ...]:
+    """The columns of the outcomes table (from a one-month run of the baseline)."""
+    return tuple(run_batch(load_scenario("baseline"), run_seeds(0, 1)[1], months=1).outcomes)
+
+
+@cache
+def _resolve(name: str, overrides: Pairs, file: str = "", key: str = "") -> Scenario:
+    """The scenario of an arm; an InputError in the overrides is reported at ``file``/``key``."""
+    try:
+        return load_scenario(name).with_overrides(dict(overrides))
+    except InputError as exc:
+        got = exc.got if exc.has_got else InputError._NOTHING
+        raise InputError(file, f"{key} {exc.key}", exc.expected, got, hint=exc.hint) from None
+
+
+def _parse_contrast(raw: Any, book: Path, file: str, key: str, derived) -> Contrast:
+    c = _keys(raw, _KEYS["contrast"].split(), file, key)
+    if "kernel" in c:
+        kernel = _one_of(c["kernel"], KERNELS, file, f"{key} kernel")
+        names = set(inspect.signature(KERNELS[kernel]).parameters) - {"runs", "seed"}
+        if set(c) - {"kernel", "base_args", "args"} or "args" not in c:
+            raise _err(file, key, "kernel, args and base_args only", verbatim(", ".join(c)))
+        arms = [_pairs(c.get(k, {}), file, f"{key} {k}") for k in ("base_args", "args")]
+        for name, value in arms[0] + arms[1]:
+            _one_of(name, names, file, f"{key} {name}", f"an argument of {kernel}()")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise _err(file, f"{key} {name}", "a number", value)
+        return Contrast(kernel=kernel, base_args=arms[0], args=arms[1])
+
+    def _scenario_path(name: Any, key: str) -> str:  # a bundled name, or a file beside the book
+        if isinstance(name, str) and name.endswith(".toml") and (book.parent / name).exists():
+            return str((book.parent / name).resolve())
+        return _one_of(name, bundled_scenarios(), file, key, "a bundled scenario or a .toml file")
+
+    base = _scenario_path(c.get("base"), f"{key} base")
+    base_ov = _pairs(c.get("base_overrides", {}), file, f"{key} base_overrides")
+    alt = _scenario_path(c["scenario"], f"{key} scenario") if "scenario" in c else None
+    ov = _pairs(c.get("overrides", {}), file, f"{key} overrides")
+    columns = c.get("columns")
+    if columns is not None:
+        if not (isinstance(columns, list) and len(columns) == 2):
+            raise _err(file, f"{key} columns", "two outcome column names", columns)
+        names = (*outcome_names(), *derived)
+        columns = tuple(_one_of(x, names, file, f"{key} columns", "an outcome") for x in columns)
+    if alt is None and not ov and columns is None:
+        raise _err(file, key, "a second arm (scenario, overrides) or columns", verbatim("none"))
+    inter = None
+    if "interaction" in c:
+        it = _keys(c["interaction"], ("low", "high"), file, f"{key} interaction")
+        if set(it) != {"low", "high"}:
+            raise _err(file, f"{key} interaction", "low and high overrides", it)
+        inter = tuple(_pairs(it[k], file, f"{key} interaction {k}") for k in ("low", "high"))
+    for extra in inter or ((),):
+        _resolve(base, _merge(base_ov, extra), file, f"{key} base_overrides")
+        if alt is not None or ov:
+            _resolve(alt or base, _merge(base_ov, ov, extra), file, f"{key} overrides")
+    return Contrast(base, base_ov, alt, ov, columns, inter)
+
+
+def _parse_statistic(name: str, raw: Any, file: str) -> Statistic:
+    key = f"[statistics.{name}]"
+    s = _keys(raw, _KEYS["statistics"].split(), file, key)
+    _one_of(s.get("variable"), VARIABLES, file, f"{key} variable")
+    levels = s.get("levels")
+    if not (isinstance(levels, list) and levels and all(lv in LEVELS for lv in levels)):
+        raise _err(file, f"{key} levels", "a list of levels (" + ", ".join(LEVELS) + ")", levels)
+    months = s.get("months")
+    ints = isinstance(months, list) and all(type(m) is int and m >= 0 for m in months)
+    if months is not None and not (ints and len(months) == 2 and months[0] <= months[1]):
+        raise _err(file, f"{key} months", "[first, last] months, 0 <= first <= last", months)
+    reduce = _one_of(s.get("reduce", "mean"), _REDUCE, file, f"{key} reduce")
+    return Statistic(name, s["variable"], tuple(levels), months and tuple(months), reduce)
+
+
+def _parse_pattern(p: dict, key: str, book: Path, file: str, derived: dict) -> Pattern:
+    for k in ("id", "mechanism", "claim"):
+        if not isinstance(p.get(k), str) or not p[k].strip():
+            raise _err(file, f"{key} {k}", "a non-empty string", p.get(k, verbatim("nothing")))
+    key = f"[[pattern]] {p['id']}"
+    src = _keys(p.get("source"), ("quote_fr", "quote_en", "reference"), file, f"{key} source")
+    if not ("reference" in src or {"quote_fr", "quote_en"} <= set(src)):
+        raise _err(file, f"{key} source", "quote_fr and quote_en, or reference", src)
+    _one_of(p.get("direction"), DIRECTIONS, file, f"{key} direction")
+    stat = _one_of(p.get("statistic", STATISTICS[0]), STATISTICS, file, f"{key} statistic")
+    contrast = _parse_contrast(p.get("contrast"), book, file, f"{key} contrast", derived)
+    outcome = p.get("outcome")
+    if contrast.kernel is not None and outcome != "knowledge":
+        raise _err(file, f"{key} outcome", '"knowledge" for a kernel contrast', outcome)
+    if contrast.columns is not None and outcome is not None:
+        raise _err(file, f"{key} outcome", "no outcome with contrast.columns", outcome)
+    if contrast.kernel is None and contrast.columns is None:
+        names = (*outcome_names(), *derived)
+        _one_of(outcome, names, file, f"{key} outcome", "an outcome or a [statistics] name")
+    if stat == STATISTICS[1] and (contrast.columns or contrast.interaction or not contrast.has_alt):
+        raise _err(file, f"{key} statistic", "paired_proportion only with two plain arms", stat)
+    thr = _keys(p.get("threshold", {}), ("min_effect",), file, f"{key} threshold")
+    min_effect = thr.get("min_effect", 0.0)
+    if isinstance(min_effect, bool) or not isinstance(min_effect, int | float) or min_effect < 0:
+        raise _err(file, f"{key} threshold min_effect", "a number >= 0", min_effect)
+    used = tuple(derived[n] for n in (outcome, *(contrast.columns or ())) if n in derived)
+    fields = dict(id=p["id"], mechanism=p["mechanism"], claim=p["claim"], source=dict(src))
+    fields.update(contrast=contrast, outcome=outcome, direction=p["direction"], statistic=stat)
+    return Pattern(**fields, min_effect=float(min_effect), derived=used, note=p.get("note", ""))
+
+
+def load_patterns(path: str | Path | None = None) -> tuple[Pattern, ...]:
+    """Read and validate a pattern book (default: the bundled ``patterns.toml``).
+
+    Raises:
+        InputError: a missing file, bad TOML, an unknown key, scenario, parameter, outcome or
+            statistic, a bad direction or statistic, or a duplicate id; naming file and key.
+    """
+    book = Path(path) if path is not None else BOOK_PATH
+    file = str(path) if path is not None else "patterns.toml"
+    try:
+        data = tomllib.loads(book.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(file, "", "a readable file", verbatim(exc.strerror or "error")) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(file, "", "valid TOML", verbatim(str(exc))) from None
+    _keys(data, ("pattern", "statistics"), file, "top level")
+    derived = {n: _parse_statistic(n, s, file) for n, s in data.get("statistics", {}).items()}
+    raw = data.get("pattern", [])
+    if not isinstance(raw, list) or not raw:
+        raise _err(file, "[[pattern]]", "at least one [[pattern]] table", raw)
+    out: list[Pattern] = []
+    for i, p in enumerate(raw):
+        key = f"[[pattern]] #{i + 1}"
+        p = _keys(p, _KEYS["pattern"].split(), file, key)
+        out.append(_parse_pattern(p, key, book, file, derived))
+        if out[-1].id in [q.id for q in out[:-1]]:
+            raise _err(file, f"[[pattern]] {out[-1].id} id", "a unique id", out[-1].id)
+    return tuple(out)
+
+
+def _column(name: str, derived, outcomes: pd.DataFrame, series: pd.DataFrame) -> np.ndarray:
+    """One value per run: an outcome column, or a derived statistic of the series."""
+    s = next((d for d in derived if d.name == name), None)
+    if s is None:
+        return outcomes[name].to_numpy(float)
+    sel = series[(series["variable"] == s.variable) & series["level"].isin(s.levels)]
+    if s.months is not None:
+        sel = sel[(sel["month"] >= s.months[0]) & (sel["month"] <= s.months[1])]
+    red = sel.groupby(["run", "month"])["value"].mean().groupby(level="run")
+    red = red.last() if s.reduce == "last" else getattr(red, s.reduce)()
+    return red.reindex(range(len(outcomes))).to_numpy(float)
+
+
+def _arms(p: Pattern, extra: Pairs, replicates, seed, months):
+    """Per-run values of the base arm and of the second arm (None for a within-run contrast)."""
+    c, vals = p.contrast, []
+    arms = [(c.base, _merge(c.base_overrides, extra))]
+    if c.has_alt:
+        arms.append((c.scenario or c.base, _merge(c.base_overrides, c.overrides, extra)))
+    for name, overrides in arms:  # runs cached by the scenario's content, not its name
+        sc = _resolve(name, overrides)
+        key = (dataclasses.replace(sc, name="", description="", source=None), replicates, seed)
+        if key + (months,) not in _RUNS:
+            res = run_scenario(sc, replicates=replicates, seed=seed, months=months)
+            _RUNS[key + (months,)] = (res.outcomes, res.series)
+        outcomes, series = _RUNS[key + (months,)]
+        cols = [_column(col, p.derived, outcomes, series) for col in c.columns or (p.outcome,)]
+        vals.append(cols[0] if len(cols) == 1 else cols[0] - cols[1])
+    return vals[0], (vals[1] if c.has_alt else None)
+
+
+def evaluate(pattern: Pattern, *, replicates=40, seed=1, months=None) -> dict[str, Any]:
+    """Run a pattern's arms (``replicates`` runs each, root ``seed``: common random numbers;
+    ``months`` shortens scenario runs) and test it.
+
+    Returns:
+        base (mean of the base arm), effect, low, high, n, sd (of the paired differences),
+        p_value and holds.
+    """
+    c, p_value = pattern.contrast, math.nan
+    if c.kernel is not None:
+        fn, args = KERNELS[c.kernel], dict(c.base_args)
+        base = np.asarray(fn(**args, runs=replicates, seed=seed), float)
+        alt = np.asarray(fn(**{**args, **dict(c.args)}, runs=replicates, seed=seed), float)
+        d = alt - base
+    elif c.interaction is not None:
+        (b0, a0), (b1, a1) = (_arms(pattern, x, replicates, seed, months) for x in c.interaction)
+        base = b0 if a0 is None else a0 - b0
+        d = (b1 if a1 is None else a1 - b1) - base
+    else:
+        base, alt = _arms(pattern, (), replicates, seed, months)
+        d = base if alt is None else alt - base
+    ok = ~np.isnan(d)
+    sd = float(d[ok].std(ddof=1)) if ok.sum() > 1 else math.nan
+    if pattern.statistic == "paired_proportion":
+        if not np.isin(np.r_[alt[ok], base[ok]], (0.0, 1.0)).all():
+            raise ValueError(f"{pattern.id}: paired_proportion needs a 0/1 outcome")
+        effect, low, high = newcombe_paired_interval(base[ok], alt[ok])
+        p_value = mcnemar_exact_p(base[ok], alt[ok])
+    else:
+        effect = float(d[ok].mean()) if ok.any() else math.nan
+        low, high = paired_t_interval(d[ok])
+        if sd > 0:
+            p_value = float(2 * stats.t.sf(abs(effect) / sd * math.sqrt(ok.sum()), ok.sum() - 1))
+    up = pattern.direction == "increase"
+    holds = bool(low > pattern.min_effect) if up else bool(high < -pattern.min_effect)
+    mean_base = float(np.nanmean(base)) if np.isfinite(base).any() else math.nan
+    row = dict(base=mean_base, effect=effect, low=low, high=high, n=int(ok.sum()), sd=sd)
+    return row | dict(p_value=p_value, holds=holds)
+
+
+def run_book(patterns: Sequence[Pattern], *, replicates=40, seed=1, only=None, months=None):
+    """Evaluate the patterns (those in ``only``, if given) into a table, one row per pattern.
+
+    Raises:
+        InputError: an id in ``only`` is not in the book.
+    """
+    ids = [p.id for p in patterns]
+    for pid in only or ():
+        _one_of(pid, ids, "--only", "", "a pattern id")
+    rows = []
+    for p in patterns:
+        if not only or p.id in only:
+            outcome = p.outcome or " - ".join(p.contrast.columns or ())
+            row = dict(id=p.id, mechanism=p.mechanism, claim=p.claim, outcome=outcome)
+            row.update(direction=p.direction, statistic=p.statistic)
+            rows.append(row | evaluate(p, replicates=replicates, seed=seed, months=months))
+    table = pd.DataFrame(rows)
+    table.attrs.update(replicates=replicates, seed=seed)
+    return table
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """A plain-text table: id, mechanism, effect [95% CI], holds."""
+    lines = [f"{'pattern':<50} {'mech':<10} {'effect [95% CI]':>34}  holds"]
+    for r in table.itertuples():
+        ci = f"{r.effect:+.4f} [{r.low:+.4f}, {r.high:+.4f}]"
+        lines.append(f"{r.id:<50} {r.mechanism:<10} {ci:>34}  {'yes' if r.holds else 'NO'}")
+    return "\n".join([*lines, f"{int(table['holds'].sum())} of {len(table)} patterns hold"])
+
+
+def write_book(table: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``patterns.csv`` and ``patterns.png`` into ``out_dir``: a forest plot of each effect
+    in the predicted direction over the sd of the paired differences (d_z, 95% CI; right of 0
+    agrees with the claim; green rows hold, red do not; raw effects written at the right)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    (out := Path(out_dir)).mkdir(parents=True, exist_ok=True)
+    csv, png = out / "patterns.csv", out / "patterns.png"
+    table.to_csv(csv, index=False)
+    n, height = len(table), 1.3 + 0.3 * len(table)
+    FigureCanvasAgg(fig := Figure(figsize=(13, height)))
+    ax = fig.add_axes((0.33, 0.8 / height, 0.42, 1 - 1.2 / height))
+    sign = np.where(table["direction"] == "increase", 1.0, -1.0)
+    scale = table["sd"].where(table["sd"] > 0, np.nan).to_numpy(float)
+    eff, lo, hi = (sign * table[k].to_numpy(float) / scale for k in ("effect", "low", "high"))
+    lo, hi, y = np.fmin(lo, hi), np.fmax(lo, hi), np.arange(n)[::-1]
+    lim = max(3.0, 1.5 * np.nanmax(np.abs(np.r_[lo, hi, eff, 0.0])))
+    for yi, e, a, b, ok in zip(y, eff, lo, hi, table["holds"], strict=True):
+        col = "#1a9850" if ok else "#d73027"
+        ax.plot([a, b], [yi, yi], color=col, lw=2)
+        ax.plot([0 if np.isnan(e) else e], [yi], "o" if np.isfinite(e) else "x", color=col)
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set(xlim=(-lim, lim), ylim=(-0.7, n - 0.3))
+    ax.set_yticks(y, [f"{i} ({m})" for i, m in zip(table["id"], table["mechanism"], strict=True)])
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_xlabel("effect in the predicted direction / sd of paired differences (d_z), 95% CI")
+    for yi, r in zip(y, table.itertuples(), strict=True):
+        text = f"{r.effect:+.3g} [{r.low:+.3g}, {r.high:+.3g}]  n={r.n}"
+        text += "" if r.sd > 0 else "  (x: the same in every run)"
+        ax.text(lim * 1.6, yi, text, va="center", fontsize=7, clip_on=False)
+    sub = "".join(f"; {k} {v}" for k, v in table.attrs.items())
+    ax.set_title(f"Pattern book: {int(table['holds'].sum())} of {n} hold (green){sub}", fontsize=10)
+    ax.grid(axis="x", color="0.9")
+    fig.savefig(png, dpi=110)
+    return csv, png
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.exit(2, f"concertsim: error: {message}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``concertsim patterns [--replicates N] [--seed S] [--out DIR] [--only ID ...]``: exit
+    code 0 if every pattern run holds, 1 if one fails, 2 on bad input."""
+    ap = _Parser(prog="concertsim patterns", description="Run the pattern book (issue #8).")
+    ap.add_argument("--replicates", type=int, default=40, help="runs per arm (default 40)")
+    ap.add_argument("--seed", type=int, default=1, help="root seed of every arm (default 1)")
+    ap.add_argument("--out", default="results/patterns", help="where patterns.csv/png go")
+    ap.add_argument("--only", nargs="+", metavar="ID", help="run these patterns only")
+    ap.add_argument("--months", type=int, help="shorter horizon (quick checks, tests)")
+    ap.add_argument("--book", help="a pattern file (default: the bundled patterns.toml)")
+    args = ap.parse_args(argv)
+    try:
+        checks = (("--replicates", args.replicates, 2), ("--months", args.months, 1))
+        for opt, value, least in checks:
+            if value is not None and value < least:
+                raise InputError(opt, "", f"an integer >= {least}", value)
+        start = time.perf_counter()
+        table = run_book(load_patterns(args.book), replicates=args.replicates, seed=args.seed,
+                         only=args.only, months=args.months)  # fmt: skip
+        csv, png = write_book(table, args.out)
+    except InputError as exc:
+        print(f"concertsim: error: {exc}", file=sys.stderr)
+        return 2
+    print(format_table(table))
+    print(f"{time.perf_counter() - start:.1f} s; wrote {csv} and {png}")
+    return 0 if bool(table["holds"].all()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
