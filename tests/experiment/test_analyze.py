@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from concertsim.experiment.analyze import analyze_store, variance_shares
+from concertsim.experiment.analysis import analyze_store, variance_shares
 from concertsim.experiment.cli import main
 from concertsim.experiment.models import ISHIGAMI_S1, ISHIGAMI_ST
 from concertsim.experiment.runner import run_sweep
@@ -94,8 +94,11 @@ def test_variance_split_with_failed_runs_uses_complete_points():
 
 
 def test_variance_shares_without_replicates_or_noise():
+    # one run per point: chance and parameters cannot be told apart; n/a, never "0% chance"
     t = variance_shares(np.arange(4), np.array([1.0, 2.0, 3.0, 4.0]), np.zeros(4))
-    assert np.isnan(t["var_within"]) and t["share_parameters"] == 1.0
+    assert np.isnan(t["var_within"]) and np.isnan(t["share_parameters"])
+    assert np.isnan(t["share_replicates"]) and t["method"] == "not estimable: one run per point"
+    assert t["var_between"] == pytest.approx(5 / 3)
     t = variance_shares(
         np.array([0, 0, 1, 1]), np.array([1.0, 3.0, 1.0, 3.0]), np.array([0, 1, 0, 1])
     )
