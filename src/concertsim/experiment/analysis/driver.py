@@ -100,7 +100,7 @@ def open_store(root: str | Path) -> ResultsStore:
     except InputError:
         raise
     except StoreMismatchError as exc:
-        got = str(exc).replace(f"{path} ", "", 1)
+        got = str(exc).replace(f"{path} is ", "", 1).replace(f"{path} ", "", 1)
         raise _refuse(root, got, "a store this concertsim reads") from None
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         if not any(path.iterdir()):
@@ -108,7 +108,7 @@ def open_store(root: str | Path) -> ResultsStore:
         if _is_run_directory(path):
             raise _refuse(root, _RUN_DIR) from None
         raise _refuse(root, "a directory without a sweep's results") from None
-    except (ValueError, UnicodeDecodeError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a malformed manifest raises many kinds
         raise _refuse(root, f"an unreadable manifest ({type(exc).__name__})") from None
     manifest = store.manifest
     if not isinstance(manifest, dict) or not all(k in manifest for k in _STORE_MANIFEST_KEYS):
