@@ -97,7 +97,7 @@ CASES: dict[str, tuple[Callable[[dict[str, Path]], list[str]], str]] = {
     "a store of a newer format": (lambda p: [_p("newer")(p)], "format 99"),
     "an outcome the store lacks": (
         lambda p: [str(p["lhs"]), "--outcome", "nope"],
-        "--outcome: expected an outcome of these results (y), got \"nope\"",
+        '--outcome: expected an outcome of these results (y), got "nope"',
     ),
     "an outcome the mixture store lacks": (
         lambda p: [str(p["mix"]), "--outcome", "nope"],
@@ -145,8 +145,7 @@ CASES: dict[str, tuple[Callable[[dict[str, Path]], list[str]], str]] = {
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return {
-        str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
-        for p in root.rglob("*")
+        str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")
     }
 
 
@@ -171,7 +170,8 @@ def test_hostile_analyze_input_is_one_line_exit_2(case: str, place, capsys):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "case", ["a concertsim run directory", "an outcome the mixture store lacks", "duplicate run ids"]
+    "case",
+    ["a concertsim run directory", "an outcome the mixture store lacks", "duplicate run ids"],
 )
 def test_hostile_analyze_input_in_a_fresh_process(case: str, place):
     argv = CASES[case][0](place)
