@@ -139,7 +139,7 @@ def _read_runs(
     params = set(manifest["design"]["columns"])
     base = ["run_id", "point", "replicate", "status"]
     wanted = list(dict.fromkeys(asked)) or list(manifest.get("outcomes") or [])
-    runs = store.read_runs([*base, *wanted]) if wanted else store.read_runs()
+    runs = _runs_with(store, [*base, *wanted]) if wanted else store.read_runs()
     if runs.empty:
         return runs, [c for c in wanted if c not in params and c not in RUN_COLUMNS]
     outcomes = [c for c in runs.columns if c not in RUN_COLUMNS and c not in params]
@@ -164,6 +164,16 @@ def _read_runs(
             )
         outcomes = [c for c in wanted if c in outcomes] or outcomes
     return runs[[c for c in base if c in runs] + outcomes], outcomes
+
+
+def _runs_with(store: ResultsStore, columns: list[str]) -> pd.DataFrame:
+    """The run table's ``columns`` that exist (a store may refuse unknown columns: read all)."""
+    try:
+        runs = store.read_runs(columns)
+    except Exception:  # noqa: BLE001 - KeyError, ValueError, pyarrow's errors
+        runs = store.read_runs()
+        return runs[[c for c in columns if c in runs]]
+    return runs
 
 
 def _check_duplicates(root: Path, runs: pd.DataFrame) -> None:
