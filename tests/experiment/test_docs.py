@@ -26,6 +26,7 @@ MODULES = [
     "analysis.grid",
     "analysis.mixture",
     "analysis.figures",
+    "analysis.console",
     "analysis.driver",
     "cli",
 ]

@@ -176,6 +176,7 @@ def analyze_command(args: argparse.Namespace) -> int:
     as ``concertsim: warning: ...``; bad input is one ``concertsim: error: ...`` line, exit 2.
     """
     from concertsim.experiment.analysis import analyze_store
+    from concertsim.experiment.analysis.console import render
 
     settings = {
         "bootstrap": args.bootstrap,
@@ -198,79 +199,19 @@ def analyze_command(args: argparse.Namespace) -> int:
         print(f"concertsim: warning: {warning}", file=sys.stderr)
     for note in report.notes:
         print(f"note: {note}")
-    conf = f"{report.conf_level:.0%}"
-    titles = {
-        "sobol": f"Sobol indices, [{conf} bootstrap interval]",
-        "morris": f"Morris screening, mu* [{conf} bootstrap interval]",
-        "stable_mixes": f"stable mixes, means [{conf} interval]",
-        "variance": "shares of variance (n/a: not estimable)",
-    }
-    for name, title in titles.items():
-        if name in report.tables and len(report.tables[name]):
-            print(f"\n{name}.csv: {title}")
-            table = report.tables[name]
-            if name == "variance":  # the shares first: what a reader wants from it
-                first = ["outcome", "mean_replicates", "share_parameters", "share_replicates"]
-                table = table[[*first, "method", *table.columns.difference([*first, "method"])]]
-            table = _compact(table)
-            print(table.to_string(index=False, float_format=_number, na_rep="n/a"))
+    tables = render(report)
+    if tables:
+        print(f"\n{tables}")
     removed = f" ({len(report.removed)} of a previous analysis removed)" if report.removed else ""
     print(f"\n{len(report.files)} tables and figures in {report.out}{removed}")
     return 0
 
 
-def _number(x: float) -> str:
-    return "n/a" if x != x else f"{x:.3f}"
-
-
-def _with_interval(table: pd.DataFrame, column: str) -> pd.Series | None:
-    """``column`` as text with its interval (``0.314 [0.281, 0.347]``), or ``None``."""
-    import numpy as np
-    import pandas as pd
-
-    value = table[column].to_numpy(dtype=float)
-    if f"{column}_conf" in table:
-        half = table[f"{column}_conf"].to_numpy(dtype=float)
-        low, high = value - half, value + half
-    else:
-        stem = column.removesuffix("_mean")
-        if column == stem or f"{stem}_ci_low" not in table:
-            return None
-        low = table[f"{stem}_ci_low"].to_numpy(dtype=float)
-        high = table[f"{stem}_ci_high"].to_numpy(dtype=float)
-    text = [
-        "n/a"
-        if not np.isfinite(v)
-        else f"{v:.3f}"
-        if not (np.isfinite(lo) and np.isfinite(hi))
-        else f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
-        for v, lo, hi in zip(value, low, high, strict=True)
-    ]
-    return pd.Series(text, index=table.index, name=column)
-
-
 def _compact(table: pd.DataFrame, rows: int = 15, columns: int = 9) -> pd.DataFrame:
-    """The head of a table for the terminal: short names, each estimate with its interval.
+    """The head of a table for the terminal (see :func:`.analysis.console.compact`)."""
+    from concertsim.experiment.analysis.console import compact
 
-    A column ``X`` with ``X_conf`` (a half-width) or ``X_mean`` with ``X_ci_low`` and
-    ``X_ci_high`` is shown as ``value [low, high]``; the interval columns themselves are not
-    shown. Constant parameter columns and copies (linked parameters) are dropped.
-    """
-    import pandas as pd
-
-    keep = [c for c in table.columns if not c.endswith(("_ci_low", "_ci_high", "_conf"))]
-    keep = [c for c in keep if c not in ("point", "stable", "runs")]
-    if len(table) > 1:  # drop constant columns and copies (linked parameters)
-        keep = [c for c in keep if table[c].nunique() > 1 or not str(c).count(".")]
-        keep = list(table[keep].T.drop_duplicates().index)
-    keep = keep[:columns]
-    head = table.head(rows)
-    shown = {}
-    for c in keep:
-        folded = _with_interval(head, c) if pd.api.types.is_numeric_dtype(head[c]) else None
-        shown[c] = head[c] if folded is None else folded
-    frame = pd.DataFrame(shown, index=head.index)
-    return frame.rename(columns=lambda c: c.split(".", 1)[-1])
+    return compact(table, rows, columns)
 
 
 def build_parser() -> argparse.ArgumentParser:
