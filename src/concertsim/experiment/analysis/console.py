@@ -4,8 +4,8 @@ Example:
     >>> import pandas as pd
     >>> t = pd.DataFrame({"parameter": ["a", "b"], "S1": [0.3, -0.01], "S1_conf": [0.05, 0.02]})
     >>> print(compact(t).to_string(index=False))
-    parameter                    S1
-            a  0.300 [0.250, 0.350]
+    parameter                     S1
+            a   0.300 [0.250, 0.350]
             b -0.010 [-0.030, 0.010]
 """
 
