@@ -2,6 +2,9 @@
 
 Made for a big screen: one panel per variable, one colour per level (the same in every
 panel and every figure), large type, event months marked.
+
+The figure is drawn on its own Agg canvas: importing or calling this module never selects a
+matplotlib backend nor touches pyplot's state, so plots in a notebook keep working.
 """
 
 from __future__ import annotations
@@ -11,11 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -174,10 +175,10 @@ def plot_series(
     marks = _event_months(events)
     ncols = 4 if len(panels) > 9 else 3 if len(panels) > 4 else max(len(panels), 1)
     nrows = max(1, -(-len(panels) // ncols))
-    with plt.rc_context(_FONT):
-        fig, axes = plt.subplots(
-            nrows, ncols, figsize=(7.2 * ncols, 4.4 * nrows + 1.5), sharex=True, squeeze=False
-        )
+    with matplotlib.rc_context(_FONT):
+        fig = Figure(figsize=(7.2 * ncols, 4.4 * nrows + 1.5))
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
         for ax, variable in zip(axes.flat, panels, strict=False):
             _draw_panel(ax, bands.loc[variable], variable, marks)
         for ax in axes.flat[len(panels) :]:
@@ -194,7 +195,6 @@ def plot_series(
         fig.tight_layout(rect=(0, bottom, 1, top))
         out = Path(path)
         fig.savefig(out, dpi=100)
-        plt.close(fig)
     return out
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from concertsim.experiment.analyze import analyze_store, variance_shares
+from concertsim.experiment.analysis import analyze_store, variance_shares
 from concertsim.experiment.cli import main
 from concertsim.experiment.models import ISHIGAMI_S1, ISHIGAMI_ST
 from concertsim.experiment.runner import run_sweep
@@ -18,6 +18,7 @@ from .helpers import ishigami_lhs, run_table
 EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
 
 
+@pytest.mark.slow
 def test_analyze_recovers_ishigami_sobol_indices(tmp_path: Path, capsys):
     out = tmp_path / "ishigami"
     assert main(["sweep", str(EXPERIMENTS / "ishigami.toml"), "--out", str(out)]) == 0
@@ -94,8 +95,11 @@ def test_variance_split_with_failed_runs_uses_complete_points():
 
 
 def test_variance_shares_without_replicates_or_noise():
+    # one run per point: chance and parameters cannot be told apart; n/a, never "0% chance"
     t = variance_shares(np.arange(4), np.array([1.0, 2.0, 3.0, 4.0]), np.zeros(4))
-    assert np.isnan(t["var_within"]) and t["share_parameters"] == 1.0
+    assert np.isnan(t["var_within"]) and np.isnan(t["share_parameters"])
+    assert np.isnan(t["share_replicates"]) and t["method"] == "not estimable: one run per point"
+    assert t["var_between"] == pytest.approx(5 / 3)
     t = variance_shares(
         np.array([0, 0, 1, 1]), np.array([1.0, 3.0, 1.0, 3.0]), np.array([0, 1, 0, 1])
     )
@@ -348,3 +352,147 @@ def test_indices_need_every_point_and_say_what_was_filled(tmp_path: Path):
     assert "sobol" not in report.tables
     assert any("design points have not run yet" in n for n in report.notes)
     assert any("sweep unfinished" in n for n in report.notes)
+
+
+# --------------------------------------------------------------------------- cannot mislead
+
+
+def _small_sobol(tmp_path: Path, n: int, seed: int, replicates: int = 1) -> Path:
+    text = (
+        (EXPERIMENTS / "ishigami.toml")
+        .read_text()
+        .replace("n = 1024", f"n = {n}")
+        .replace("seed = 20261126", f"seed = {seed}")
+        .replace("replicates = 1", f"replicates = {replicates}")
+    )
+    (tmp_path / "s.toml").write_text(text)
+    run_sweep(tmp_path / "s.toml", tmp_path / "out", executor="serial")
+    return tmp_path / "out"
+
+
+def test_console_shows_intervals_and_warns_of_indices_outside_0_1(tmp_path: Path, capsys):
+    out = _small_sobol(tmp_path, n=16, seed=3)  # too small: S1 of x3 is about -0.4 +- 0.35
+    assert main(["analyze", str(out), "--no-figures"]) == 0
+    captured = capsys.readouterr()
+    printed = captured.out
+    assert "Sobol indices, [95% bootstrap interval]" in printed
+    row = next(line for line in printed.splitlines() if " x3 " in line)
+    assert row.count("[") == 2  # S1 and ST, each with its interval
+    warnings = captured.err.splitlines()
+    assert all(w.startswith("concertsim: warning: ") for w in warnings)
+    sobol = [w for w in warnings if "sobol: S1 of y outside [0, 1] beyond its interval" in w]
+    assert len(sobol) == 1 and "x3 = -0." in sobol[0] and "(N = 16)" in sobol[0]
+    # one replicate per point: the stochastic share is not 0, it is unknown
+    assert any("one replicate per point" in w and "cannot be estimated" in w for w in warnings)
+    variance = pd.read_csv(out / "analysis" / "variance.csv").iloc[0]
+    assert np.isnan(variance["share_replicates"]) and np.isnan(variance["share_parameters"])
+    assert "n/a" in printed
+
+
+def test_two_replicates_give_a_rough_split_and_say_so(tmp_path: Path, capsys):
+    exp = ishigami_lhs(tmp_path / "e.toml", n=30, replicates=2, batch_size=60)
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    report = analyze_store(tmp_path / "out", figures=False)
+    assert any("about 2 replicates per point" in w and "rough" in w for w in report.warnings)
+    row = report.tables["variance"].iloc[0]
+    assert row["mean_replicates"] == 2.0 and np.isfinite(row["share_replicates"])
+    exp = ishigami_lhs(tmp_path / "e4.toml", n=30, replicates=4, batch_size=60)
+    run_sweep(exp, tmp_path / "out4", executor="serial")
+    assert not analyze_store(tmp_path / "out4", figures=False).warnings
+
+
+def test_morris_console_shows_mu_star_with_its_interval(tmp_path: Path, capsys):
+    (tmp_path / "m.toml").write_text(MORRIS.replace("trajectories = 20", "trajectories = 6"))
+    run_sweep(tmp_path / "m.toml", tmp_path / "out", executor="serial")
+    assert main(["analyze", str(tmp_path / "out"), "--no-figures"]) == 0
+    captured = capsys.readouterr()
+    assert "Morris screening, mu* [95% bootstrap interval]" in captured.out
+    table = pd.read_csv(tmp_path / "out" / "analysis" / "morris.csv")
+    first = table.iloc[0]
+    low, high = first["mu_star"] - first["mu_star_conf"], first["mu_star"] + first["mu_star_conf"]
+    assert f"{first['mu_star']:.3f} [{low:.3f}, {high:.3f}]" in captured.out
+    assert "concertsim: warning: morris: 6 trajectories" in captured.err
+
+
+def test_a_new_analysis_leaves_no_stale_files(tmp_path: Path):
+    exp = ishigami_lhs(tmp_path / "e.toml", n=20, replicates=2, batch_size=40)
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    analysis = tmp_path / "out" / "analysis"
+    first = analyze_store(tmp_path / "out")
+    assert (analysis / "variance.png").exists()
+    (analysis / "sobol_old_outcome.png").write_bytes(b"stale")  # e.g. an older version's
+    (analysis / "my_notes.txt").write_text("mine")  # not the analysis's: kept
+    second = analyze_store(tmp_path / "out", figures=False)
+    names = {p.name for p in analysis.iterdir() if not p.name.startswith(".")}
+    assert names == {p.name for p in second.files} | {"my_notes.txt"}
+    assert {p.name for p in second.removed} == {"variance.png", "sobol_old_outcome.png"}
+    assert len(first.files) == len(second.files) + 1
+
+
+def test_analysis_leaves_the_matplotlib_backend_and_pyplot_alone(tmp_path: Path, monkeypatch):
+    import matplotlib
+
+    from concertsim.plots import plot_series
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("matplotlib.use called")
+
+    before = matplotlib.get_backend()
+    monkeypatch.setattr(matplotlib, "use", refuse)
+    (tmp_path / "m.toml").write_text(MORRIS)
+    run_sweep(tmp_path / "m.toml", tmp_path / "out", executor="serial")
+    report = analyze_store(tmp_path / "out")
+    assert (tmp_path / "out" / "analysis" / "morris_y.png").stat().st_size > 5000
+    series = pd.DataFrame(
+        {"run": [0, 0], "month": [0, 1], "level": ["local"] * 2, "variable": ["ties"] * 2,
+         "value": [0.1, 0.2]}
+    )  # fmt: skip
+    plot_series(series, tmp_path / "f.png", title="t")
+    assert matplotlib.get_backend() == before and report.files
+
+
+@pytest.mark.slow
+def test_pyplot_is_never_imported(tmp_path: Path):
+    import subprocess
+    import sys
+
+    (tmp_path / "m.toml").write_text(MORRIS)
+    run_sweep(tmp_path / "m.toml", tmp_path / "out", executor="serial")
+    code = (
+        "import sys, matplotlib\n"
+        "matplotlib.use('svg')\n"
+        "import concertsim.plots\n"
+        "from concertsim.experiment.analysis import analyze\n"
+        f"analyze({str(tmp_path / 'out')!r})\n"
+        "assert 'matplotlib.pyplot' not in sys.modules\n"
+        "assert matplotlib.get_backend() == 'svg', matplotlib.get_backend()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_stable_by_mean_only_is_a_warning(tmp_path: Path):
+    exp = tmp_path / "mix.toml"
+    exp.write_text(
+        """
+[experiment]
+model = "ishigami"
+seed = 2
+replicates = 3
+[model]
+noise = 3.0
+[design]
+kind = "mixture"
+components = ["x1", "x2"]
+degree = 4
+[analysis]
+stable_outcome = "y"
+stable_min = 1.0
+"""
+    )
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    report = analyze_store(tmp_path / "out", figures=False)
+    mix = report.tables["mixture"]
+    unsure = int((mix["stable"] & ~mix["stable_surely"]).sum())
+    assert unsure > 0
+    assert any(w.startswith(f"mixture: {unsure} of ") for w in report.warnings)

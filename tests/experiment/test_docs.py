@@ -11,7 +11,25 @@ import pytest
 from concertsim.experiment.runner import plan_sweep
 from concertsim.experiment.spec import load_experiment
 
-MODULES = ["spec", "designs", "models", "executors", "store", "runner", "analyze", "cli"]
+MODULES = [
+    "spec",
+    "designs",
+    "models",
+    "executors",
+    "store",
+    "runner",
+    "analysis",
+    "analysis.common",
+    "analysis.variance",
+    "analysis.sobol",
+    "analysis.morris",
+    "analysis.grid",
+    "analysis.mixture",
+    "analysis.figures",
+    "analysis.console",
+    "analysis.driver",
+    "cli",
+]
 EXPERIMENTS = sorted((Path(__file__).resolve().parents[2] / "experiments").glob("*.toml"))
 
 

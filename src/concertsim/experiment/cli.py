@@ -170,16 +170,14 @@ def sweep_command(args: argparse.Namespace) -> int:
 
 
 def analyze_command(args: argparse.Namespace) -> int:
-    """Handler of ``concertsim analyze``."""
-    from concertsim.experiment.analyze import analyze_store
-    from concertsim.experiment.store import ResultsStore, StoreMismatchError
+    """Handler of ``concertsim analyze``.
 
-    if not ResultsStore.exists(args.store):
-        return _fail(f"{args.store}: expected a results directory (with manifest.json)", 2)
-    try:
-        ResultsStore.open(args.store)
-    except StoreMismatchError as exc:
-        return _fail(str(exc), 2)
+    Notes go to stdout; warnings (results that could mislead) to stderr, one line each,
+    as ``concertsim: warning: ...``; bad input is one ``concertsim: error: ...`` line, exit 2.
+    """
+    from concertsim.experiment.analysis import analyze_store
+    from concertsim.experiment.analysis.console import render
+
     settings = {
         "bootstrap": args.bootstrap,
         "conf_level": args.conf_level,
@@ -197,26 +195,23 @@ def analyze_command(args: argparse.Namespace) -> int:
         )
     except InputError as exc:
         return _fail(str(exc), 2)
+    for warning in report.warnings:
+        print(f"concertsim: warning: {warning}", file=sys.stderr)
     for note in report.notes:
         print(f"note: {note}")
-    for name in ("sobol", "morris", "stable_mixes", "variance"):
-        if name in report.tables:
-            print(f"\n{name}.csv:")
-            print(_compact(report.tables[name]).to_string(index=False, float_format="%.3f"))
-    print(f"\n{len(report.files)} tables and figures in {report.out}")
+    tables = render(report)
+    if tables:
+        print(f"\n{tables}")
+    removed = f" ({len(report.removed)} of a previous analysis removed)" if report.removed else ""
+    print(f"\n{len(report.files)} tables and figures in {report.out}{removed}")
     return 0
 
 
 def _compact(table: pd.DataFrame, rows: int = 15, columns: int = 9) -> pd.DataFrame:
-    """The head of a table with short column names, for the terminal."""
-    keep = [c for c in table.columns if not c.endswith(("_ci_low", "_ci_high", "_conf"))]
-    keep = [c for c in keep if c not in ("point", "stable", "runs")]
-    if len(table) > 1:  # drop constant columns and copies (linked parameters)
-        keep = [c for c in keep if table[c].nunique() > 1 or not str(c).count(".")]
-        keep = list(table[keep].T.drop_duplicates().index)
-    keep = keep[:columns]
-    head = table[keep].head(rows)
-    return head.rename(columns=lambda c: c.split(".", 1)[-1])
+    """The head of a table for the terminal (see :func:`.analysis.console.compact`)."""
+    from concertsim.experiment.analysis.console import compact
+
+    return compact(table, rows, columns)
 
 
 def build_parser() -> argparse.ArgumentParser:
