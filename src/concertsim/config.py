@@ -1,0 +1,613 @@
+"""One set of input rules: files, values, events and sizes, all derived from the metadata.
+
+Everything a user gives concertsim -- a scenario file, an experiment file, ``--set
+KEY=VALUE``, a live :class:`~concertsim.params.Event`, a design point -- is checked here
+against the :class:`~concertsim.params.FieldInfo` metadata of the parameters (kind and
+range), and every problem is one :class:`~concertsim.errors.InputError` naming the file,
+the key and what was expected. :mod:`concertsim.scenario` and
+:mod:`concertsim.experiment.spec` read their files with :func:`read_toml`; the live
+interventions and the scheduled events share :func:`validate_event`.
+
+Limits (checked before anything is allocated, run or written):
+
+* :data:`MAX_FILE_BYTES` -- 1 MiB per scenario or experiment file; only regular files
+  are read (not a directory, FIFO, socket or device such as ``/dev/zero``);
+* :data:`MAX_EXTENDS_DEPTH` -- 32 files in a chain of ``extends`` (cycles are refused);
+* :data:`MAX_RUNS` -- 1,000,000 runs in one command (``run`` replicates, or sweep
+  design points x replicates);
+* :data:`MAX_DESIGN_POINTS` -- 1,000,000 points in one design (counted before sampling);
+* :data:`MAX_PEOPLE` -- 10,000,000 posts simulated at once (runs of one batch x posts of
+  the structure: ``run`` holds all its replicates in memory);
+* :data:`MAX_CELLS` -- 10,000,000,000 person-months in one command
+  (runs x posts x months);
+* the horizon (``horizon``, ``--months``) is a parameter: 1 to 1200 months;
+* :data:`MAX_WORKERS` -- 1024 worker processes; :data:`MAX_BOOTSTRAP` -- 100,000
+  bootstrap resamples.
+
+Example:
+    >>> rule = parameter_rule("turnover.local_annual")
+    >>> coerce(rule, 0.3, file="x.toml", key="[turnover] local_annual")
+    0.3
+    >>> coerce(rule, True, file="x.toml", key="[turnover] local_annual")
+    Traceback (most recent call last):
+    ...
+    concertsim.errors.InputError: x.toml: [turnover] local_annual: expected a number in [0, 1], got true
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import numbers
+import os
+import re
+import stat
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from concertsim.errors import InputError, show_value, verbatim
+from concertsim.params import (
+    EVENT_KINDS,
+    FIXED_AT_START,
+    LEVELS,
+    MODE_VALUES,
+    SECTIONS,
+    Event,
+    FieldInfo,
+    Structure,
+)
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_EXTENDS_DEPTH",
+    "MAX_RUNS",
+    "MAX_DESIGN_POINTS",
+    "MAX_PEOPLE",
+    "MAX_CELLS",
+    "MAX_WORKERS",
+    "MAX_BOOTSTRAP",
+    "LIMITS_HELP",
+    "HORIZON_INFO",
+    "Rule",
+    "RULES",
+    "HORIZON_RULE",
+    "suggest",
+    "unknown_key",
+    "expected",
+    "coerce",
+    "choice",
+    "check_table",
+    "parameter_names",
+    "parameter_rule",
+    "validate_event",
+    "read_toml",
+    "display_path",
+    "parse_value",
+    "parse_assignments",
+    "posts",
+    "check_size",
+    "check_workload",
+]
+
+MAX_FILE_BYTES = 1 << 20
+"""Largest scenario or experiment file read, in bytes (1 MiB)."""
+
+MAX_EXTENDS_DEPTH = 32
+"""Most files in one chain of ``extends``."""
+
+MAX_RUNS = 1_000_000
+"""Most runs in one command: ``run`` replicates, or sweep points x replicates."""
+
+MAX_DESIGN_POINTS = 1_000_000
+"""Most points in one experiment design, counted before anything is sampled."""
+
+MAX_PEOPLE = 10_000_000
+"""Most posts simulated at once: runs of one batch x posts of the structure."""
+
+MAX_CELLS = 10_000_000_000
+"""Most person-months in one command: runs x posts x months."""
+
+MAX_WORKERS = 1024
+"""Most worker processes of a sweep."""
+
+MAX_BOOTSTRAP = 100_000
+"""Most bootstrap resamples of an analysis."""
+
+LIMITS_HELP = (
+    f"limits: scenario and experiment files are regular files of at most "
+    f"{MAX_FILE_BYTES // (1 << 20)} MiB, at most {MAX_EXTENDS_DEPTH} files deep in extends; "
+    f"at most {MAX_RUNS:,} runs per command, {MAX_PEOPLE:,} posts simulated at once "
+    f"(replicates x posts) and {MAX_CELLS:,} person-months (runs x posts x months); "
+    "horizon and --months 1 to 1200"
+)
+"""The limits in one paragraph, for ``--help``."""
+
+HORIZON_INFO = FieldInfo("months simulated", "months", (1.0, 1200.0), True)
+"""The horizon is validated like a parameter."""
+
+
+# --------------------------------------------------------------------------- words
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """``did you mean 'x'?`` for the closest of ``choices``, or ``None``.
+
+    Example:
+        >>> suggest("local_anual", ["local_annual", "burnout"])
+        "did you mean 'local_annual'?"
+        >>> suggest("zzz", ["local_annual"]) is None
+        True
+    """
+    match = difflib.get_close_matches(str(word)[:200], list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None
+
+
+def unknown_key(
+    file: str, key: str, what: str, word: Any, choices: Iterable[str], noun: str = "key"
+) -> InputError:
+    """The error for an unknown key (``noun``), with the closest valid one suggested.
+
+    Example:
+        >>> str(unknown_key("f.toml", "[a] bx", "a key of [a]", "bx", ["by"]))
+        'f.toml: [a] bx: expected a key of [a], got unknown key "bx"; did you mean \\'by\\'?'
+    """
+    shown = verbatim(f"unknown {noun} {show_value(word)}")
+    return InputError(file, key, what, shown, hint=suggest(str(word), choices))
+
+
+def _num(x: float) -> str:
+    """A bound as a reader writes it: 0, 1, 0.25, 1200."""
+    return f"{x:g}"
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one value accepts: its kind (``bool``, ``int``, ``float``, ``mode``) and metadata.
+
+    A ``mode`` is ``"negotiate"`` (0), ``"impose"`` (1) or a number in [0, 1].
+    """
+
+    kind: str
+    info: FieldInfo
+
+
+def _rule_of(field: dataclasses.Field, section: str) -> Rule:
+    info = field.metadata["info"]
+    if section == "role_mode":
+        return Rule("mode", info)
+    if isinstance(field.default, bool):
+        return Rule("bool", info)
+    return Rule("int" if info.integer else "float", info)
+
+
+RULES: dict[str, dict[str, Rule]] = {
+    section: {f.name: _rule_of(f, section) for f in dataclasses.fields(cls)}
+    for section, cls in {"structure": Structure, **SECTIONS}.items()
+}
+"""Section -> field -> :class:`Rule`, for the structure and every parameter section."""
+
+HORIZON_RULE = Rule("int", HORIZON_INFO)
+"""The rule of ``horizon`` and ``--months``."""
+
+_SHARE_RULE = Rule("float", FieldInfo("share of people, funding or seats", "-", (0.0, 1.0)))
+_MONTH_RULE = Rule("int", FieldInfo("month of an event", "month", (0.0, math.inf), True))
+
+
+def expected(rule: Rule) -> str:
+    """What a valid value of ``rule`` looks like, in words.
+
+    Example:
+        >>> expected(parameter_rule("structure.regions"))
+        'an integer in [1, 30]'
+    """
+    if rule.kind == "bool":
+        return "true or false"
+    if rule.kind == "mode":
+        return '"negotiate", "impose" or a number in [0, 1]'
+    noun = "an integer" if rule.kind == "int" else "a number"
+    if rule.info.range is None:
+        return noun
+    lo, hi = rule.info.range
+    if math.isinf(hi):
+        return f"{noun} >= {_num(lo)}"
+    return f"{noun} in [{_num(lo)}, {_num(hi)}]"
+
+
+def _is_number(value: Any) -> bool:
+    """A real number that is not a boolean (TOML ``true`` is not 1)."""
+    if type(value) in (float, int):
+        return True
+    return isinstance(value, numbers.Real) and not _is_bool(value)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool) or type(value).__name__ == "bool_"
+
+
+def _finite(value: Any) -> bool:
+    """A number that converts to a finite float (TOML integers may be arbitrarily large)."""
+    try:
+        return _is_number(value) and math.isfinite(float(value))
+    except (OverflowError, ValueError):
+        return False
+
+
+def coerce(rule: Rule, value: Any, *, file: str, key: str, lenient: bool = False) -> Any:
+    """Check one value against its rule; return it as a plain Python value.
+
+    Args:
+        rule: the value's rule.
+        value: the value read.
+        file: the file (or label, such as ``--set``) named in errors.
+        key: the key named in errors.
+        lenient: accept what programs (not people) pass: numpy numbers, 12.0 for an
+            integer, 0/1 for a boolean.
+
+    Raises:
+        InputError: wrong type, not finite, or out of range.
+
+    Example:
+        >>> coerce(parameter_rule("structure.regions"), 3.0, file="f", key="k", lenient=True)
+        3
+        >>> coerce(parameter_rule("role_mode.alignment"), "impose", file="f", key="k")
+        1.0
+    """
+    if rule.kind == "bool":
+        if _is_bool(value):
+            return bool(value)
+        if lenient and _finite(value) and float(value) in (0.0, 1.0):
+            return bool(value)
+        raise InputError(file, key, expected(rule), value)
+    if rule.kind == "mode" and isinstance(value, str):
+        if value in MODE_VALUES:
+            return float(MODE_VALUES[value])
+        raise InputError(file, key, expected(rule), value, hint=suggest(value, MODE_VALUES))
+    if not _finite(value):
+        raise InputError(file, key, expected(rule), value)
+    if rule.kind == "int":
+        if not (isinstance(value, numbers.Integral) or (lenient and float(value).is_integer())):
+            raise InputError(file, key, expected(rule), value)
+        value = int(value)
+    else:
+        value = float(value)
+    rng = rule.info.range if rule.kind != "mode" else (0.0, 1.0)
+    if rng is not None and not rng[0] <= value <= rng[1]:
+        raise InputError(file, key, expected(rule), value)
+    return value
+
+
+def choice(value: Any, choices: Sequence[str], *, file: str, key: str, noun: str = "") -> str:
+    """``value`` must be one of ``choices``; the closest is suggested otherwise.
+
+    Example:
+        >>> choice("grid", ("grid", "lhs"), file="e.toml", key="[design] kind")
+        'grid'
+    """
+    if isinstance(value, str) and value in choices:
+        return value
+    got = verbatim(f"unknown {noun} {show_value(value)}") if noun else value
+    hint = suggest(str(value), choices)
+    raise InputError(file, key, "one of " + ", ".join(choices), got, hint=hint)
+
+
+def check_table(value: Any, *, file: str, key: str) -> dict:
+    """``value`` must be a table (a dict); return it."""
+    if not isinstance(value, dict):
+        raise InputError(file, key, "a table", value)
+    return value
+
+
+def parameter_names() -> tuple[str, ...]:
+    """Every dotted name a scenario can be overridden with (``"horizon"`` included).
+
+    Example:
+        >>> "turnover.local_annual" in parameter_names()
+        True
+    """
+    names = [f"{section}.{name}" for section, rules in RULES.items() for name in rules]
+    return ("horizon", *names)
+
+
+def parameter_rule(dotted: str) -> Rule:
+    """The :class:`Rule` of a dotted name such as ``"turnover.local_annual"`` or ``"horizon"``.
+
+    Raises:
+        KeyError: the name is not a parameter.
+
+    Example:
+        >>> parameter_rule("horizon").kind
+        'int'
+    """
+    if dotted == "horizon":
+        return HORIZON_RULE
+    section, _, name = dotted.partition(".")
+    return RULES[section][name]
+
+
+# --------------------------------------------------------------------------- events
+
+_EVENT_LEVELS = (*LEVELS, "all")
+_SHARE_KINDS = ("turnover_wave", "funding_cut", "election")
+_SHARE_REQUIRED = ("turnover_wave", "funding_cut")
+_VALUE_KINDS = ("role_mix", "role_mode", "set")
+_PARAMETERS = tuple(f"{s}.{n}" for s, rules in RULES.items() if s in SECTIONS for n in rules)
+_FIXED = tuple(n for n in _PARAMETERS if n.startswith(FIXED_AT_START))
+_SETTABLE = tuple(n for n in _PARAMETERS if n not in _FIXED)
+
+
+def _event_values(event: Event, *, file: str, key: str, lenient: bool) -> tuple:
+    """The checked ``values`` of a ``role_mix``, ``role_mode`` or ``set`` event."""
+    if not isinstance(event.values, tuple) or not all(
+        isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in event.values
+    ):
+        raise InputError(file, key, "a table of names to values", event.values)
+    if not event.values:
+        raise InputError(file, key, f"a table of values for a {event.kind} event", verbatim("none"))
+    out = []
+    for name, value in event.values:
+        if event.kind == "set":
+            vkey = f'{key}."{name}"'
+            if name in _FIXED:
+                raise InputError(
+                    file,
+                    vkey,
+                    "a parameter that can change after month 0 (role_mix and role_mode "
+                    "events change the role mix and modes)",
+                    verbatim(f"{show_value(name)}, read at month 0 only"),
+                )
+            if name not in _SETTABLE:
+                what = "a parameter such as 'turnover.local_annual'"
+                raise unknown_key(file, vkey, what, name, _SETTABLE, noun="parameter")
+            rule = parameter_rule(name)
+        else:
+            vkey = f"{key}.{name}"
+            section = "role_mix" if event.kind == "role_mix" else "role_mode"
+            if name not in RULES[section]:
+                what = f"a key of [{section}]"
+                raise unknown_key(file, vkey, what, name, RULES[section], noun="role")
+            rule = RULES[section][name]
+        out.append((name, coerce(rule, value, file=file, key=vkey, lenient=lenient)))
+    return tuple(out)
+
+
+def validate_event(
+    event: Event,
+    *,
+    file: str = "event",
+    where: str = "",
+    horizon: int | None = None,
+    lenient: bool = True,
+) -> Event:
+    """Check a scheduled or live intervention; return it with its values coerced.
+
+    Args:
+        event: the event (its ``values`` already normalised by :class:`Event`).
+        file: the file (or label) named in errors.
+        where: prefix of the keys named in errors, e.g. ``"[[events]] #2"``.
+        horizon: if given, the month must be below it.
+        lenient: see :func:`coerce`.
+
+    Raises:
+        InputError: an unknown kind, level, role or parameter (closest suggested), a
+            missing or superfluous share or values, a value out of range, a ``set`` of a
+            parameter read at month 0 only, or a month outside the horizon.
+
+    Example:
+        >>> validate_event(Event(24, "set", values={"turnover.local_annual": 0.3})).values
+        (('turnover.local_annual', 0.3),)
+    """
+
+    def k(name: str) -> str:
+        return f"{where} {name}".strip()
+
+    kind = choice(event.kind, EVENT_KINDS, file=file, key=k("kind"), noun="kind")
+    month = coerce(_MONTH_RULE, event.month, file=file, key=k("month"), lenient=lenient)
+    if horizon is not None and month >= horizon:
+        what = f"a month in [0, {horizon - 1}] (horizon {horizon})"
+        raise InputError(file, k("month"), what, month)
+    level = choice(event.level, _EVENT_LEVELS, file=file, key=k("level"), noun="level")
+    share = event.share
+    if share is None and kind in _SHARE_REQUIRED:
+        what = f"a share in [0, 1] for a {kind} event"
+        raise InputError(file, k("share"), what, verbatim("none"))
+    if share is not None:
+        if kind not in _SHARE_KINDS:
+            raise InputError(file, k("share"), f"no share for a {kind} event", share)
+        share = coerce(_SHARE_RULE, share, file=file, key=k("share"), lenient=lenient)
+    values: tuple = ()
+    if kind in _VALUE_KINDS:
+        values = _event_values(event, file=file, key=k("values"), lenient=lenient)
+    elif event.values:
+        raise InputError(file, k("values"), f"no values for a {kind} event", verbatim("values"))
+    return Event(month, kind, level, share, values)
+
+
+# --------------------------------------------------------------------------- files
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def read_toml(path: str | Path, *, what: str = "scenario file") -> dict[str, Any]:
+    """Read one TOML file safely: a regular UTF-8 file of at most :data:`MAX_FILE_BYTES`.
+
+    Args:
+        path: the file, named in errors as given.
+        what: what the file should be, for messages (``"experiment file"``).
+
+    Raises:
+        InputError: missing, not a regular file, too large, unreadable, not UTF-8, not TOML.
+
+    Example:
+        >>> read_toml("/nonexistent.toml")
+        Traceback (most recent call last):
+        ...
+        concertsim.errors.InputError: /nonexistent.toml: expected an existing scenario file, got no such file
+    """  # noqa: E501
+    file = str(path)
+    try:
+        info = os.stat(file)
+    except FileNotFoundError:
+        raise InputError(file, "", f"an existing {what}", verbatim("no such file")) from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise InputError(file, "", f"a readable {what}", verbatim(reason.lower())) from None
+    for test, kind in _FILE_KINDS:
+        if test(info.st_mode):
+            raise InputError(file, "", f"a {what}", verbatim(kind))
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(file, "", f"a {what}", verbatim("not a regular file"))
+    limit = f"a {what} of at most {MAX_FILE_BYTES // (1 << 20)} MiB"
+    if info.st_size > MAX_FILE_BYTES:
+        raise InputError(file, "", limit, verbatim(f"{info.st_size:,} bytes"))
+    try:
+        with open(file, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(file, "", f"a readable {what}", verbatim(reason.lower())) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(file, "", limit, verbatim("a larger file"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        got = verbatim(f"undecodable bytes at line {line}")
+        raise InputError(file, "", "a UTF-8 TOML file", got) from None
+    return _parse_toml(text, file)
+
+
+def _parse_toml(text: str, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        where = f"line {match.group(1)}" if match else "syntax"
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
+        if match:
+            reason += f" (column {match.group(2)})"
+        raise InputError(file, where, "valid TOML", verbatim(reason)) from None
+    except RecursionError:
+        raise InputError(file, "syntax", "valid TOML", verbatim("nesting too deep")) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        reason = " ".join(str(exc).split())[:80]
+        raise InputError(file, "syntax", "valid TOML", verbatim(reason)) from None
+
+
+def display_path(path: Path | str) -> str:
+    """A path as short as possible for messages: relative to the working directory if inside."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
+        return str(p)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value as TOML reads it; text that is not a TOML value stays text.
+
+    Example:
+        >>> parse_value("0.4"), parse_value("8"), parse_value("true"), parse_value("impose")
+        (0.4, 8, True, 'impose')
+    """
+    if "\n" not in text and "\r" not in text and text.strip():
+        try:
+            doc = tomllib.loads(f"v = {text}")
+        except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+            return text
+        if list(doc) == ["v"]:
+            return doc["v"]
+    return text
+
+
+def parse_assignments(items: Sequence[str], *, file: str = "--set") -> dict[str, Any]:
+    """``["turnover.local_annual=0.4", ...]`` -> ``{"turnover.local_annual": 0.4, ...}``.
+
+    Raises:
+        InputError: an item is not ``KEY=VALUE``.
+
+    Example:
+        >>> parse_assignments(["turnover.local_annual=0.4", "recognition.enabled=true"])
+        {'turnover.local_annual': 0.4, 'recognition.enabled': True}
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            expected_form = "KEY=VALUE, e.g. turnover.local_annual=0.4"
+            raise InputError(file, item[:40], expected_form, item)
+        out[key.strip()] = parse_value(text.strip())
+    return out
+
+
+# --------------------------------------------------------------------------- sizes
+
+
+def posts(structure: Structure) -> int:
+    """Posts (people simulated) of one run of ``structure``.
+
+    Example:
+        >>> posts(Structure())
+        59
+    """
+    s = structure
+    per_region = (
+        s.local_committees * (s.local_staff + s.local_elected)
+        + s.sectoral_tables * s.sectoral_staff
+        + s.regional_staff
+        + s.regional_elected
+    )
+    return s.regions * per_region + s.national_actors * s.national_staff
+
+
+def check_size(file: str, key: str, value: int, limit: int, what: str) -> None:
+    """Refuse ``value`` above ``limit`` (a count of ``what``), before anything is allocated.
+
+    Example:
+        >>> check_size("--replicates", "", 10**12, MAX_RUNS, "runs")
+        Traceback (most recent call last):
+        ...
+        concertsim.errors.InputError: --replicates: expected at most 1,000,000 runs, got 1,000,000,000,000
+    """  # noqa: E501
+    if value > limit:
+        shown = f"{value:,}" if value < 10**30 else f"about 10^{len(str(value)) - 1}"
+        raise InputError(file, key, f"at most {limit:,} {what}", verbatim(shown))
+
+
+def check_workload(
+    file: str, key: str, *, runs: int, people: int, months: int, batch: int | None = None
+) -> None:
+    """Refuse a command of more than :data:`MAX_RUNS`, :data:`MAX_PEOPLE` or :data:`MAX_CELLS`.
+
+    Args:
+        file: the file or option named in errors.
+        key: the key named in errors.
+        runs: runs of the command.
+        people: posts of one run.
+        months: months of one run.
+        batch: runs held in memory at once (default: all of them).
+
+    Example:
+        >>> check_workload("--replicates", "", runs=10, people=59, months=120)
+    """
+    check_size(file, key, runs, MAX_RUNS, "runs")
+    at_once = (runs if batch is None else min(batch, runs)) * people
+    check_size(file, key, at_once, MAX_PEOPLE, "posts simulated at once (runs x posts)")
+    cells = runs * people * months
+    check_size(file, key, cells, MAX_CELLS, "person-months (runs x posts x months)")
