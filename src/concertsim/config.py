@@ -85,6 +85,7 @@ __all__ = [
     "parameter_rule",
     "validate_event",
     "read_toml",
+    "parse_toml",
     "display_path",
     "parse_value",
     "parse_assignments",
@@ -160,7 +161,9 @@ def unknown_key(
 
 
 def _num(x: float) -> str:
-    """A bound as a reader writes it: 0, 1, 0.25, 1200."""
+    """A bound as a reader writes it: 0, 1, 0.25, 1200, 1000000."""
+    if float(x).is_integer() and abs(x) < 1e16:
+        return str(int(x))
     return f"{x:g}"
 
 
@@ -486,10 +489,16 @@ def read_toml(path: str | Path, *, what: str = "scenario file") -> dict[str, Any
         line = data[: exc.start].count(b"\n") + 1
         got = verbatim(f"undecodable bytes at line {line}")
         raise InputError(file, "", "a UTF-8 TOML file", got) from None
-    return _parse_toml(text, file)
+    return parse_toml(text, file)
 
 
-def _parse_toml(text: str, file: str) -> dict[str, Any]:
+def parse_toml(text: str, file: str) -> dict[str, Any]:
+    """Parse TOML text; every failure is an :class:`InputError` naming ``file`` and the line.
+
+    Example:
+        >>> parse_toml("a = 1", "f.toml")
+        {'a': 1}
+    """
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
