@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import TextIO
 
 from concertsim import __version__
-from concertsim.cliargs import EXIT_INPUT, Parser, integer_in
-from concertsim.config import HORIZON_INFO, LIMITS_HELP, MAX_RUNS
+from concertsim.cliargs import EXIT_INPUT, Parser, integer_in, parse_assignments
+from concertsim.config import HORIZON_INFO
 from concertsim.errors import InputError, verbatim
+from concertsim.limits import LIMITS_HELP, MAX_RUNS
 
 __all__ = ["main", "build_parser", "summary_table", "EXIT_INPUT"]
 
@@ -129,7 +130,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     """``concertsim run``: load, run the replicates, write results, print a summary."""
     import numpy as np
 
-    from concertsim.config import check_workload, parse_assignments, posts
+    from concertsim.limits import check_workload, posts
     from concertsim.output import check_out_dir, write_results
     from concertsim.scenario import load_scenario
 

@@ -17,9 +17,13 @@ Example:
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import tomllib
+from collections.abc import Callable, Sequence
+from typing import Any
 
-__all__ = ["EXIT_INPUT", "Parser", "integer_in", "share"]
+from concertsim.errors import InputError
+
+__all__ = ["EXIT_INPUT", "Parser", "integer_in", "share", "parse_value", "parse_assignments"]
 
 EXIT_INPUT = 2
 """Exit code for bad input (as argparse uses for bad options)."""
@@ -76,3 +80,40 @@ def share(text: str) -> float:
     if not 0.0 < value <= 1.0:
         raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text[:40]!r}")
     return value
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value as TOML reads it; text that is not a TOML value stays text.
+
+    Example:
+        >>> parse_value("0.4"), parse_value("8"), parse_value("true"), parse_value("impose")
+        (0.4, 8, True, 'impose')
+    """
+    if "\n" not in text and "\r" not in text and text.strip():
+        try:
+            doc = tomllib.loads(f"v = {text}")
+        except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+            return text
+        if list(doc) == ["v"]:
+            return doc["v"]
+    return text
+
+
+def parse_assignments(items: Sequence[str], *, file: str = "--set") -> dict[str, Any]:
+    """``["turnover.local_annual=0.4", ...]`` -> ``{"turnover.local_annual": 0.4, ...}``.
+
+    Raises:
+        InputError: an item is not ``KEY=VALUE``.
+
+    Example:
+        >>> parse_assignments(["turnover.local_annual=0.4", "recognition.enabled=true"])
+        {'turnover.local_annual': 0.4, 'recognition.enabled': True}
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            expected_form = "KEY=VALUE, e.g. turnover.local_annual=0.4"
+            raise InputError(file, item[:40], expected_form, item)
+        out[key.strip()] = parse_value(text.strip())
+    return out

@@ -39,7 +39,8 @@ A file that says neither its ``name`` nor what it ``extends`` (an empty file, sa
 refused rather than run as the defaults; the name defaults to the file's stem when the
 file extends another. Files are read by :func:`concertsim.config.read_toml` (regular files
 of at most 1 MiB) and chains of ``extends`` are at most
-:data:`~concertsim.config.MAX_EXTENDS_DEPTH` files deep. Every value is checked by the
+:data:`~concertsim.limits.MAX_EXTENDS_DEPTH` files deep (a set event of a parameter
+read at month 0 only is refused). Every value is checked by the
 rules of :mod:`concertsim.config`, derived from the parameters' metadata, and every error
 is an :class:`~concertsim.errors.InputError` naming the file and the key.
 
@@ -63,9 +64,9 @@ from pathlib import Path
 from typing import Any
 
 from concertsim.config import (
+    DEFAULT_HORIZON,
     HORIZON_INFO,
     HORIZON_RULE,
-    MAX_EXTENDS_DEPTH,
     RULES,
     check_table,
     coerce,
@@ -77,9 +78,10 @@ from concertsim.config import (
     unknown_key,
     validate_event,
 )
+from concertsim.docs import defaults_toml
 from concertsim.errors import InputError, show_value, verbatim
+from concertsim.limits import MAX_EXTENDS_DEPTH
 from concertsim.params import (
-    MODE_VALUES,
     ROLES,
     SECTIONS,
     Event,
@@ -105,9 +107,6 @@ __all__ = [
 
 ROLE_SUM_TOLERANCE = 1e-6
 """How far the six role-mix shares (five roles + operations) may sum from 1."""
-
-DEFAULT_HORIZON = 120
-"""Months simulated when a scenario does not say."""
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "scenarios"
 """Where the bundled scenario files live (the repository's top-level ``scenarios/``)."""
@@ -494,55 +493,3 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
     doc = _resolve(read_toml(file), file=file, chain=())
     doc["source"] = file
     return _build(doc, file=file)
-
-
-# --------------------------------------------------------------------------- defaults file
-
-
-def _toml_value(section: str, value: Any) -> str:
-    """A default as TOML: booleans lower-case, role modes by name."""
-    if section == "role_mode":
-        names = {v: k for k, v in MODE_VALUES.items()}
-        return f'"{names[value]}"' if value in names else repr(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
-
-
-def _field_comment(section: str, info: FieldInfo) -> str:
-    """``meaning (unit) [lo, hi]`` for a line of the defaults file."""
-    unit = f" ({info.unit})" if info.unit != "-" else ""
-    if section == "role_mode":
-        return f'{info.doc}: "negotiate", "impose" or a number in [0, 1]'
-    rng = f" [{info.range[0]:g}, {info.range[1]:g}]" if info.range else ""
-    return f"{info.doc}{unit}{rng}"
-
-
-def defaults_toml(name: str = "baseline", description: str = "") -> str:
-    """A scenario file stating every parameter at its default, with its meaning and range.
-
-    ``scenarios/baseline.toml`` is this text; regenerate it when a default changes::
-
-        python -c "from concertsim.scenario import defaults_toml; print(defaults_toml(), end='')"
-    """
-    description = description or (
-        "One region, default parameters made explicit: the reference every other scenario changes."
-    )
-    lines = [
-        f'name = "{name}"',
-        f'description = "{description}"',
-        "",
-        "# Every knob of the model, at its default. Comments give meaning, unit and valid range.",
-        '# Other scenarios `extends = "baseline.toml"` and override only what they change.',
-        "",
-        f"horizon = {DEFAULT_HORIZON}  # months simulated",
-    ]
-    for section, cls in _SECTION_CLASSES.items():
-        fields = dataclasses.fields(cls)
-        width = max(len(f.name) for f in fields)
-        lines += ["", f"[{section}]  # {(cls.__doc__ or '').splitlines()[0]}"]
-        for f in fields:
-            value = _toml_value(section, f.default)
-            comment = _field_comment(section, f.metadata["info"])
-            lines.append(f"{f.name:<{width}} = {value:<6}  # {comment}")
-    return "\n".join(lines) + "\n"

@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from concertsim.cliargs import Parser, integer_in, share
-from concertsim.config import LIMITS_HELP, MAX_BOOTSTRAP, MAX_WORKERS
 from concertsim.errors import InputError
+from concertsim.limits import LIMITS_HELP, MAX_BOOTSTRAP, MAX_WORKERS
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -5,7 +5,7 @@ the design that places the points, the replicates per point, the outcomes of
 interest, the horizon and the seed entropy. :func:`load_experiment` checks all of it
 before anything runs, with the rules of :mod:`concertsim.config` (the file is read by
 :func:`~concertsim.config.read_toml`; the design's size is counted and refused above
-:data:`~concertsim.config.MAX_DESIGN_POINTS` points or :data:`~concertsim.config.MAX_RUNS`
+:data:`~concertsim.limits.MAX_DESIGN_POINTS` points or :data:`~concertsim.limits.MAX_RUNS`
 runs before anything is sampled); a problem raises :class:`concertsim.errors.InputError`,
 whose one-line message names the file and the key. The dataclasses live in
 :mod:`concertsim.experiment.spec_types` and are re-exported here.
@@ -39,12 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from concertsim.config import (
-    MAX_BOOTSTRAP,
-    MAX_DESIGN_POINTS,
-    MAX_RUNS,
+    HORIZON_INFO,
     FieldInfo,
     Rule,
-    check_size,
     coerce,
     parse_toml,
     read_toml,
@@ -61,6 +58,7 @@ from concertsim.experiment.spec_types import (
     design_size,
     experiment_hash,
 )
+from concertsim.limits import MAX_BOOTSTRAP, MAX_DESIGN_POINTS, MAX_RUNS, check_size
 
 __all__ = [
     "DESIGN_KINDS",
@@ -115,7 +113,7 @@ _UNBOUNDED = ("norm", "lognorm")
 _TOP_KEYS = ("experiment", "model", "design", "parameters", "analysis")
 _PARAM_KEYS = ("bounds", "dist", "values", "link")
 _MIXTURE_METHODS = ("lattice", "centroid", "random")
-_MAX_HORIZON = 1200
+_MAX_HORIZON = int(HORIZON_INFO.range[1])
 _MAX_OPTIMAL_CANDIDATES = 1000
 """Most Morris trajectories SALib chooses the optimal ones among (its search is quadratic)."""
 

@@ -164,9 +164,9 @@ class Experiment:
         """Names of the varying parameters, in file order."""
         return tuple(p.name for p in self.parameters)
 
-    def error(self, key: str, expected: str, got: Any = InputError._NOTHING, **kw) -> InputError:
-        """An :class:`InputError` about ``key`` of this experiment's file."""
-        return InputError(self.source, key, expected, got, **kw)
+    def error(self, key: str, expected: str, *got: Any, **kw) -> InputError:
+        """An :class:`InputError` about ``key`` of this experiment's file (``got`` optional)."""
+        return InputError(self.source, key, expected, *got, **kw)
 
     def to_dict(self) -> dict[str, Any]:
         """The experiment as resolved: JSON-able, defaults filled in."""
