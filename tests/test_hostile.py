@@ -45,6 +45,17 @@ BIG = (
 )
 """The largest structure the ranges allow: 72,549 posts."""
 
+CONCERTATION = """
+[experiment]
+{extra}
+seed = 1
+[design]
+kind = "lhs"
+n = {n}
+[parameters]
+"structure.regions" = {{ bounds = [1, 30] }}
+"""
+
 EVENT = '[[events]]\nmonth = {month}\nkind = "{kind}"\n'
 
 
@@ -535,6 +546,16 @@ EXPERIMENT_CASES = [
             "s.toml": "",
         },
     ),
+    (
+        "experiment/concertation person-months over the limit",
+        ["sweep", "{d}/e.toml", "--out", "{d}/out", "--workers", "0"],
+        {"e.toml": CONCERTATION.format(extra="replicates = 1000", n=1000)},
+    ),
+    (
+        "experiment/concertation posts at once over the limit",
+        ["sweep", "{d}/e.toml", "--out", "{d}/out", "--workers", "0"],
+        {"e.toml": CONCERTATION.format(extra="replicates = 10\nbatch_size = 100000", n=1000)},
+    ),
     ("experiment/missing file", ["sweep", "{d}/nothere.toml", "--out", "{d}/out"], {}),
     ("experiment/a directory", ["sweep", "{d}", "--out", "{d}/out"], {}),
     ("experiment/dev zero", ["sweep", "/dev/zero", "--out", "{d}/out"], {}),
@@ -574,6 +595,8 @@ SAYS = {
     "experiment/mixture lattice degree 10^6": "design points",
     "experiment/mixture centroid of 40": "design points",
     "experiment/dev zero": "got a character device",
+    "experiment/concertation person-months over the limit": "person-months",
+    "experiment/concertation posts at once over the limit": "posts simulated at once",
 }
 """What some cases' one line must say (the limit or rule that refuses them)."""
 

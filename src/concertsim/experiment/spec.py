@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,15 @@ from concertsim.experiment.spec_types import (
     design_size,
     experiment_hash,
 )
-from concertsim.limits import MAX_BOOTSTRAP, MAX_DESIGN_POINTS, MAX_RUNS, check_size
+from concertsim.limits import (
+    MAX_BOOTSTRAP,
+    MAX_DESIGN_POINTS,
+    MAX_RUNS,
+    check_size,
+    check_workload,
+    posts,
+)
+from concertsim.params import Structure
 
 __all__ = [
     "DESIGN_KINDS",
@@ -71,6 +80,7 @@ __all__ = [
     "parse_experiment",
     "experiment_hash",
     "design_size",
+    "check_sweep_workload",
 ]
 
 _DESIGN_OPTIONS: dict[str, dict[str, Any]] = {
@@ -181,6 +191,40 @@ def _experiment(
         design=design,
         parameters=parameters,
         analysis=analysis,
+    )
+
+
+def check_sweep_workload(experiment: Experiment, structure: Structure, horizon: int) -> None:
+    """Refuse a sweep of the concertation model above the limits of :mod:`concertsim.limits`.
+
+    The posts are counted for the largest structure the design can reach (each varied
+    ``structure.*`` parameter at the top of its support), the months are the experiment's
+    (or the base scenario's ``horizon``), and a batch of ``batch_size`` runs is held at once.
+
+    Example:
+        >>> exp = parse_experiment(
+        ...     '[experiment]\\nreplicates = 1000\\n[design]\\nkind = "lhs"\\nn = 1000\\n'
+        ...     '[parameters]\\n"structure.regions" = { bounds = [1, 30] }\\n', "e.toml")
+        >>> check_sweep_workload(exp, Structure(), 1200)
+        Traceback (most recent call last):
+        ...
+        concertsim.errors.InputError: e.toml: [design]: expected at most 10,000,000,000 person-months (runs x posts x months), got 1,810,800,000,000
+    """  # noqa: E501
+    largest = {}
+    for spec in experiment.parameters:
+        for name in (spec.name, *spec.link):
+            section, _, field_name = name.partition(".")
+            if section == "structure" and hasattr(structure, field_name):
+                top = spec.support()[1]
+                current = largest.get(field_name, getattr(structure, field_name))
+                if math.isfinite(top):
+                    largest[field_name] = max(current, math.ceil(top))
+    people = posts(replace(structure, **largest))
+    runs = design_size(experiment.design, experiment.parameters) * experiment.replicates
+    months = experiment.months or horizon
+    batch = experiment.batch_size
+    check_workload(
+        experiment.source, "[design]", runs=runs, people=people, months=months, batch=batch
     )
 
 
