@@ -290,6 +290,9 @@ FILE_CASES = [
     _validate("extends empty", 'extends = ""\n'),
     _validate("extends /dev/zero", 'extends = "/dev/zero"\n'),
     _validate("extends /dev/null", 'extends = "/dev/null"\n'),
+    _validate("extends a nul byte", 'extends = "a\\u0000b.toml"\n'),
+    _validate("extends a very long name", 'extends = "' + "a" * 10000 + '.toml"\n'),
+    _validate("extends a file under a file", 'extends = "s.toml/x.toml"\n'),
     (
         "file/extends an empty file",
         ["validate", "{d}/s.toml"],
