@@ -456,3 +456,29 @@ def test_an_election_without_a_share_follows_the_run_s_replacement_rate(tmp_path
         return by_month[12] - by_month[13]
 
     assert tenure_reset(1.0) > tenure_reset(0.0) + 0.1
+
+
+def test_a_set_event_of_a_parameter_read_at_month_0_only_is_refused_when_loaded(tmp_path):
+    path = write(
+        tmp_path,
+        "s.toml",
+        'name = "s"\n[[events]]\nmonth = 12\nkind = "set"\n'
+        'values = { "credibility.initial" = 0.9 }\n',
+    )
+    err = error_of(path)
+    assert err.key == '[[events]] #1 values."credibility.initial"' and "month 0 only" in str(err)
+
+
+def test_an_event_takes_a_dict_of_values_and_is_checked_like_a_file():
+    from concertsim.config import validate_event
+    from concertsim.params import Event
+
+    event = Event(month=24, kind="set", values={"turnover.local_annual": 0.3})
+    assert validate_event(event) == event and hash(event) == hash(validate_event(event))
+    with pytest.raises(InputError, match=r"did you mean 'turnover.local_annual'"):
+        validate_event(Event(24, "set", values={"turnover.local_anual": 0.3}))
+
+
+def test_an_empty_scenario_file_is_refused(tmp_path):
+    err = error_of(write(tmp_path, "empty.toml", ""))
+    assert err.key == "name" and "an empty file" in str(err)

@@ -344,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args, extra = parser.parse_known_args(argv)
     if extra and args.func.__name__ != "_unavailable_command":
-        parser.error("unrecognized arguments: " + " ".join(extra))
+        parser.error(f"{args.command}: unrecognized arguments: " + " ".join(extra))
     args.argv = argv
     try:
         return int(args.func(args) or 0)
