@@ -121,6 +121,10 @@ class Rule:
     """What one value accepts: its kind (``bool``, ``int``, ``float``, ``mode``) and metadata.
 
     A ``mode`` is ``"negotiate"`` (0), ``"impose"`` (1) or a number in [0, 1].
+
+    Example:
+        >>> RULES["structure"]["regions"].kind, RULES["role_mode"]["alignment"].kind
+        ('int', 'mode')
     """
 
     kind: str
@@ -247,7 +251,14 @@ def choice(value: Any, choices: Sequence[str], *, file: str, key: str, noun: str
 
 
 def check_table(value: Any, *, file: str, key: str) -> dict:
-    """``value`` must be a table (a dict); return it."""
+    """``value`` must be a table (a dict); return it.
+
+    Example:
+        >>> check_table([1], file="f.toml", key="[turnover]")
+        Traceback (most recent call last):
+        ...
+        concertsim.errors.InputError: f.toml: [turnover]: expected a table, got an array
+    """
     if not isinstance(value, dict):
         raise InputError(file, key, "a table", value)
     return value
@@ -463,7 +474,12 @@ def parse_toml(text: str, file: str) -> dict[str, Any]:
 
 
 def display_path(path: Path | str) -> str:
-    """A path as short as possible for messages: relative to the working directory if inside."""
+    """A path as short as possible for messages: relative to the working directory if inside.
+
+    Example:
+        >>> display_path(Path.cwd() / "nowhere" / "x.toml") == str(Path("nowhere/x.toml"))
+        True
+    """
     p = Path(path)
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
