@@ -559,6 +559,14 @@ EXPERIMENT_CASES = [
         ["sweep", "{d}/e.toml", "--out", "{d}/out", "--workers", "0"],
         {"e.toml": CONCERTATION.format(extra="replicates = 10\nbatch_size = 100000", n=1000)},
     ),
+    (
+        "experiment/base scenario dev zero",
+        ["sweep", "{d}/e.toml", "--out", "{d}/out", "--workers", "0"],
+        {
+            "e.toml": '[experiment]\nscenario = "/dev/zero"\n'
+            + CONCERTATION.format(extra="", n=4)[14:]
+        },
+    ),
     ("experiment/missing file", ["sweep", "{d}/nothere.toml", "--out", "{d}/out"], {}),
     ("experiment/a directory", ["sweep", "{d}", "--out", "{d}/out"], {}),
     ("experiment/dev zero", ["sweep", "/dev/zero", "--out", "{d}/out"], {}),
