@@ -195,3 +195,39 @@ def test_a_short_run_says_which_scheduled_events_it_leaves_out(tmp_path):
     proc = cli("run", "austerity", "--out", str(tmp_path / "o"), "-n", "1", "--months", "12")
     assert proc.returncode == 0, proc.stderr
     assert "leaves out 2 scheduled event(s): funding_cut at month 36" in proc.stdout
+
+
+def test_set_values_are_read_as_toml_values_and_checked_strictly():
+    from concertsim.cliargs import parse_assignments
+    from concertsim.errors import InputError
+    from concertsim.scenario import load_scenario
+
+    items = [
+        "turnover.local_annual=0.4",
+        "structure.regions=2",
+        "recognition.enabled=true",
+        "role_mode.alignment=impose",
+        "funding.base=1",
+    ]
+    scenario = load_scenario("baseline").with_overrides(
+        parse_assignments(items), file="--set", lenient=False
+    )
+    assert scenario.params.turnover.local_annual == 0.4 and scenario.structure.regions == 2
+    assert scenario.params.recognition.enabled is True
+    assert scenario.params.role_mode.alignment == 1.0 and scenario.params.funding.base == 1.0
+    for bad in ("turnover.local_annual=true", "structure.regions=2.0", "recognition.enabled=1"):
+        with pytest.raises(InputError, match="^--set: "):
+            load_scenario("baseline").with_overrides(
+                parse_assignments([bad]), file="--set", lenient=False
+            )
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "scenarios", "sweep", "analyze"])
+def test_every_subcommand_s_argument_errors_have_the_documented_form(command, capsys):
+    from concertsim.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main([command, "--no-such-option"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert err.startswith(f"concertsim: error: {command}: ") and err.count("\n") == 1, err

@@ -110,7 +110,11 @@ def test_scenarios_differ_from_baseline_as_named():
 
 
 def test_extends_overrides_key_by_key(tmp_path):
-    write(tmp_path, "parent.toml", "[turnover]\nlocal_annual = 0.3\nsectoral_annual = 0.1\n")
+    write(
+        tmp_path,
+        "parent.toml",
+        'name = "p"\n[turnover]\nlocal_annual = 0.3\nsectoral_annual = 0.1\n',
+    )
     child = write(
         tmp_path,
         "child.toml",
@@ -135,7 +139,7 @@ def test_extends_role_mix_without_operations_takes_the_remainder(tmp_path):
 
 def test_events_replace_unless_appended(tmp_path):
     event = '[[events]]\nmonth = {m}\nkind = "funding_cut"\nshare = 0.5\n'
-    write(tmp_path, "parent.toml", event.format(m=10))
+    write(tmp_path, "parent.toml", 'name = "p"\n' + event.format(m=10))
     replace = write(tmp_path, "r.toml", 'extends = "parent.toml"\n' + event.format(m=20))
     append = write(
         tmp_path,
@@ -167,7 +171,9 @@ def test_extends_a_directory_names_the_referring_file(tmp_path, target):
 
 def test_a_bad_parent_is_reported_in_the_parent(tmp_path):
     (tmp_path / "deep").mkdir()
-    write(tmp_path, "deep/parent.toml", "[role_mix]\nnetworking = 0.1\noperations = 0.5\n")
+    write(
+        tmp_path, "deep/parent.toml", 'name = "p"\n[role_mix]\nnetworking = 0.1\noperations = 0.5\n'
+    )
     err = error_of(write(tmp_path, "child.toml", 'extends = "deep/parent.toml"\n'))
     assert err.file.endswith("parent.toml") and err.key == "[role_mix]"
 
@@ -178,7 +184,7 @@ def test_a_bad_parent_is_reported_in_the_parent(tmp_path):
 def test_the_role_sum_tolerance_is_the_stated_one(tmp_path, excess, accepted):
     mix = "networking = 0.2\ncapacity_building = 0.2\nissue_positioning = 0.2\n"
     mix += f"structuring = 0.1\nalignment = 0.1\noperations = {0.2 + excess!r}\n"
-    path = write(tmp_path, "mix.toml", "[role_mix]\n" + mix)
+    path = write(tmp_path, "mix.toml", 'name = "mix"\n[role_mix]\n' + mix)
     if accepted:
         assert load_scenario(path).params.role_mix.operations > 0.2
     else:
@@ -206,17 +212,22 @@ BAD = [
     ("bad mode", '[role_mode]\nalignment = "imposed"\n', "[role_mode] alignment", "'impose'"),
     (
         "shares not summing",
-        "[role_mix]\nnetworking = 0.5\noperations = 0.6\n",
+        'name = "m"\n[role_mix]\nnetworking = 0.5\noperations = 0.6\n',
         "[role_mix]",
         f"{ROLE_SUM_TOLERANCE:g}",
     ),
-    ("roles over 1", "[role_mix]\nnetworking = 0.95\n", "[role_mix]", f"{ROLE_SUM_TOLERANCE:g}"),
+    (
+        "roles over 1",
+        'name = "m"\n[role_mix]\nnetworking = 0.95\n',
+        "[role_mix]",
+        f"{ROLE_SUM_TOLERANCE:g}",
+    ),
     ("huge integer", "horizon = " + "9" * 400 + "\n", "horizon", "999"),
     ("huge mode", "[role_mode]\nalignment = " + "9" * 400 + "\n", "[role_mode] alignment", "999"),
     ("a path as name", 'name = "../elsewhere"\n', "name", "'_'"),
     (
         "event after horizon",
-        'horizon = 24\n[[events]]\nmonth = 24\nkind = "funding_cut"\nshare = 0.5\n',
+        'name = "h"\nhorizon = 24\n[[events]]\nmonth = 24\nkind = "funding_cut"\nshare = 0.5\n',
         "[[events]] #1 month",
         "[0, 23]",
     ),
@@ -252,7 +263,7 @@ BAD = [
     ),
     (
         "role_mix event over 1",
-        '[[events]]\nmonth = 1\nkind = "role_mix"\nvalues = { networking = 0.9 }\n',
+        'name = "r"\n[[events]]\nmonth = 1\nkind = "role_mix"\nvalues = { networking = 0.9 }\n',
         "[[events]] #1 values",
         "1e-06",
     ),
@@ -445,3 +456,29 @@ def test_an_election_without_a_share_follows_the_run_s_replacement_rate(tmp_path
         return by_month[12] - by_month[13]
 
     assert tenure_reset(1.0) > tenure_reset(0.0) + 0.1
+
+
+def test_a_set_event_of_a_parameter_read_at_month_0_only_is_refused_when_loaded(tmp_path):
+    path = write(
+        tmp_path,
+        "s.toml",
+        'name = "s"\n[[events]]\nmonth = 12\nkind = "set"\n'
+        'values = { "credibility.initial" = 0.9 }\n',
+    )
+    err = error_of(path)
+    assert err.key == '[[events]] #1 values."credibility.initial"' and "month 0 only" in str(err)
+
+
+def test_an_event_takes_a_dict_of_values_and_is_checked_like_a_file():
+    from concertsim.config import validate_event
+    from concertsim.params import Event
+
+    event = Event(month=24, kind="set", values={"turnover.local_annual": 0.3})
+    assert validate_event(event) == event and hash(event) == hash(validate_event(event))
+    with pytest.raises(InputError, match=r"did you mean 'turnover.local_annual'"):
+        validate_event(Event(24, "set", values={"turnover.local_anual": 0.3}))
+
+
+def test_an_empty_scenario_file_is_refused(tmp_path):
+    err = error_of(write(tmp_path, "empty.toml", ""))
+    assert err.key == "name" and "an empty file" in str(err)

@@ -9,7 +9,9 @@ Usage::
     concertsim sweep ... / concertsim analyze ...   (see concertsim.experiment)
 
 Bad input (a scenario error, an existing output directory without ``--force``, a bad
-option) prints one line ``concertsim: error: ...`` on stderr and exits with code 2.
+option of any subcommand, a command too large for the limits of :mod:`concertsim.config`)
+prints one line ``concertsim: error: ...`` on stderr and exits with code 2, before anything
+runs or is written.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from pathlib import Path
 from typing import TextIO
 
 from concertsim import __version__
+from concertsim.cliargs import EXIT_INPUT, Parser, integer_in, parse_assignments
+from concertsim.config import HORIZON_INFO
 from concertsim.errors import InputError, verbatim
+from concertsim.limits import LIMITS_HELP, MAX_RUNS
 
 __all__ = ["main", "build_parser", "summary_table", "EXIT_INPUT"]
-
-EXIT_INPUT = 2
-"""Exit code for bad input (as argparse uses for bad options)."""
 
 _EXPERIMENT_COMMANDS = ("sweep", "analyze")
 
@@ -43,13 +45,6 @@ KEY_OUTCOMES = (
     "recovery_months",
 )
 """Outcomes printed first after a run, when present; the others follow."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, like every other concertsim error."""
-
-    def error(self, message: str):
-        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
 
 
 # --------------------------------------------------------------------------- run
@@ -74,21 +69,6 @@ class _ProgressBar:
         end = "\n" if done >= total else ""
         self.stream.write(f"\r{self.label} [{bar}] {done}/{total} months{end}")
         self.stream.flush()
-
-
-def _parse_set(items: Sequence[str]) -> dict[str, float | str]:
-    """``["turnover.local_annual=0.4", ...]`` -> a dict of overrides."""
-    out: dict[str, float | str] = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        if not sep or not key:
-            raise InputError("--set", item, "KEY=VALUE, e.g. turnover.local_annual=0.4", item)
-        try:
-            value: float | str = float(text)
-        except ValueError:
-            value = {"true": 1.0, "false": 0.0}.get(text.lower(), text)
-        out[key.strip()] = value
-    return out
 
 
 def _mean_ci(values) -> tuple[float, float, float, int]:
@@ -150,12 +130,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     """``concertsim run``: load, run the replicates, write results, print a summary."""
     import numpy as np
 
+    from concertsim.limits import check_workload, posts
     from concertsim.output import check_out_dir, write_results
     from concertsim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     if args.set:
-        scenario = scenario.with_overrides(_parse_set(args.set))
+        scenario = scenario.with_overrides(parse_assignments(args.set), file="--set", lenient=False)
+    months = args.months if args.months is not None else scenario.horizon
+    runs, people = args.replicates, posts(scenario.structure)
+    check_workload("--replicates", "", runs=runs, people=people, months=months)
     if args.out is not None and not args.out.strip():
         raise InputError("--out", "", "a directory path", verbatim("an empty path"))
     out = Path(args.out) if args.out is not None else Path("results") / scenario.name
@@ -165,7 +149,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy)
     show = not args.no_progress and sys.stderr.isatty()
     progress = _ProgressBar(f"run {scenario.name}", sys.stderr) if show else None
-    months = args.months if args.months is not None else scenario.horizon
     print(
         f"concertsim {__version__}: {scenario.name}, {args.replicates} replicates x "
         f"{months} months, seed {seed}"
@@ -230,25 +213,9 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 
 
-def _integer_at_least(minimum: int):
-    """An argparse type: an integer >= ``minimum``, with a one-line error otherwise."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer >= {minimum}, got {text!r}"
-            ) from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {value}")
-        return value
-
-    return parse
-
-
-_positive = _integer_at_least(1)
-_seed = _integer_at_least(0)
+_replicates = integer_in(1, MAX_RUNS)
+_months = integer_in(*(int(x) for x in HORIZON_INFO.range))
+_seed = integer_in(0)
 
 
 def _add_run(sub) -> None:
@@ -256,15 +223,16 @@ def _add_run(sub) -> None:
         "run",
         help="run replicates of a scenario; write tables, manifest and figure",
         description="Run replicates of a scenario (a file, or a bundled name such as baseline).",
+        epilog=LIMITS_HELP + ".",
     )
     p.add_argument("scenario", help="scenario file or bundled scenario name")
     p.add_argument(
         "--replicates",
         "-n",
-        type=_positive,
+        type=_replicates,
         default=10,
         metavar="N",
-        help="number of replicates (default 10)",
+        help=f"number of replicates (default 10, at most {MAX_RUNS:,})",
     )
     p.add_argument(
         "--seed",
@@ -282,10 +250,10 @@ def _add_run(sub) -> None:
     )
     p.add_argument(
         "--months",
-        type=_positive,
+        type=_months,
         default=None,
         metavar="T",
-        help="months to simulate (default: the scenario's horizon)",
+        help="months to simulate, 1 to 1200 (default: the scenario's horizon)",
     )
     p.add_argument(
         "--set",
@@ -351,13 +319,13 @@ def _command_of(argv: Sequence[str]) -> str | None:
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The argument parser; ``argv`` says whether the experiment commands are needed."""
-    parser = _Parser(
+    parser = Parser(
         prog="concertsim",
         description="Agent-based simulation of multi-level concertation in regional "
         "social development.",
     )
     parser.add_argument("--version", action="version", version=f"concertsim {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     _add_run(sub)
     _add_validate(sub)
@@ -376,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args, extra = parser.parse_known_args(argv)
     if extra and args.func.__name__ != "_unavailable_command":
-        parser.error("unrecognized arguments: " + " ".join(extra))
+        parser.error(f"{args.command}: unrecognized arguments: " + " ".join(extra))
     args.argv = argv
     try:
         return int(args.func(args) or 0)

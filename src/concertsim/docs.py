@@ -21,9 +21,10 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
+from typing import Any
 
-from .params import SECTIONS, FieldInfo, Structure
-from .scenario import DEFAULT_HORIZON, HORIZON_INFO
+from .config import DEFAULT_HORIZON, HORIZON_INFO
+from .params import MODE_VALUES, SECTIONS, FieldInfo, Structure
 
 __all__ = [
     "START",
@@ -33,6 +34,7 @@ __all__ = [
     "parameter_tables_markdown",
     "replace_block",
     "update_odd",
+    "defaults_toml",
     "main",
 ]
 
@@ -134,6 +136,55 @@ def update_odd(path: Path | str = ODD_PATH) -> bool:
     if new != old:
         path.write_text(new, encoding="utf-8")
     return new != old
+
+
+def _toml_value(section: str, value: Any) -> str:
+    """A default as TOML: booleans lower-case, role modes by name."""
+    if section == "role_mode":
+        names = {v: k for k, v in MODE_VALUES.items()}
+        return f'"{names[value]}"' if value in names else repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _field_comment(section: str, info: FieldInfo) -> str:
+    """``meaning (unit) [lo, hi]`` for a line of the defaults file."""
+    unit = f" ({info.unit})" if info.unit != "-" else ""
+    if section == "role_mode":
+        return f'{info.doc}: "negotiate", "impose" or a number in [0, 1]'
+    rng = f" [{info.range[0]:g}, {info.range[1]:g}]" if info.range else ""
+    return f"{info.doc}{unit}{rng}"
+
+
+def defaults_toml(name: str = "baseline", description: str = "") -> str:
+    """A scenario file stating every parameter at its default, with its meaning and range.
+
+    ``scenarios/baseline.toml`` is this text; regenerate it when a default changes::
+
+        python -c "from concertsim.docs import defaults_toml; print(defaults_toml(), end='')"
+    """
+    description = description or (
+        "One region, default parameters made explicit: the reference every other scenario changes."
+    )
+    lines = [
+        f'name = "{name}"',
+        f'description = "{description}"',
+        "",
+        "# Every knob of the model, at its default. Comments give meaning, unit and valid range.",
+        '# Other scenarios `extends = "baseline.toml"` and override only what they change.',
+        "",
+        f"horizon = {DEFAULT_HORIZON}  # months simulated",
+    ]
+    for section, cls in scenario_sections().items():
+        fields = dataclasses.fields(cls)
+        width = max(len(f.name) for f in fields)
+        lines += ["", f"[{section}]  # {(cls.__doc__ or '').splitlines()[0]}"]
+        for f in fields:
+            value = _toml_value(section, f.default)
+            comment = _field_comment(section, f.metadata["info"])
+            lines.append(f"{f.name:<{width}} = {value:<6}  # {comment}")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,6 +37,9 @@ def show_value(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
         text = repr(value)
+    elif isinstance(value, int) and value.bit_length() > 10_000:  # str() refuses > 4300 digits
+        digits = int(value.bit_length() * 0.30103) + 1
+        text = f"{'-' if value < 0 else ''}an integer of about {digits} digits"
     elif isinstance(value, dict):
         text = "a table"
     elif isinstance(value, list | tuple):
@@ -49,8 +52,8 @@ def show_value(value: Any) -> str:
     return text
 
 
-class InputError(Exception):
-    """Bad user input, found before anything runs.
+class InputError(ValueError):
+    """Bad user input, found before anything runs (a ``ValueError``, for callers catching those).
 
     Attributes:
         file: the file at fault (as the user named it), or a label such as ``"--set"``.

@@ -9,12 +9,12 @@ same month behave alike, bit for bit.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .params import LEVELS, MODE_VALUES, ROLES, SECTIONS, Event
+from .config import validate_event
+from .params import MODE_VALUES, Event
 from .state import ROLE_INDEX
 from .submodels import turnover
 
@@ -92,29 +92,14 @@ FIXED_AT_START = (
 
 
 def check_event(event: Event) -> None:
-    """Raise ValueError, before anything changes, if ``event`` cannot be applied."""
-    if event.kind not in _HANDLERS:
-        raise ValueError(f"unknown event kind {event.kind!r}; expected one of {sorted(_HANDLERS)}")
-    if event.level != "all" and event.level not in LEVELS:
-        raise ValueError(f"unknown level {event.level!r}; expected 'all' or one of {LEVELS}")
-    if event.share is None and event.kind in ("turnover_wave", "funding_cut"):
-        raise ValueError(f"a {event.kind} event needs a share")
-    if event.share is not None and not 0.0 <= event.share <= 1.0:
-        raise ValueError(f"{event.kind} share {event.share} is outside [0, 1]")
-    for name, _ in event.values if event.kind in ("role_mix", "role_mode") else ():
-        if name not in ROLES and name != "operations":
-            raise ValueError(
-                f"unknown role {name!r} in {event.kind} event; expected one of {ROLES}"
-            )
-    for name, _ in event.values if event.kind == "set" else ():
-        section, _, field = name.partition(".")
-        if section not in SECTIONS or field not in {f.name for f in fields(SECTIONS[section])}:
-            raise ValueError(f"unknown parameter {name!r} in a set event")
-        if name.startswith(FIXED_AT_START):
-            raise ValueError(
-                f"{name} is read at month 0 only; change the role mix or modes with a "
-                "role_mix or role_mode event"
-            )
+    """Raise :class:`~concertsim.errors.InputError` (a ``ValueError``), before anything
+    changes, if ``event`` cannot be applied.
+
+    The rules are those of scheduled events in scenario files
+    (:func:`concertsim.config.validate_event`): known kind, level, roles and parameters,
+    shares and values in their ranges, no ``set`` of a parameter read at month 0 only.
+    """
+    validate_event(event, file="event")
 
 
 def apply_event(engine: Engine, event: Event) -> None:

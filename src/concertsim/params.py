@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,8 @@ __all__ = [
     "ROLES",
     "LEVELS",
     "EVENT_KINDS",
+    "FIXED_AT_START",
+    "MODE_VALUES",
     "FieldInfo",
     "field_info",
     "Structure",
@@ -68,6 +71,16 @@ EVENT_KINDS: tuple[str, ...] = (
     "set",
 )
 """Kinds of scheduled interventions (and of live interventions)."""
+
+FIXED_AT_START: tuple[str, ...] = (
+    "role_mix.",
+    "role_mode.",
+    "credibility.initial",
+    "legitimacy.initial_assent",
+    "engagement.initial",
+)
+"""Parameters read at month 0 only: a ``set`` event of them would do nothing, so it is refused
+(``role_mix`` and ``role_mode`` events change the role mix and modes)."""
 
 
 @dataclass(frozen=True)
@@ -390,14 +403,52 @@ class Event:
             share of funding removed; for ``election``: share of elected replaced
             (None: the run's ``turnover.election_replacement``, read when it happens).
         values: for ``role_mix``/``role_mode``: the new shares/modes by role; for
-            ``set``: dotted parameter names (``"turnover.local_annual"``) to values.
+            ``set``: dotted parameter names (``"turnover.local_annual"``) to values. A dict
+            (nested tables give dotted names) or pairs; stored as a tuple of pairs, so the
+            event stays hashable.
+
+    The values are normalised here; :func:`concertsim.config.validate_event` checks the
+    event against the parameters' metadata (scenario files and live interventions alike).
+
+    Example:
+        >>> Event(month=24, kind="set", values={"turnover": {"local_annual": 0.3}}).values
+        (('turnover.local_annual', 0.3),)
     """
 
     month: int
     kind: str
     level: str = "all"
     share: float | None = None
-    values: tuple[tuple[str, float], ...] = ()
+    values: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        values = self.values
+        if isinstance(values, Mapping):
+            values = tuple(_flatten(values))
+        elif isinstance(values, list | tuple) and all(
+            isinstance(p, list | tuple) and len(p) == 2 for p in values
+        ):
+            values = tuple((p[0], p[1]) for p in values)
+        object.__setattr__(self, "values", values)
+
+
+def _flatten(values: Mapping):
+    """``{"turnover": {"local_annual": 0.3}}`` -> ``("turnover.local_annual", 0.3)``, ...
+
+    Iterative, so that tables nested however deep cannot exhaust the stack.
+    """
+    stack = [("", iter(values.items()))]
+    while stack:
+        prefix, items = stack[-1]
+        item = next(items, None)
+        if item is None:
+            stack.pop()
+            continue
+        dotted = f"{prefix}{item[0]}"
+        if isinstance(item[1], Mapping):
+            stack.append((f"{dotted}.", iter(item[1].items())))
+        else:
+            yield dotted, item[1]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,11 @@ BAD = [
     # (replace this, with that, the message must contain)
     ("[design]", "[desing]", "[desing]: expected one of"),
     ("replicates = 2", "replicate = 2", "did you mean 'replicates'?"),
-    ("replicates = 2", "replicates = 0", "[experiment] replicates: expected an integer >= 1"),
+    (
+        "replicates = 2",
+        "replicates = 0",
+        "[experiment] replicates: expected an integer in [1, 1000000]",
+    ),
     ("replicates = 2", 'replicates = "two"', 'got "two"'),
     ("n = 8", "n = 10", "[design] n: expected a power of 2"),
     ('kind = "sobol"', 'kind = "sobel"', "did you mean 'sobol'?"),

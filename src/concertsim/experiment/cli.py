@@ -20,14 +20,15 @@ Example:
 from __future__ import annotations
 
 import argparse
-import math
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from concertsim.cli import _integer_at_least
+from concertsim.cliargs import Parser, integer_in, share
 from concertsim.errors import InputError
+from concertsim.limits import LIMITS_HELP, MAX_BOOTSTRAP, MAX_WORKERS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run every (design point, replicate) of an experiment file into a results "
         "store that fills as tasks finish. Running the same command on the same directory "
         "resumes: only missing runs are run.",
+        epilog=LIMITS_HELP + f"; at most {MAX_WORKERS} workers.",
     )
     sweep.add_argument("experiment", help="experiment file (TOML), e.g. experiments/sobol.toml")
     sweep.add_argument("--out", required=True, help="results directory (created or resumed)")
@@ -54,9 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument(
         "--workers",
-        type=_integer_at_least(0),
+        type=integer_in(0, MAX_WORKERS),
         default=None,
-        help="worker processes (default: all cores; 0 = run in this process)",
+        help=f"worker processes, at most {MAX_WORKERS} (default: all cores; 0 = in this process)",
     )
     sweep.add_argument(
         "--scheduler",
@@ -92,24 +94,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "when it still describes these results; else the manifest)",
     )
     for flag, kind, text in (
-        ("--bootstrap", _integer_at_least(10), "bootstrap resamples"),
-        ("--conf-level", _share, "confidence level of the intervals, in (0, 1]"),
+        ("--bootstrap", integer_in(10, MAX_BOOTSTRAP), "bootstrap resamples"),
+        ("--conf-level", share, "confidence level of the intervals, in (0, 1]"),
         ("--stable-outcome", str, "the outcome whose mean says whether a mix is stable"),
         ("--stable-min", float, "a mix is stable when that mean is at least this"),
     ):
         analyze.add_argument(flag, type=kind, default=None, help=f"{text} (overrides [analysis])")
     analyze.set_defaults(func=analyze_command)
-
-
-def _share(text: str) -> float:
-    """An argparse type: a number in (0, 1]."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
-    return value
 
 
 def _fail(message: str, code: int) -> int:
@@ -126,12 +117,40 @@ def _stop_on_sigterm() -> object:
     return signal.signal(signal.SIGTERM, _interrupt)
 
 
+def _check_workload(path: str) -> None:
+    """Refuse, before anything is planned or written, a concertation sweep over the limits.
+
+    Problems of the file or of its base scenario are left to :func:`run_sweep` to report.
+    """
+    from concertsim.experiment.spec import check_sweep_workload, load_experiment
+    from concertsim.scenario import load_scenario
+
+    try:
+        experiment = load_experiment(path)
+        if experiment.model != "concertation":
+            return
+        name = experiment.scenario
+        for candidate in (name, f"{name}.toml"):
+            local = Path(experiment.base_dir) / candidate
+            if local.is_file():
+                name = str(local)
+                break
+        base = load_scenario(name)
+    except InputError:
+        return
+    check_sweep_workload(experiment, base.structure, base.horizon)
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     """Handler of ``concertsim sweep``."""
     from concertsim.experiment.runner import SweepInterruptedError, run_sweep
 
     if args.scheduler and args.executor != "dask":
         return _fail("--scheduler: only with --executor dask", 2)
+    try:
+        _check_workload(args.experiment)
+    except InputError as exc:
+        return _fail(str(exc), 2)
     previous = _stop_on_sigterm()
     try:
         report = run_sweep(
@@ -216,8 +235,8 @@ def _compact(table: pd.DataFrame, rows: int = 15, columns: int = 9) -> pd.DataFr
 
 def build_parser() -> argparse.ArgumentParser:
     """A stand-alone parser with just ``sweep`` and ``analyze``."""
-    parser = argparse.ArgumentParser(prog="concertsim", description="concertsim experiments")
-    register(parser.add_subparsers(dest="command", required=True))
+    parser = Parser(prog="concertsim", description="concertsim experiments")
+    register(parser.add_subparsers(dest="command", required=True, parser_class=Parser))
     return parser
 
 

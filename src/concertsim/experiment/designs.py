@@ -154,8 +154,23 @@ def simplex_lattice(q: int, degree: int) -> np.ndarray:
         >>> simplex_lattice(3, 2).tolist()[:4]
         [[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.5, 0.0, 0.5], [0.0, 1.0, 0.0]]
     """
-    rows = [c for c in itertools.product(range(degree, -1, -1), repeat=q) if sum(c) == degree]
-    return np.asarray(rows, dtype=float) / degree
+    rows = list(_compositions(degree, q))
+    return np.asarray(rows, dtype=float).reshape(len(rows), q) / degree
+
+
+def _compositions(total: int, parts: int):
+    """Every way of writing ``total`` as ``parts`` non-negative integers, in decreasing
+    lexicographic order (the first part from ``total`` down to 0), one at a time: the
+    points are generated, not searched for among ``(total + 1) ** parts`` candidates."""
+    c = [total] + [0] * (parts - 1)
+    while True:
+        yield tuple(c)
+        i = next((j for j in range(parts - 2, -1, -1) if c[j] > 0), None)
+        if i is None:
+            return
+        rest = sum(c[i + 1 :]) + 1
+        c[i] -= 1
+        c[i + 1 :] = [rest] + [0] * (parts - i - 2)
 
 
 def simplex_centroid(q: int) -> np.ndarray:

@@ -3,8 +3,12 @@
 An experiment file names the model and its base scenario, the parameters that vary,
 the design that places the points, the replicates per point, the outcomes of
 interest, the horizon and the seed entropy. :func:`load_experiment` checks all of it
-before anything runs; a problem raises :class:`concertsim.errors.InputError`, whose
-one-line message names the file and the key.
+before anything runs, with the rules of :mod:`concertsim.config` (the file is read by
+:func:`~concertsim.config.read_toml`; the design's size is counted and refused above
+:data:`~concertsim.limits.MAX_DESIGN_POINTS` points or :data:`~concertsim.limits.MAX_RUNS`
+runs before anything is sampled); a problem raises :class:`concertsim.errors.InputError`,
+whose one-line message names the file and the key. The dataclasses live in
+:mod:`concertsim.experiment.spec_types` and are re-exported here.
 
 Example:
     >>> text = '''
@@ -24,22 +28,46 @@ Example:
     >>> parse_experiment(text.replace("n = 8", "n = 0"), "demo.toml")
     Traceback (most recent call last):
     ...
-    concertsim.errors.InputError: demo.toml: [design] n: expected an integer >= 1, got 0
+    concertsim.errors.InputError: demo.toml: [design] n: expected an integer in [1, 1000000], got 0
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from concertsim.config import (
+    HORIZON_INFO,
+    FieldInfo,
+    Rule,
+    coerce,
+    parse_toml,
+    read_toml,
+    unknown_key,
+)
 from concertsim.errors import InputError, verbatim
-from concertsim.scenario import _suggest
+from concertsim.experiment.spec_types import (
+    DESIGN_KINDS,
+    DISTRIBUTIONS,
+    AnalysisSpec,
+    DesignSpec,
+    Experiment,
+    ParameterSpec,
+    design_size,
+    experiment_hash,
+)
+from concertsim.limits import (
+    MAX_BOOTSTRAP,
+    MAX_DESIGN_POINTS,
+    MAX_RUNS,
+    check_size,
+    check_workload,
+    posts,
+)
+from concertsim.params import Structure
 
 __all__ = [
     "DESIGN_KINDS",
@@ -51,20 +79,9 @@ __all__ = [
     "load_experiment",
     "parse_experiment",
     "experiment_hash",
+    "design_size",
+    "check_sweep_workload",
 ]
-
-DESIGN_KINDS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris", "mixture")
-"""Design kinds an experiment may ask for."""
-
-DISTRIBUTIONS: dict[str, int] = {
-    "unif": 2,
-    "logunif": 2,
-    "triang": 3,
-    "norm": 2,
-    "truncnorm": 4,
-    "lognorm": 2,
-}
-"""SALib distributions and how many numbers their ``bounds`` hold."""
 
 _DESIGN_OPTIONS: dict[str, dict[str, Any]] = {
     "grid": {"levels": 3},
@@ -106,228 +123,41 @@ _UNBOUNDED = ("norm", "lognorm")
 _TOP_KEYS = ("experiment", "model", "design", "parameters", "analysis")
 _PARAM_KEYS = ("bounds", "dist", "values", "link")
 _MIXTURE_METHODS = ("lattice", "centroid", "random")
-
-
-@dataclass(frozen=True)
-class ParameterSpec:
-    """One parameter that varies.
-
-    Attributes:
-        name: dotted parameter name, e.g. ``"turnover.local_annual"``.
-        bounds: SALib bounds of its distribution (``[low, high]`` for ``unif``), or ``()``.
-        dist: SALib distribution name (see :data:`DISTRIBUTIONS`).
-        values: explicit levels (grid and mixture designs cross them), or ``()``.
-        link: other parameters that take the same level at every point (with ``values``).
-    """
-
-    name: str
-    bounds: tuple[float, ...] = ()
-    dist: str = "unif"
-    values: tuple[float, ...] = ()
-    link: tuple[str, ...] = ()
-
-    @property
-    def crossed(self) -> bool:
-        """True when the parameter takes explicit levels rather than a distribution."""
-        return bool(self.values)
-
-    def support(self) -> tuple[float, float]:
-        """The smallest and largest value this parameter can take (may be infinite)."""
-        if self.values:
-            return min(self.values), max(self.values)
-        b = self.bounds
-        if self.dist in ("unif", "logunif"):
-            return b[0], b[1]
-        if self.dist == "triang":
-            return b[0], b[1]
-        if self.dist == "truncnorm":
-            return b[0], b[1]
-        if self.dist == "lognorm":
-            return 0.0, math.inf
-        return -math.inf, math.inf
-
-
-@dataclass(frozen=True)
-class DesignSpec:
-    """The design: its kind and its options (defaults filled in).
-
-    Attributes:
-        kind: one of :data:`DESIGN_KINDS`.
-        options: sorted ``(name, value)`` pairs.
-    """
-
-    kind: str
-    options: tuple[tuple[str, Any], ...] = ()
-
-    def option(self, name: str) -> Any:
-        """The value of option ``name`` (its default when the file left it out)."""
-        return dict(self.options)[name]
-
-
-@dataclass(frozen=True)
-class AnalysisSpec:
-    """Settings of ``concertsim analyze``.
-
-    Attributes:
-        bootstrap: bootstrap resamples for confidence intervals.
-        conf_level: confidence level of the intervals.
-        stable_outcome: the outcome whose mean is the "stability" of a mix (e.g. survival).
-        stable_min: a mix is stable when the mean of ``stable_outcome`` is at least this.
-    """
-
-    bootstrap: int = 200
-    conf_level: float = 0.95
-    stable_outcome: str = "survived"
-    stable_min: float = 0.9
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """A validated experiment file.
-
-    Attributes:
-        source: the file it came from (as given), for messages.
-        name: a short name (defaults to the file's stem).
-        description: free text.
-        model: model name in :mod:`concertsim.experiment.models`.
-        model_options: sorted ``(name, value)`` pairs passed to the model.
-        scenario: the base scenario: a bundled name or a path relative to the file.
-        base_dir: the directory of the experiment file (to resolve ``scenario``).
-        months: horizon in months (0 = the scenario's own horizon).
-        replicates: runs per design point.
-        seed: seed entropy (``None`` = fresh entropy, recorded in the store).
-        batch_size: runs per task (one ``run_batch`` call).
-        outcomes: outcomes of interest (empty = every outcome the model returns).
-        series: also store the tidy monthly series.
-        design: the design.
-        parameters: the parameters that vary, in file order.
-        analysis: analysis settings.
-    """
-
-    source: str
-    name: str
-    description: str
-    model: str
-    model_options: tuple[tuple[str, Any], ...]
-    scenario: str
-    base_dir: str
-    months: int
-    replicates: int
-    seed: int | None
-    batch_size: int
-    outcomes: tuple[str, ...]
-    series: bool
-    design: DesignSpec
-    parameters: tuple[ParameterSpec, ...]
-    analysis: AnalysisSpec = field(default_factory=AnalysisSpec)
-
-    @property
-    def parameter_names(self) -> tuple[str, ...]:
-        """Names of the varying parameters, in file order."""
-        return tuple(p.name for p in self.parameters)
-
-    def error(self, key: str, expected: str, got: Any = InputError._NOTHING, **kw) -> InputError:
-        """An :class:`InputError` about ``key`` of this experiment's file."""
-        return InputError(self.source, key, expected, got, **kw)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The experiment as resolved: JSON-able, defaults filled in."""
-        return {
-            "experiment": {
-                "name": self.name,
-                "description": self.description,
-                "model": self.model,
-                "scenario": self.scenario,
-                "months": self.months,
-                "replicates": self.replicates,
-                "seed": None if self.seed is None else str(self.seed),
-                "batch_size": self.batch_size,
-                "outcomes": list(self.outcomes),
-                "series": self.series,
-            },
-            "model": dict(self.model_options),
-            "design": {"kind": self.design.kind, **dict(self.design.options)},
-            "parameters": {
-                p.name: {
-                    "bounds": list(p.bounds),
-                    "dist": p.dist,
-                    "values": list(p.values),
-                    "link": list(p.link),
-                }
-                for p in self.parameters
-            },
-            "analysis": {
-                "bootstrap": self.analysis.bootstrap,
-                "conf_level": self.analysis.conf_level,
-                "stable_outcome": self.analysis.stable_outcome,
-                "stable_min": self.analysis.stable_min,
-            },
-        }
-
-    def identity(self) -> dict[str, Any]:
-        """What determines the results, and nothing else: the experiment's hash covers this.
-
-        The model and its options, the parameters, the design, the replicates, the horizon,
-        the seed and the series flag. Not the name, the description, the batch size (results
-        do not depend on it), the outcomes of interest (the run table holds every outcome)
-        nor the ``[analysis]`` settings: changing those keeps a store resumable. The sweep
-        adds the base scenario as resolved and the seed entropy actually used.
-        """
-        full = self.to_dict()
-        return {
-            "model": self.model,
-            "model_options": full["model"],
-            "parameters": full["parameters"],
-            "design": full["design"],
-            "replicates": self.replicates,
-            "months": self.months,
-            "seed": full["experiment"]["seed"],
-            "series": self.series,
-        }
-
-
-def experiment_hash(resolved: Mapping[str, Any]) -> str:
-    """A short stable hash of a JSON-able mapping (the experiment as resolved).
-
-    Example:
-        >>> experiment_hash({"a": 1, "b": 2}) == experiment_hash({"b": 2, "a": 1})
-        True
-    """
-    text = json.dumps(resolved, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+_MAX_HORIZON = int(HORIZON_INFO.range[1])
+_MAX_OPTIMAL_CANDIDATES = 1000
+"""Most Morris trajectories SALib chooses the optimal ones among (its search is quadratic)."""
 
 
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment file.
 
     Args:
-        path: the TOML file.
+        path: the TOML file (a regular file of at most 1 MiB).
 
     Returns:
         The validated :class:`Experiment`.
 
     Raises:
-        InputError: the file is missing, unreadable, not TOML, or a key is wrong.
+        InputError: the file is missing, special, too large, unreadable, not TOML, a key
+            is wrong, or the design is too large.
     """
     source = str(path)
+    doc = read_toml(source, what="experiment file")
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(source, "", "an experiment file", verbatim("no such file")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, "", "a readable UTF-8 file", verbatim(str(exc))) from None
-    return parse_experiment(text, source, base_dir=p.resolve().parent, default_name=p.stem)
+    return _experiment(doc, source, base_dir=p.resolve().parent, default_name=p.stem)
 
 
 def parse_experiment(
     text: str, source: str = "<experiment>", *, base_dir: Path | None = None, default_name=""
 ) -> Experiment:
     """Validate the TOML text of an experiment file (see :func:`load_experiment`)."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(source, "", "valid TOML", verbatim(str(exc))) from None
+    doc = parse_toml(text, source)
+    return _experiment(doc, source, base_dir=base_dir, default_name=default_name)
+
+
+def _experiment(
+    doc: dict[str, Any], source: str, *, base_dir: Path | None, default_name: str
+) -> Experiment:
     _check_keys(source, "", doc, _TOP_KEYS)
     exp = _table(source, doc, "experiment")
     _check_keys(source, "[experiment]", exp, _EXPERIMENT_KEYS)
@@ -340,6 +170,10 @@ def parse_experiment(
     seed = get.get("seed")
     if seed is not None and (not _is_int(seed) or seed < 0):
         raise InputError(source, "[experiment] seed", "a non-negative integer", seed)
+    replicates = get.int("replicates", 1, MAX_RUNS)
+    points = design_size(design, parameters)
+    check_size(source, "[design]", points, MAX_DESIGN_POINTS, "design points")
+    check_size(source, "[experiment] replicates", points * replicates, MAX_RUNS, "runs")
     return Experiment(
         source=source,
         name=get.str("name") or default_name or "experiment",
@@ -348,15 +182,49 @@ def parse_experiment(
         model_options=tuple(sorted(model_options.items())),
         scenario=get.str("scenario"),
         base_dir=str(base_dir or Path.cwd()),
-        months=get.int("months", 0),
-        replicates=get.int("replicates", 1),
+        months=get.int("months", 0, _MAX_HORIZON),
+        replicates=replicates,
         seed=seed,
-        batch_size=get.int("batch_size", 1),
+        batch_size=get.int("batch_size", 1, MAX_RUNS),
         outcomes=tuple(outcomes),
         series=get.bool("series"),
         design=design,
         parameters=parameters,
         analysis=analysis,
+    )
+
+
+def check_sweep_workload(experiment: Experiment, structure: Structure, horizon: int) -> None:
+    """Refuse a sweep of the concertation model above the limits of :mod:`concertsim.limits`.
+
+    The posts are counted for the largest structure the design can reach (each varied
+    ``structure.*`` parameter at the top of its support), the months are the experiment's
+    (or the base scenario's ``horizon``), and a batch of ``batch_size`` runs is held at once.
+
+    Example:
+        >>> exp = parse_experiment(
+        ...     '[experiment]\\nreplicates = 1000\\n[design]\\nkind = "lhs"\\nn = 1000\\n'
+        ...     '[parameters]\\n"structure.regions" = { bounds = [1, 30] }\\n', "e.toml")
+        >>> check_sweep_workload(exp, Structure(), 1200)
+        Traceback (most recent call last):
+        ...
+        concertsim.errors.InputError: e.toml: [design]: expected at most 10,000,000,000 person-months (runs x posts x months), got 1,810,800,000,000
+    """  # noqa: E501
+    largest = {}
+    for spec in experiment.parameters:
+        for name in (spec.name, *spec.link):
+            section, _, field_name = name.partition(".")
+            if section == "structure" and hasattr(structure, field_name):
+                top = spec.support()[1]
+                current = largest.get(field_name, getattr(structure, field_name))
+                if math.isfinite(top):
+                    largest[field_name] = max(current, math.ceil(top))
+    people = posts(replace(structure, **largest))
+    runs = design_size(experiment.design, experiment.parameters) * experiment.replicates
+    months = experiment.months or horizon
+    batch = experiment.batch_size
+    check_workload(
+        experiment.source, "[design]", runs=runs, people=people, months=months, batch=batch
     )
 
 
@@ -368,17 +236,22 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    return isinstance(v, int | float) and not isinstance(v, bool) and _finite(v)
+
+
+def _finite(v: float) -> bool:
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _check_keys(source: str, where: str, table: Mapping[str, Any], valid) -> None:
     """Refuse unknown keys, suggesting the closest valid one."""
     for key in table:
         if key not in valid:
-            hint = _suggest(key, list(valid))
             name = f"{where} {key}".strip() if where else f"[{key}]"
-            allowed = ", ".join(valid)
-            raise InputError(source, name, f"one of: {allowed}", verbatim("unknown key"), hint=hint)
+            raise unknown_key(source, name, "one of: " + ", ".join(valid), key, valid)
 
 
 def _table(source: str, doc: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -389,7 +262,7 @@ def _table(source: str, doc: Mapping[str, Any], name: str) -> dict[str, Any]:
 
 
 class _Getter:
-    """Typed access to one table with defaults, raising InputError on a wrong type."""
+    """Typed access to one table with defaults, by the rules of :mod:`concertsim.config`."""
 
     def __init__(self, source: str, where: str, table: Mapping[str, Any], defaults) -> None:
         self.source, self.where, self.table, self.defaults = source, where, table, defaults
@@ -397,20 +270,18 @@ class _Getter:
     def get(self, key: str) -> Any:
         return self.table.get(key, self.defaults[key])
 
-    def _err(self, key: str, expected: str, got: Any) -> InputError:
+    def err(self, key: str, expected: str, got: Any) -> InputError:
         return InputError(self.source, f"{self.where} {key}", expected, got)
 
     def str(self, key: str) -> str:
         v = self.get(key)
         if not isinstance(v, str):
-            raise self._err(key, "a string", v)
+            raise self.err(key, "a string", v)
         return v
 
-    def int(self, key: str, low: int) -> int:
-        v = self.get(key)
-        if not _is_int(v) or v < low:
-            raise self._err(key, f"an integer >= {low}", v)
-        return v
+    def int(self, key: str, low: int, high: float = math.inf) -> int:
+        rule = Rule("int", FieldInfo(key, "-", (low, high), True))
+        return coerce(rule, self.get(key), file=self.source, key=f"{self.where} {key}")
 
     def num(self, key: str, low: float, high: float, *, open_low: bool = False) -> float:
         v = self.get(key)
@@ -418,30 +289,33 @@ class _Getter:
         if bad:
             bracket = "(" if open_low else "["
             span = f" in {bracket}{low:g}, {high:g}]" if math.isfinite(low - high) else ""
-            raise self._err(key, f"a number{span}", v)
+            raise self.err(key, f"a number{span}", v)
         return float(v)
 
     def bool(self, key: str) -> bool:
         v = self.get(key)
         if not isinstance(v, bool):
-            raise self._err(key, "true or false", v)
+            raise self.err(key, "true or false", v)
         return v
 
     def str_list(self, key: str) -> list[str]:
         v = self.get(key)
         if not isinstance(v, list) or not all(isinstance(s, str) and s for s in v):
-            raise self._err(key, "an array of names", v)
+            raise self.err(key, "an array of names", v)
         if len(set(v)) != len(v):
-            raise self._err(key, "names without repeats", v)
+            raise self.err(key, "names without repeats", v)
         return v
 
 
 def _design(source: str, table: dict[str, Any]) -> DesignSpec:
     kind = table.get("kind")
     if kind not in DESIGN_KINDS:
-        hint = _suggest(str(kind), DESIGN_KINDS) if kind is not None else None
-        got = kind if kind is not None else verbatim("nothing")
-        raise InputError(source, "[design] kind", f"one of {DESIGN_KINDS}", got, hint=hint)
+        if kind is None:
+            what = f"one of {DESIGN_KINDS}"
+            raise InputError(source, "[design] kind", what, verbatim("nothing"))
+        raise unknown_key(
+            source, "[design] kind", f"one of {DESIGN_KINDS}", kind, DESIGN_KINDS, "kind"
+        )
     defaults = _DESIGN_OPTIONS[kind]
     _check_keys(source, "[design]", table, {"kind": kind, **defaults})
     for key, default in defaults.items():
@@ -450,24 +324,27 @@ def _design(source: str, table: dict[str, Any]) -> DesignSpec:
     get = _Getter(source, "[design]", table, defaults)
     options: dict[str, Any] = {}
     if kind == "grid":
-        options["levels"] = get.int("levels", 2)
+        options["levels"] = get.int("levels", 2, MAX_DESIGN_POINTS)
     elif kind == "lhs":
-        options["n"] = get.int("n", 1)
+        options["n"] = get.int("n", 1, MAX_DESIGN_POINTS)
     elif kind == "sobol":
-        n = get.int("n", 2)
+        n = get.int("n", 2, MAX_DESIGN_POINTS)
         if n & (n - 1):
             raise InputError(source, "[design] n", "a power of 2 for a Sobol design", n)
         options.update(n=n, second_order=get.bool("second_order"))
     elif kind == "morris":
-        levels = get.int("levels", 2)
+        levels = get.int("levels", 2, MAX_DESIGN_POINTS)
         if levels % 2:
             raise InputError(source, "[design] levels", "an even number of levels", levels)
-        traj = get.int("trajectories", 2)
-        opt = get.int("optimal_trajectories", 0)
+        traj = get.int("trajectories", 2, MAX_DESIGN_POINTS)
+        opt = get.int("optimal_trajectories", 0, MAX_DESIGN_POINTS)
         if opt and not 2 <= opt < traj:
             raise InputError(
                 source, "[design] optimal_trajectories", f"0 or an integer in [2, {traj})", opt
             )
+        if opt and traj > _MAX_OPTIMAL_CANDIDATES:
+            what = f"at most {_MAX_OPTIMAL_CANDIDATES} trajectories to choose the optimal among"
+            raise InputError(source, "[design] trajectories", what, traj)
         options.update(trajectories=traj, levels=levels, optimal_trajectories=opt)
     else:
         options.update(_mixture_options(source, get))
@@ -477,23 +354,21 @@ def _design(source: str, table: dict[str, Any]) -> DesignSpec:
 def _mixture_options(source: str, get: _Getter) -> dict[str, Any]:
     components = get.str_list("components")
     if len(components) < 2:
-        raise get._err("components", "at least 2 components", components)
+        raise get.err("components", "at least 2 components", components)
     total = get.num("total", 0.0, 1.0, open_low=True)
     method = get.str("method")
     if method not in _MIXTURE_METHODS:
-        raise get._err("method", f"one of {_MIXTURE_METHODS}", method)
-    degree = get.int("degree", 1)
-    n = get.int("n", 0)
+        raise get.err("method", f"one of {_MIXTURE_METHODS}", method)
+    degree = get.int("degree", 1, MAX_DESIGN_POINTS)
+    n = get.int("n", 0, MAX_DESIGN_POINTS)
     if method == "random" and n < 1:
-        raise get._err("n", "an integer >= 1 for method 'random'", n)
+        raise get.err("n", "an integer >= 1 for method 'random'", n)
     lower = get.num("lower", 0.0, 1.0)
     if lower * len(components) >= total:
-        raise get._err(
-            "lower", f"less than total / components = {total / len(components):g}", lower
-        )
+        raise get.err("lower", f"less than total / components = {total / len(components):g}", lower)
     complement = get.str("complement")
     if complement in components:
-        raise get._err("complement", "a name that is not one of the components", complement)
+        raise get.err("complement", "a name that is not one of the components", complement)
     return {
         "components": components,
         "total": total,
@@ -603,7 +478,7 @@ def _analysis(source: str, table: dict[str, Any]) -> AnalysisSpec:
     _check_keys(source, "[analysis]", table, _ANALYSIS_KEYS)
     get = _Getter(source, "[analysis]", table, _ANALYSIS_KEYS)
     return AnalysisSpec(
-        bootstrap=get.int("bootstrap", 10),
+        bootstrap=get.int("bootstrap", 10, MAX_BOOTSTRAP),
         conf_level=get.num("conf_level", 0.0, 1.0, open_low=True),
         stable_outcome=get.str("stable_outcome"),
         stable_min=get.num("stable_min", -math.inf, math.inf),
