@@ -56,16 +56,21 @@ def test_mean_ci_level_and_width():
         mean_ci(values, 1.0)
 
 
-def test_mean_ci_is_the_command_line_summary_interval():
-    """``concertsim run`` prints mean_ci's interval: same signature and numbers."""
-    from concertsim.cli import _mean_ci
+def test_the_run_summary_uses_these_intervals():
+    """``concertsim run`` prints Wilson for yes/no outcomes (inside [0, 1]), t otherwise."""
+    import pandas as pd
 
-    rng = np.random.default_rng(7)
-    for n in (0, 1, 2, 5, 40):
-        values = rng.normal(3.0, 2.0, size=n)
-        ours, theirs = mean_ci(values), _mean_ci(values)
-        assert ours[3] == theirs[3]
-        np.testing.assert_allclose(ours[:3], theirs[:3], rtol=1e-12, equal_nan=True)
+    from concertsim.cli import summary_table
+
+    survived = [1.0] * 14 + [0.0]
+    stability = np.linspace(0.2, 0.9, 15)
+    text = summary_table(pd.DataFrame({"run": range(15), "survived": survived, "x": stability}))
+    rows = {line.split()[0]: line for line in text.splitlines()[1:-1]}
+    p, lo, hi = wilson(14, 15)
+    assert f"[{lo:.3f}, {hi:.3f}]" in rows["survived"]
+    assert hi <= 1.0
+    m, lo, hi, _ = mean_ci(stability)
+    assert f"[{lo:.3f}, {hi:.3f}]" in rows["x"]
 
 
 def test_mean_ci_covers_the_mean_about_95_percent_of_the_time():

@@ -71,23 +71,6 @@ class _ProgressBar:
         self.stream.flush()
 
 
-def _mean_ci(values) -> tuple[float, float, float, int]:
-    """Mean and 95% t-interval of the finite values; NaNs (e.g. no collapse) are left out."""
-    import numpy as np
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    n = len(x)
-    if n == 0:
-        return math.nan, math.nan, math.nan, 0
-    mean = float(x.mean())
-    if n == 1:
-        return mean, math.nan, math.nan, 1
-    half = float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half, n
-
-
 def _fmt(x: float) -> str:
     """A summary number: 3 decimals for shares and indices, 1 for months and counts."""
     if math.isnan(x):
@@ -98,6 +81,9 @@ def _fmt(x: float) -> str:
 def summary_table(outcomes) -> str:
     """The stability outcomes, mean and 95% CI across replicates, one line each.
 
+    Yes/no outcomes (every run 0 or 1) get the Wilson interval, which stays within
+    [0, 1]; the others a t-interval (:func:`concertsim.intervals.proportion_ci`).
+
     Args:
         outcomes: one row per run (``run`` and ``seed`` columns are skipped).
 
@@ -106,6 +92,8 @@ def summary_table(outcomes) -> str:
         month only for runs that collapsed).
     """
     import pandas as pd
+
+    from concertsim.intervals import proportion_ci
 
     numeric = [
         c
@@ -119,7 +107,7 @@ def summary_table(outcomes) -> str:
     runs = len(outcomes)
     lines = [f"{'outcome':<{width}}  {'mean':>8}  {'95% CI':<18}  {'n':>4}"]
     for column in ordered:
-        mean, lo, hi, n = _mean_ci(outcomes[column])
+        mean, lo, hi, n = proportion_ci(outcomes[column])
         ci = "" if math.isnan(lo) else f"[{_fmt(lo)}, {_fmt(hi)}]"
         lines.append(f"{column:<{width}}  {_fmt(mean):>8}  {ci:<18}  {n:>4}")
     lines.append(f"(mean over the n of {runs} runs where the outcome is defined)")

@@ -8,10 +8,16 @@ store that fills as tasks finish and can be resumed; ``concertsim analyze`` turn
 into sensitivity indices, variance shares, stability maps, CSV tables and PNG figures.
 
 Modules: :mod:`.spec` (experiment files), :mod:`.designs`, :mod:`.models`, :mod:`.executors`,
-:mod:`.store`, :mod:`.runner`, :mod:`.analyze`, :mod:`.cli`.
+:mod:`.store`, :mod:`.runner`, :mod:`.analysis`, :mod:`.cli`.
+
+The public surface is three functions::
+
+    from concertsim.experiment import load_experiment, run_sweep, analyze
+
 """
 
+from concertsim.experiment.analysis import analyze
 from concertsim.experiment.runner import SweepReport, run_sweep
 from concertsim.experiment.spec import Experiment, load_experiment
 
-__all__ = ["Experiment", "SweepReport", "load_experiment", "run_sweep"]
+__all__ = ["load_experiment", "run_sweep", "analyze", "Experiment", "SweepReport"]
