@@ -12,8 +12,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from concertsim import intervals as iv
 from concertsim import patterns as pb
 from concertsim.errors import InputError
+
+
+def _t(d):
+    return iv.mean_ci(d)[1:3]
+
+
+def _w(x, n):
+    return iv.wilson(x, n)[1:]
+
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,18 +83,18 @@ def test_arms_are_valid_scenarios(book):
 
 def test_paired_t_interval_on_a_known_example():
     # mean 3, sd sqrt(2.5), t(0.975, 4) = 2.776445: 3 -/+ 1.963243
-    low, high = pb.paired_t_interval([1.0, 2.0, 3.0, 4.0, 5.0])
+    low, high = _t([1.0, 2.0, 3.0, 4.0, 5.0])
     assert low == pytest.approx(1.036757, abs=1e-6)
     assert high == pytest.approx(4.963243, abs=1e-6)
-    assert pb.paired_t_interval([0.5, 0.5, 0.5]) == (0.5, 0.5)
-    assert all(math.isnan(x) for x in pb.paired_t_interval([1.0]))
+    assert _t([0.5, 0.5, 0.5]) == (0.5, 0.5)
+    assert all(math.isnan(x) for x in _t([1.0]))
 
 
 def test_wilson_interval_known_values_and_symmetry():
     z2 = 1.959964**2
-    assert pb.wilson_interval(0, 10) == pytest.approx((0.0, z2 / (10 + z2)), abs=1e-6)
-    low, high = pb.wilson_interval(7, 20)
-    low2, high2 = pb.wilson_interval(13, 20)
+    assert _w(0, 10) == pytest.approx((0.0, z2 / (10 + z2)), abs=1e-6)
+    low, high = _w(7, 20)
+    low2, high2 = _w(13, 20)
     assert (low, high) == pytest.approx((1 - high2, 1 - low2))
     assert low < 7 / 20 < high
 
@@ -101,9 +111,9 @@ def test_newcombe_interval_reduces_to_square_and_add_without_correlation():
     n = a + b + c + d
     assert 0 <= a * d - b * c <= n / 2
     p1, p2 = (a + b) / n, (a + c) / n
-    l1, u1 = pb.wilson_interval(a + b, n)
-    l2, u2 = pb.wilson_interval(a + c, n)
-    diff, low, high = pb.newcombe_paired_interval(base, alt)
+    l1, u1 = _w(a + b, n)
+    l2, u2 = _w(a + c, n)
+    diff, low, high = iv.newcombe_paired_interval(base, alt)
     assert diff == pytest.approx(p1 - p2)
     assert low == pytest.approx(p1 - p2 - math.hypot(p1 - l1, u2 - p2))
     assert high == pytest.approx(p1 - p2 + math.hypot(u1 - p1, p2 - l2))
@@ -112,13 +122,13 @@ def test_newcombe_interval_reduces_to_square_and_add_without_correlation():
 def test_newcombe_interval_and_mcnemar_on_a_clear_and_a_null_case():
     base = np.zeros(30)
     alt = np.r_[np.ones(12), np.zeros(18)]
-    diff, low, high = pb.newcombe_paired_interval(base, alt)
+    diff, low, high = iv.newcombe_paired_interval(base, alt)
     assert diff == pytest.approx(0.4) and 0 < low < 0.4 < high <= 1
-    assert pb.mcnemar_exact_p(base, alt) == pytest.approx(2 * 0.5**12)
+    assert iv.mcnemar_exact_p(base, alt) == pytest.approx(2 * 0.5**12)
     same = np.r_[np.ones(5), np.zeros(25)]
-    diff, low, high = pb.newcombe_paired_interval(same, same)
+    diff, low, high = iv.newcombe_paired_interval(same, same)
     assert diff == 0 and low < 0 < high
-    assert pb.mcnemar_exact_p(same, same) == 1.0
+    assert iv.mcnemar_exact_p(same, same) == 1.0
 
 
 # --------------------------------------------------------------------------- bad books
@@ -242,8 +252,20 @@ def test_command_line(tmp_path, capsys):
     assert "turnover_threatens_durability" in capsys.readouterr().out
     assert pb.main(["--only", "no_such_pattern", "--out", str(out)]) == 2
     assert capsys.readouterr().err.startswith("concertsim: error: --only")
-    assert pb.main(["--replicates", "1", "--out", str(out)]) == 2
-    with pytest.raises(SystemExit) as exc:
-        pb.main(["--replicates", "many"])
-    assert exc.value.code == 2
+    for bad in (["--replicates", "1"], ["--replicates", "many"], ["--months", "0"]):
+        with pytest.raises(SystemExit) as exc:
+            pb.main([*bad, "--out", str(out)])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("concertsim: error:") and err.count("\n") == 1
+
+
+def test_the_book_is_a_subcommand(tmp_path, capsys):
+    from concertsim.cli import main
+
+    out = tmp_path / "book"
+    argv = ["patterns", "--only", "turnover_threatens_durability", "--replicates", "2"]
+    assert main([*argv, "--months", "6", "--out", str(out)]) in (0, 1)
+    assert (out / "patterns.csv").exists()
+    assert main(["patterns", "--only", "nope", "--out", str(out)]) == 2
     assert capsys.readouterr().err.startswith("concertsim: error:")

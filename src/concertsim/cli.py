@@ -267,6 +267,16 @@ def _add_scenarios(sub) -> None:
     p.set_defaults(func=_cmd_scenarios)
 
 
+def _add_patterns(sub) -> None:
+    from concertsim import patterns
+
+    p = sub.add_parser(
+        "patterns", help="run the pattern book: does the model show the source's facts?"
+    )
+    patterns.add_arguments(p)
+    p.set_defaults(func=patterns.command)
+
+
 def _unavailable(name: str, reason: BaseException | None) -> Callable[[argparse.Namespace], int]:
     """A stand-in command for when the experiment package cannot be imported."""
 
@@ -318,6 +328,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _add_run(sub)
     _add_validate(sub)
     _add_scenarios(sub)
+    _add_patterns(sub)
     _add_experiment(sub, wanted=_command_of(argv) in _EXPERIMENT_COMMANDS)
     return parser
 

@@ -27,6 +27,7 @@ from statistics import NormalDist
 import numpy as np
 
 __all__ = ["mean_ci", "wilson", "proportion_ci", "clip_to", "t_quantile", "z_quantile"]
+__all__ += ["newcombe_paired_interval", "mcnemar_exact_p"]
 
 _NAN = float("nan")
 
@@ -146,6 +147,32 @@ def proportion_ci(values: Iterable[float], conf: float = 0.95) -> tuple[float, f
     if x.size and np.isin(x, (0.0, 1.0)).all():
         return (*wilson(float(x.sum()), int(x.size), conf), int(x.size))
     return mean_ci(x, conf)
+
+
+def newcombe_paired_interval(base, alt, level: float = 0.95) -> tuple[float, float, float]:
+    """(``p_alt - p_base``, low, high): paired yes/no outcomes, Newcombe's (1998) method 10."""
+    b0, a1 = np.asarray(base, bool), np.asarray(alt, bool)
+    n = len(b0)
+    both, only_alt = int((a1 & b0).sum()), int((a1 & ~b0).sum())
+    only_base, neither = int((~a1 & b0).sum()), int((~a1 & ~b0).sum())
+    p1, p2 = (both + only_alt) / n, (both + only_base) / n
+    (l1, u1), (l2, u2) = (wilson(x, n, level)[1:] for x in (p1 * n, p2 * n))
+    margins = (both + only_alt) * (only_base + neither) * (both + only_base) * (only_alt + neither)
+    cross = both * neither - only_alt * only_base
+    corr = cross - n / 2 if cross > n / 2 else (cross if cross < 0 else 0.0)
+    phi = corr / math.sqrt(margins) if margins > 0 else 0.0
+    low = math.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0))
+    high = math.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0))
+    return p1 - p2, p1 - p2 - low, p1 - p2 + high
+
+
+def mcnemar_exact_p(base, alt) -> float:
+    """Two-sided exact McNemar p-value (binomial test on the discordant pairs)."""
+    b0, a1 = np.asarray(base, bool), np.asarray(alt, bool)
+    k, m = int((a1 & ~b0).sum()), int((~a1 & b0).sum())
+    from scipy import stats
+
+    return 1.0 if k + m == 0 else float(stats.binomtest(k, k + m, 0.5).pvalue)
 
 
 def clip_to(values: Sequence[float] | float, bounds: tuple[float, float]) -> tuple | float:

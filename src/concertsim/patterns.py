@@ -8,10 +8,12 @@ outcomes, ``paired_proportion`` (Newcombe's 1998 method-10 interval from Wilson 
 exact McNemar p-value). It holds when the interval lies beyond ``threshold.min_effect``
 (default 0) in the stated direction. Arms resolving to the same scenario are run once.
 
+The statistics are those of :mod:`concertsim.intervals`.
+
 Example:
-    >>> low, high = paired_t_interval([1.0, 2.0, 3.0, 4.0, 5.0])
-    >>> round(low, 4), round(high, 4)
-    (1.0368, 4.9632)
+    >>> book = load_patterns()
+    >>> len(book) >= 18, sorted({p.mechanism for p in book})[:3]
+    (True, ['Fang2010', 'M1', 'M10'])
 """
 
 from __future__ import annotations
@@ -36,14 +38,14 @@ from scipy import stats
 from concertsim import knowledge
 from concertsim.engine import VARIABLES
 from concertsim.errors import InputError, verbatim
+from concertsim.intervals import mcnemar_exact_p, mean_ci, newcombe_paired_interval
 from concertsim.params import LEVELS
 from concertsim.scenario import Scenario, bundled_scenarios, load_scenario
 from concertsim.simulate import run_batch, run_scenario
 from concertsim.streams import run_seeds
 
 __all__ = ["BOOK_PATH", "Pattern", "Contrast", "Statistic", "load_patterns", "evaluate"]
-__all__ += ["run_book", "write_book", "format_table", "paired_t_interval", "wilson_interval"]
-__all__ += ["newcombe_paired_interval", "mcnemar_exact_p", "outcome_names", "main"]
+__all__ += ["run_book", "write_book", "format_table", "outcome_names", "main"]
 
 BOOK_PATH = Path(__file__).resolve().parent / "patterns.toml"
 """The bundled pattern book."""
@@ -107,52 +109,6 @@ class Pattern:
     min_effect: float = 0.0
     derived: tuple[Statistic, ...] = ()
     note: str = ""
-
-
-def paired_t_interval(d: Sequence[float], level: float = 0.95) -> tuple[float, float]:
-    """Student *t* interval of the mean of paired differences ``d`` (a point if sd is 0)."""
-    d = np.asarray(d, float)
-    if len(d) < 2:
-        return (math.nan, math.nan)
-    half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
-    return (float(d.mean() - half), float(d.mean() + half))
-
-
-def wilson_interval(x: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``x / n``.
-
-    Example:
-        >>> round(wilson_interval(0, 10)[1], 4)
-        0.2775
-    """
-    z, p = float(stats.norm.ppf(0.5 + level / 2)), x / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def newcombe_paired_interval(base, alt, level: float = 0.95) -> tuple[float, float, float]:
-    """(``p_alt - p_base``, low, high): paired yes/no outcomes, Newcombe's (1998) method 10."""
-    b0, a1 = np.asarray(base, bool), np.asarray(alt, bool)
-    n = len(b0)
-    both, only_alt = int((a1 & b0).sum()), int((a1 & ~b0).sum())
-    only_base, neither = int((~a1 & b0).sum()), int((~a1 & ~b0).sum())
-    p1, p2 = (both + only_alt) / n, (both + only_base) / n
-    (l1, u1), (l2, u2) = (wilson_interval(x, n, level) for x in (p1 * n, p2 * n))
-    margins = (both + only_alt) * (only_base + neither) * (both + only_base) * (only_alt + neither)
-    cross = both * neither - only_alt * only_base
-    corr = cross - n / 2 if cross > n / 2 else (cross if cross < 0 else 0.0)
-    phi = corr / math.sqrt(margins) if margins > 0 else 0.0
-    low = math.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0))
-    high = math.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0))
-    return p1 - p2, p1 - p2 - low, p1 - p2 + high
-
-
-def mcnemar_exact_p(base, alt) -> float:
-    """Two-sided exact McNemar p-value (binomial test on the discordant pairs)."""
-    b0, a1 = np.asarray(base, bool), np.asarray(alt, bool)
-    k, m = int((a1 & ~b0).sum()), int((~a1 & b0).sum())
-    return 1.0 if k + m == 0 else float(stats.binomtest(k, k + m, 0.5).pvalue)
 
 
 def _err(file: str, key: str, expected: str, got: Any = InputError._NOTHING, choices=()):
@@ -383,7 +339,7 @@ def evaluate(pattern: Pattern, *, replicates=40, seed=1, months=None) -> dict[st
         p_value = mcnemar_exact_p(base[ok], alt[ok])
     else:
         effect = float(d[ok].mean()) if ok.any() else math.nan
-        low, high = paired_t_interval(d[ok])
+        _, low, high, _ = mean_ci(d[ok])
         if sd > 0:
             p_value = float(2 * stats.t.sf(abs(effect) / sd * math.sqrt(ok.sum()), ok.sum() - 1))
     up = pattern.direction == "increase"
@@ -462,37 +418,49 @@ def write_book(table: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
     return csv, png
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        self.exit(2, f"concertsim: error: {message}\n")
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    """The options of ``concertsim patterns`` (shared by the CLI and :func:`main`)."""
+    from concertsim.cliargs import integer_in
+    from concertsim.config import HORIZON_INFO
+
+    ap.add_argument("--replicates", type=integer_in(2, 10_000), default=40,
+                    help="runs per arm (default 40)")  # fmt: skip
+    ap.add_argument("--seed", type=integer_in(0), default=1, help="root seed of every arm")
+    ap.add_argument("--out", default="results/patterns", help="where patterns.csv/png go")
+    ap.add_argument("--only", nargs="+", metavar="ID", help="run these patterns only")
+    ap.add_argument("--months", type=integer_in(*(int(x) for x in HORIZON_INFO.range)),
+                    help="shorter horizon (quick checks, tests)")  # fmt: skip
+    ap.add_argument("--book", help="a pattern file (default: the bundled patterns.toml)")
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run the book as ``args`` says; exit code 0 if every pattern holds, 1 if one fails.
+
+    Raises:
+        InputError: a bad pattern file or an unknown pattern id.
+    """
+    start = time.perf_counter()
+    table = run_book(load_patterns(args.book), replicates=args.replicates, seed=args.seed,
+                     only=args.only, months=args.months)  # fmt: skip
+    csv, png = write_book(table, args.out)
+    print(format_table(table))
+    print(f"{time.perf_counter() - start:.1f} s; wrote {csv} and {png}")
+    return 0 if bool(table["holds"].all()) else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``concertsim patterns [--replicates N] [--seed S] [--out DIR] [--only ID ...]``: exit
     code 0 if every pattern run holds, 1 if one fails, 2 on bad input."""
-    ap = _Parser(prog="concertsim patterns", description="Run the pattern book (issue #8).")
-    ap.add_argument("--replicates", type=int, default=40, help="runs per arm (default 40)")
-    ap.add_argument("--seed", type=int, default=1, help="root seed of every arm (default 1)")
-    ap.add_argument("--out", default="results/patterns", help="where patterns.csv/png go")
-    ap.add_argument("--only", nargs="+", metavar="ID", help="run these patterns only")
-    ap.add_argument("--months", type=int, help="shorter horizon (quick checks, tests)")
-    ap.add_argument("--book", help="a pattern file (default: the bundled patterns.toml)")
+    from concertsim.cliargs import EXIT_INPUT, Parser
+
+    ap = Parser(prog="concertsim patterns", description="Run the pattern book.")
+    add_arguments(ap)
     args = ap.parse_args(argv)
     try:
-        checks = (("--replicates", args.replicates, 2), ("--months", args.months, 1))
-        for opt, value, least in checks:
-            if value is not None and value < least:
-                raise InputError(opt, "", f"an integer >= {least}", value)
-        start = time.perf_counter()
-        table = run_book(load_patterns(args.book), replicates=args.replicates, seed=args.seed,
-                         only=args.only, months=args.months)  # fmt: skip
-        csv, png = write_book(table, args.out)
+        return command(args)
     except InputError as exc:
         print(f"concertsim: error: {exc}", file=sys.stderr)
-        return 2
-    print(format_table(table))
-    print(f"{time.perf_counter() - start:.1f} s; wrote {csv} and {png}")
-    return 0 if bool(table["holds"].all()) else 1
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":
