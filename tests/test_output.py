@@ -406,6 +406,23 @@ def test_what_only_looks_like_a_leftover_is_left_alone(tmp_path, results, quick_
     assert _entropy(out) == 99
 
 
+def test_what_is_swapped_out_is_removed_only_if_it_is_still_a_result(
+    tmp_path, results, monkeypatch, quick_figure
+):
+    out = _existing(tmp_path, results)
+    real_exchange = output._exchange
+
+    def meddling(a, b):  # someone writes into the old result just before the swap
+        (out / "notes.txt").write_text("mine")
+        return real_exchange(a, b)
+
+    monkeypatch.setattr(output, "_exchange", meddling)
+    write_results(out, **results, force=True)
+    assert _entropy(out) == 7
+    (left,) = [p for p in tmp_path.iterdir() if p.name != "out"]
+    assert (left / "notes.txt").read_text() == "mine"
+
+
 def test_a_half_removed_old_result_is_not_restored(tmp_path, results, quick_figure):
     out = _existing(tmp_path, results)
     old = tmp_path / f".out.old-{_hex()}"

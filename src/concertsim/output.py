@@ -249,7 +249,11 @@ def _not_a_result(path: Path, entries: Sequence[str]) -> str | None:
     if extra:
         return f"a result directory also holding {_some(extra)}"
     for entry in entries:
-        if not stat.S_ISREG(os.lstat(path / entry).st_mode):
+        try:
+            regular = stat.S_ISREG(os.lstat(path / entry).st_mode)
+        except OSError:
+            return "a result directory that changed while it was looked at"
+        if not regular:
             return f"a result directory whose {entry} is not a regular file"
     return None
 
@@ -363,7 +367,7 @@ def _complete(path: Path) -> bool:
 
 def _remove(path: Path) -> None:
     """Remove a temporary directory, its manifest first (never a result once half-gone)."""
-    with contextlib.suppress(FileNotFoundError):
+    with contextlib.suppress(OSError):
         os.unlink(path / "manifest.json")
     shutil.rmtree(path, ignore_errors=True)
 
@@ -377,7 +381,10 @@ def _recover(target: Path, *, locked: bool) -> None:
         newest_first = sorted(olds, key=_mtime, reverse=True)
         for old in newest_first:
             if _complete(old):
-                os.rename(old, target)
+                try:
+                    os.rename(old, target)
+                except OSError:  # left as it is; the run goes on as if there were none
+                    continue
                 atomic.fsync_dir(target.parent)
                 olds.remove(old)
                 break
@@ -473,7 +480,8 @@ def _swap_in(tmp: Path, target: Path) -> None:
         return
     if _exchange(tmp, target):  # target is new, tmp old, in one step
         atomic.fsync_dir(parent)
-        _remove(tmp)
+        if _removable(tmp):  # what was checked, not something put there since
+            _remove(tmp)
         return
     old = _temporary(target, "old")
     os.rename(target, old)  # a kill from here ...
@@ -483,7 +491,8 @@ def _swap_in(tmp: Path, target: Path) -> None:
         os.rename(old, target)
         raise
     atomic.fsync_dir(parent)
-    _remove(old)
+    if _removable(old):
+        _remove(old)
 
 
 def _sync(directory: Path) -> None:
