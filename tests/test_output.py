@@ -331,6 +331,7 @@ def test_unwritable_places_are_refused(tmp_path):
     check_out_dir(tmp_path / ("y" * 217))
     deep = tmp_path.joinpath(*["d" * 200] * 21)
     _refused(deep, "an absolute path of at most")
+    _refused(tmp_path / f".baseline.old-{_hex()}", "temporary")
     assert list(tmp_path.iterdir()) == []
 
 

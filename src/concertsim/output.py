@@ -22,8 +22,9 @@ an :class:`~concertsim.errors.InputError` (one line naming the path and what was
 expected), before anything is touched: any other non-empty directory, a file, a
 symbolic link, a mount point, the root directory, the current directory or a parent
 of it, the home directory or a parent of it, the concertsim package (or a path inside
-or above it), the repository root, a path ending in ``..``, a path under a file or
-under a directory that cannot be written, and a name too long for the temporaries.
+or above it), the repository root, a path ending in ``..``, a name of the form of the
+temporaries below, a path under a file or under a directory that cannot be written,
+and a name or path too long for the temporaries.
 
 Crash-safe replacement
 ----------------------
@@ -120,6 +121,8 @@ _LEGACY_KEYS = frozenset({"concertsim_version", "command", "seeds", "files", "sc
 _ID_HEX = 32
 _WRITER_TEMP = re.compile(r"\.tmp-[0-9a-f]{32}-(.+)")
 """An :func:`concertsim.atomic.temporary_name` left by a killed write."""
+_TEMPORARY = re.compile(rf"\..+\.(tmp|old)-[0-9a-f]{{{_ID_HEX}}}")
+"""The name of a temporary of some output (which recovery may rename or remove)."""
 _LOCK_TIMEOUT = 120.0
 """Seconds to wait for another concertsim process writing in the same directory."""
 _STARTED = time.time()
@@ -186,6 +189,8 @@ def _location(out: Path) -> Path:
     if out.name in ("", ".."):
         what = _forbidden(out.resolve()) or "a path ending in '..'"
         raise _refuse(out, "a path ending in a directory name", what)
+    if _TEMPORARY.fullmatch(out.name):
+        raise _refuse(out, "a name other than concertsim's temporary ones", "one of them")
     target = out.parent.resolve() / out.name
     what = _forbidden(target)
     if what is not None:
