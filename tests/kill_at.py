@@ -5,7 +5,9 @@ Usage::
     python tests/kill_at.py K [--fallback] -- run SCENARIO --out DIR ...
     python tests/kill_at.py --every CASES [--template DIR] [--fallback] -- run ... --out {out}
 
-Steps are counted only while :func:`concertsim.output.write_results` runs. Each call of
+Steps are counted only while :func:`concertsim.output.check_out_dir` (recovering from
+an earlier kill, if there is anything to recover) or
+:func:`concertsim.output.write_results` runs. Each call of
 ``os.mkdir``, ``os.rename``, ``os.replace``, ``os.unlink``, ``os.rmdir``,
 ``shutil.rmtree`` and ``concertsim.output._exchange`` has two kill points, just before
 and just after it; each writer (``concertsim.output._write_table``,
@@ -19,7 +21,8 @@ replacement is exercised.
 ``--every CASES`` runs the command once per kill point, each in a forked child of this
 process (which has imported everything once): first with K = 0 into ``CASES/0/out``,
 then K = 1 .. N into ``CASES/K/out``, ``{out}`` in the arguments standing for that
-path; ``--template DIR`` is copied there first (the previous result to replace). It
+path; ``--template DIR`` is copied to ``CASES/K`` first (e.g. a previous result to
+replace, as ``DIR/out``, or what an earlier killed run left beside it). It
 prints ``{"points": N, "status": {K: "killed" | "exit N"}, "labels": {K: "..."}}`` as
 JSON on stdout.
 
@@ -102,18 +105,23 @@ def _patch(fallback: bool) -> None:
     output._write_table = _writer("_write_table", output._write_table, path_arg=1)
     concertsim.plots.plot_series = _writer("plot_series", concertsim.plots.plot_series, 1)
     concertsim.atomic.write_bytes = _writer("write_bytes", concertsim.atomic.write_bytes, 0)
-    real_write_results = output.write_results
+    output.check_out_dir = _armed(output.check_out_dir)
+    output.write_results = _armed(output.write_results)
 
-    @functools.wraps(real_write_results)
-    def write_results(*args, **kwargs):
+
+def _armed(real):
+    """``real``, counting kill points while it runs."""
+
+    @functools.wraps(real)
+    def wrapper(*args, **kwargs):
         global armed
         armed = True
         try:
-            return real_write_results(*args, **kwargs)
+            return real(*args, **kwargs)
         finally:
             armed = False
 
-    output.write_results = write_results
+    return wrapper
 
 
 def _warm_up() -> None:
@@ -131,9 +139,10 @@ def _warm_up() -> None:
 def _child(k: int, args: list[str], cases: Path, template: Path | None) -> int:
     """Fork a child running the command with kill point ``k``; return its pid."""
     case = cases / str(k)
-    case.mkdir(parents=True)
     if template is not None:
-        shutil.copytree(template, case / "out")
+        shutil.copytree(template, case, symlinks=True)
+    else:
+        case.mkdir(parents=True)
     pid = os.fork()
     if pid:
         return pid

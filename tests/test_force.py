@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -76,16 +77,45 @@ def _state(out: Path, references: dict[str, Path]) -> str | None:
     return which
 
 
+def _template(tmp_path: Path, old_result: Path, mode: str) -> Path | None:
+    """What is at and beside ``out`` before the run: a previous result, or a killed run's
+    leftovers (the previous result set aside and a half-written new one), or nothing."""
+    if mode == "fresh":
+        return None
+    template = tmp_path / "template"
+    template.mkdir()
+    if mode == "recovering":
+        shutil.copytree(old_result, template / f".out.old-{uuid.uuid4().hex}")
+        partial = template / f".out.tmp-{uuid.uuid4().hex}"
+        partial.mkdir()
+        data = (old_result / "series.parquet").read_bytes()
+        (partial / "series.parquet").write_bytes(data[: len(data) // 2])
+    else:
+        shutil.copytree(old_result, template / "out")
+    return template
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", ["exchange", "two-renames", "fresh"])
+@pytest.mark.parametrize("mode", ["exchange", "two-renames", "fresh", "recovering"])
 def test_a_run_killed_at_any_step_leaves_the_old_or_the_new_result(tmp_path, old_result, mode):
     cases = tmp_path / "cases"
     command = [sys.executable, str(KILL_AT), "--every", str(cases)]
-    if mode != "fresh":
-        command += ["--template", str(old_result)]
+    template = _template(tmp_path, old_result, mode)
+    if template is not None:
+        command += ["--template", str(template)]
     if mode == "two-renames":
         command.append("--fallback")
-    command += ["--", "run", "baseline", *TINY, "--seed", "2", "--out", "{out}", "--force"]
+    command += [
+        "--",
+        "run",
+        "baseline",
+        *TINY,
+        "--seed",
+        "2",
+        "--out",
+        "{out}",
+        "--force",
+    ]
     proc = subprocess.run(command, capture_output=True, text=True, env=_env(), timeout=1200)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.splitlines()[-1])
@@ -98,7 +128,12 @@ def test_a_run_killed_at_any_step_leaves_the_old_or_the_new_result(tmp_path, old
         "in the middle of _write_table(series.parquet)",
         "in the middle of plot_series(figure.png)",
         "in the middle of write_bytes(manifest.json)",
-        {"exchange": "after _exchange(", "two-renames": "after os.rename(out", "fresh": ""}[mode],
+        {
+            "exchange": "after _exchange(",
+            "two-renames": "after os.rename(out",
+            "fresh": "",
+            "recovering": "after os.rename(.out.old-",
+        }[mode],
         "os.unlink(" if mode != "fresh" else "",
     ):
         assert step in steps, step
@@ -113,11 +148,11 @@ def test_a_run_killed_at_any_step_leaves_the_old_or_the_new_result(tmp_path, old
         beside = sorted(p.name for p in case.iterdir() if p.name != "out")
         if before is None:
             assert mode != "exchange", where
-            if mode == "two-renames":
+            if mode != "fresh":
                 assert any(name.startswith(".out.old-") for name in beside), where
         check_out_dir(case / "out", force=True)  # the next start
         after = _state(case / "out", references)
-        expected = before or ("old" if mode == "two-renames" else None)
+        expected = before or (None if mode == "fresh" else "old")
         assert after == expected, where
         assert sorted(p.name for p in case.iterdir()) == (["out"] if after else []), where
         seen.add(after)
