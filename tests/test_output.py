@@ -295,6 +295,9 @@ def test_files_links_and_mount_points_are_refused(tmp_path, results, quick_figur
     _refused(tmp_path / "dangling", "not a symbolic link")
     assert _entropy(target) == 99 and not (tmp_path / "nowhere").exists()
     _refused(Path("/proc"), "mount point")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    _refused(tmp_path / "loop", "not a symbolic link")
+    _refused(tmp_path / "loop" / "out")  # how depends on the Python version
 
 
 def test_places_that_hold_other_things_are_refused(tmp_path, monkeypatch):

@@ -160,7 +160,7 @@ def _forbidden(target: Path) -> str | None:
     """What ``target`` is, if it is a place an output directory must never be."""
     package = Path(__file__).resolve().parent
     root = _repository_root()
-    if target.resolve() == Path(target.anchor) or _same(target, Path(target.anchor)):
+    if _same(target, Path(target.anchor)):
         return "the root directory"
     places: list[tuple[Path, str]] = []
     with contextlib.suppress(OSError):
@@ -186,12 +186,16 @@ def _location(out: Path) -> Path:
     The parent is resolved (symbolic links in it followed); the last component is
     kept as is, since renames act on it, not on what it may point to.
     """
-    if out.name in ("", ".."):
-        what = _forbidden(out.resolve()) or "a path ending in '..'"
-        raise _refuse(out, "a path ending in a directory name", what)
+    try:
+        if out.name in ("", ".."):
+            what = _forbidden(out.resolve()) or "a path ending in '..'"
+            raise _refuse(out, "a path ending in a directory name", what)
+        parent = out.parent.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
+        raise _refuse(out, "a path that can be resolved", str(exc)) from None
     if _TEMPORARY.fullmatch(out.name):
         raise _refuse(out, "a name other than concertsim's temporary ones", "one of them")
-    target = out.parent.resolve() / out.name
+    target = parent / out.name
     what = _forbidden(target)
     if what is not None:
         raise _refuse(out, "a directory of results, not a place holding other things", what)
