@@ -243,6 +243,10 @@ def test_a_folder_that_is_not_a_result_is_never_replaced(tmp_path, results, quic
         ('{"kind": "concertsim.sweep"}', '"kind": "concertsim.run"'),
         ("[1, 2]", '"kind": "concertsim.run"'),
         ('{"concertsim_version": "0.1.0"}', '"kind": "concertsim.run"'),
+        (
+            '{"concertsim_version": "0", "command": 5, "seeds": 0, "files": 0, "scenario": 0}',
+            '"kind": "concertsim.run"',
+        ),
     ],
 )
 def test_a_manifest_of_another_kind_is_refused(tmp_path, manifest, why):

@@ -250,6 +250,7 @@ def _not_a_result(path: Path, entries: Sequence[str]) -> str | None:
         isinstance(data, dict)
         and "kind" not in data
         and _LEGACY_KEYS <= set(data)
+        and isinstance(data["command"], list)
         and data["command"][1:2] == ["run"]
     )
     if not (isinstance(data, dict) and data.get("kind") == KIND) and not legacy:
