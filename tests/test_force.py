@@ -96,6 +96,7 @@ def _template(tmp_path: Path, old_result: Path, mode: str) -> Path | None:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="tests/kill_at.py forks its runs")
 @pytest.mark.parametrize("mode", ["exchange", "two-renames", "fresh", "recovering"])
 def test_a_run_killed_at_any_step_leaves_the_old_or_the_new_result(tmp_path, old_result, mode):
     cases = tmp_path / "cases"
