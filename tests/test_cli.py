@@ -151,17 +151,21 @@ def test_run_writes_tables_manifest_figure_and_is_reproducible(tmp_path):
 
 
 @needs_simulate
-def test_force_replaces_and_csv(tmp_path):
+def test_force_replaces_a_previous_result_only(tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "old.txt").write_text("old")
-    args = ["--replicates", "1", "--months", "3", "--seed", "1", "--csv", "--force"]
-    proc = cli("run", "baseline", "--out", str(out), *args)
+    args = ["--replicates", "1", "--months", "3", "--seed", "1"]
+    assert cli("run", "baseline", "--out", str(out), *args).returncode == 0
+    proc = cli("run", "baseline", "--out", str(out), *args, "--csv", "--force")
     assert proc.returncode == 0, proc.stderr
-    assert not (out / "old.txt").exists()
+    assert not (out / "series.parquet").exists()
     assert (out / "series.csv").is_file() and (out / "outcomes.csv").is_file()
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
-    assert leftovers == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    proc = cli("run", "baseline", "--out", str(other), *args, "--force")
+    assert proc.returncode == 2 and proc.stderr.startswith("concertsim: error:")
+    assert (other / "notes.txt").read_text() == "mine"
 
 
 @needs_simulate

@@ -482,3 +482,14 @@ def test_an_event_takes_a_dict_of_values_and_is_checked_like_a_file():
 def test_an_empty_scenario_file_is_refused(tmp_path):
     err = error_of(write(tmp_path, "empty.toml", ""))
     assert err.key == "name" and "an empty file" in str(err)
+
+
+def test_a_name_from_the_file_name_is_checked_like_a_written_one(tmp_path):
+    """``..toml`` would name its results ``.`` (the results folder itself): refused."""
+    bad = tmp_path / "..toml"
+    bad.write_text('extends = "baseline"\n')
+    with pytest.raises(InputError, match="name: expected a name"):
+        load_scenario(bad)
+    accented = tmp_path / "coupe_démo.toml"
+    accented.write_text('extends = "baseline"\n')
+    assert load_scenario(accented).name == "coupe_démo"

@@ -114,7 +114,7 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "scenarios"
 _META_KEYS = ("name", "description", "extends", "events_mode", "horizon", "events", "source")
 _SECTION_CLASSES: dict[str, type] = {"structure": Structure, **SECTIONS}
 _EVENT_KEYS = ("month", "kind", "level", "share", "values")
-_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_NAME = re.compile(r"\w[\w.-]*")  # letters of any language (coupe_démo), digits, _ . -
 """A scenario name: it becomes the default output directory, so no path separators."""
 _ROLE_MIX_KEYS = (*ROLES, "operations")
 
@@ -432,8 +432,12 @@ def _build(data: Any, *, file: str, lenient: bool = False) -> Scenario:
     params = Parameters(**sections)
     horizon = doc.get("horizon", DEFAULT_HORIZON)
     events = _build_events(doc.get("events", []), params, horizon, file=file)
+    name = doc.get("name") or Path(file).stem
+    if not _NAME.fullmatch(name):
+        raise InputError(file, "name", "a name of letters, digits, '_', '-' or '.' (the file's "
+                         "name is not one: say name = ... in the file)", name)  # fmt: skip
     return Scenario(
-        name=doc.get("name") or Path(file).stem,
+        name=name,
         description=doc.get("description", ""),
         structure=Structure(**doc.get("structure", {})),
         params=params,
