@@ -12,6 +12,11 @@ organisations, are not tied already, and neither makes another new tie that
 month. Ties carry knowledge
 between organisations (cross-links, :mod:`concertsim.submodels.learning`) and
 are what structuring and alignment need (:func:`coverage`).
+
+Which slots hold a live tie is worked out once a month, by :func:`decay`
+(:func:`valid_ties`), which clears every dead tie: from then until the next
+month's turnover, a slot holds a live tie exactly when ``tie_partner >= 0``
+(:func:`live_ties`), since new ties are made between people in post.
 """
 
 from __future__ import annotations
@@ -22,14 +27,27 @@ from ..layout import Layout
 from ..state import BatchParams, State
 from ..streams import Stream
 
-__all__ = ["CANDIDATES", "valid_ties", "decay", "make_ties", "ties_per_person", "coverage"]
+__all__ = [
+    "CANDIDATES",
+    "valid_ties",
+    "live_ties",
+    "decay",
+    "make_ties",
+    "ties_per_person",
+    "ties_held",
+    "coverage",
+]
 
 CANDIDATES = 16
 """Candidate new ties drawn per region and month (caps ties made per month)."""
 
 
 def valid_ties(state: State) -> np.ndarray:
-    """(B,P,K) True where a tie slot holds a tie to someone still in post."""
+    """(B,P,K) True where a tie slot holds a tie to someone still in post.
+
+    The full check, valid at any time (e.g. right after a turnover wave); within
+    a month, after :func:`decay`, :func:`live_ties` gives the same answer cheaply.
+    """
     partner = state.tie_partner
     b = np.arange(state.batch)[:, None, None]
     safe = np.maximum(partner, 0)
@@ -37,8 +55,25 @@ def valid_ties(state: State) -> np.ndarray:
     return (partner >= 0) & same & state.occupied[b, safe] & state.occupied[:, :, None]
 
 
+def live_ties(state: State) -> np.ndarray:
+    """(B,P,K) ``tie_partner >= 0``: the live ties, from :func:`decay` to the month's end.
+
+    Equal to :func:`valid_ties` as long as nobody has left since the last
+    :func:`decay` (which clears every dead tie).
+    """
+    return state.tie_partner >= 0
+
+
+def ties_held(state: State) -> np.ndarray:
+    """(B,P) number of live ties each person holds, from :func:`decay` to the month's end."""
+    return live_ties(state).sum(axis=-1)
+
+
 def decay(state: State, bp: BatchParams, stream: Stream) -> None:
-    """Each tie lapses with probability ``tie_decay``; dead ties are cleared."""
+    """Each tie lapses with probability ``tie_decay``; dead ties are cleared.
+
+    Afterwards :func:`live_ties` holds until someone leaves.
+    """
     u = stream.uniform(state.tie_partner.shape[1:])
     keep = valid_ties(state) & (u >= bp.networking.tie_decay[:, :, None])
     state.tie_partner = np.where(keep, state.tie_partner, -1)
@@ -75,7 +110,7 @@ def make_ties(
     if not ok.any():
         return
     b, a, c, uu = b[ok], a[ok], c[ok], u[..., 3][ok]
-    valid = valid_ties(state)
+    valid = live_ties(state)
     keep = _once_per_person(b, a, c, lay.people) & ~_already_tied(state, valid, b, a, c)
     b, a, c, uu = b[keep], a[keep], c[keep], uu[keep]
     for x, y in ((a, c), (c, a)):
@@ -106,7 +141,7 @@ def _already_tied(state: State, valid: np.ndarray, b, a, c) -> np.ndarray:
 
 
 def ties_per_person(state: State) -> np.ndarray:
-    """(B,P) number of live ties each person holds."""
+    """(B,P) number of live ties each person holds (at any time, see :func:`valid_ties`)."""
     return valid_ties(state).sum(axis=-1)
 
 

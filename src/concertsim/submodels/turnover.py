@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layout import LEVEL_CODE, Layout
+from ..layout import Layout
 from ..params import Turnover
 from ..state import BatchParams, State
 from ..streams import Stream
@@ -88,8 +88,8 @@ def funded_posts(state: State, lay: Layout) -> np.ndarray:
     Regional staff post number k is funded while k < funding x regional_staff;
     every other post is always funded while its organisation exists.
     """
-    reg = lay.post_level == LEVEL_CODE["regional"]
-    region = np.maximum(lay.post_region, 0)
+    reg = lay.post_is_regional
+    region = lay.region_of_post
     funded_n = np.round(state.funding * lay.structure.regional_staff)[:, region]
     staff_funded = (lay.post_rank[None, :] < funded_n) | lay.post_elected[None, :]
     alive = state.alive[:, region]
