@@ -526,7 +526,7 @@ def march_detail(
         A :class:`MarchResult`.
     """
     _check_march_args(p1, p2, p3, p4, m, n, runs, periods, fast_share, fast_p1, max_periods)
-    seeds = _seeds(seed, runs)
+    seeds = run_seeds(seed, runs)[1]
     stream = Stream.from_seeds(seeds, "knowledge")
     state = new_state(stream, people=n, groups=1, m=m)
     p1_people = _p1_people(p1, n, fast_share, fast_p1)
@@ -663,14 +663,6 @@ def _check_prob(name: str, value) -> None:
         raise ValueError(f"{name}: must be a probability in [0, 1], got {value!r}")
 
 
-def _seeds(seed, runs: int) -> list[np.random.SeedSequence]:
-    """One seed per run (:func:`concertsim.streams.run_seeds`), with a ValueError naming seed."""
-    try:
-        return run_seeds(seed, runs)[1]
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"seed: must be None, an integer >= 0 or a SeedSequence ({exc})") from None
-
-
 def _check_int(name: str, value, low: int = 1) -> None:
     """Raise ValueError unless value is an integer >= low."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
@@ -798,7 +790,7 @@ def fang_detail(
         _check_int(name, value)
     if periods is not None:
         _check_int("periods", periods, low=0)
-    seeds = _seeds(seed, runs)
+    seeds = run_seeds(seed, runs)[1]
     stream = Stream.from_seeds(seeds, "knowledge")
     ties = Stream.from_seeds(seeds, "ties")
     state = new_state(stream, people=subgroups * size, groups=subgroups, m=m)

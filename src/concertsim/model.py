@@ -18,7 +18,8 @@ import numpy as np
 from mesa.datacollection import DataCollector
 
 from .agents import LocalCommittee, NationalActor, Organisation, RegionalBody, SectoralTable
-from .engine import VARIABLES, Engine
+from .engine import Engine
+from .observe import VARIABLES
 from .params import LEVELS, Event
 from .streams import run_seeds
 

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .engine import VARIABLES, Engine
+from .engine import Engine
+from .observe import VARIABLES
 from .outcomes import outcomes_table
 from .params import LEVELS
 from .streams import run_seeds
 
-__all__ = ["BatchResult", "RunResult", "run_batch", "run_scenario", "replicate_seeds", "tidy"]
+__all__ = ["BatchResult", "RunResult", "run_batch", "run_scenario", "tidy"]
 
 Progress = Callable[[int, int], None]
 
@@ -45,11 +46,6 @@ class RunResult:
     series: pd.DataFrame
     outcomes: pd.DataFrame
     seeds: dict
-
-
-def replicate_seeds(seed: int | None, replicates: int) -> tuple[int, list[np.random.SeedSequence]]:
-    """The entropy and one ``SeedSequence`` per replicate (spawn key ``(replicate,)``)."""
-    return run_seeds(seed, replicates)
 
 
 def _group_key(scenario) -> tuple:
@@ -153,7 +149,7 @@ def run_scenario(
         months: horizon (default: the scenario's).
         progress: called with (months done, months total).
     """
-    entropy, seeds = replicate_seeds(seed, replicates)
+    entropy, seeds = run_seeds(seed, replicates)
     res = run_batch(scenario, seeds, months=months, series=True, progress=progress)
     outcomes = res.outcomes
     outcomes.insert(0, "run", np.arange(replicates))

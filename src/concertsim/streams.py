@@ -87,15 +87,30 @@ def run_seeds(
 ) -> tuple[int, list[np.random.SeedSequence]]:
     """The root entropy and one seed per run: run ``i`` gets spawn key ``(*root, i)``.
 
-    The same as ``SeedSequence(seed).spawn(runs)``, except that a ``SeedSequence``
-    passed in is left untouched, so passing it twice gives the same runs twice.
+    The one seed helper of concertsim (replicates of ``concertsim run``, the
+    interactive model, the March and Fang experiments, sweeps). The same as
+    ``SeedSequence(seed).spawn(runs)``, except that a ``SeedSequence`` passed in
+    is left untouched, so passing it twice gives the same runs twice.
+
+    Args:
+        seed: an integer >= 0, a ``SeedSequence``, or None for fresh entropy.
+        runs: number of runs.
+
+    Returns:
+        The root entropy (to record) and the runs' seed sequences.
+
+    Raises:
+        ValueError: for a seed that is none of the above.
 
     Example:
         >>> entropy, seeds = run_seeds(7, 3)
         >>> entropy, [s.spawn_key for s in seeds]
         (7, [(0,), (1,), (2,)])
     """
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    try:
+        root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"seed: must be None, an integer >= 0 or a SeedSequence ({exc})") from None
     seeds = [
         np.random.SeedSequence(
             root.entropy, spawn_key=(*root.spawn_key, i), pool_size=root.pool_size
@@ -235,27 +250,9 @@ class Stream:
         bits >>= _S11
         return (bits.astype(np.float64) * _TO_UNIT).reshape((self.batch, *shape))
 
-    def uniform_at(self, run: np.ndarray, position: np.ndarray) -> np.ndarray:
-        """A sparse draw: one uniform for each (run index, flat position) pair.
-
-        The number at (run, position) equals ``uniform(shape)[run].flat[position]``
-        of a dense draw made with the same counter.
-        """
-        bases = self.next_bases()
-        return hash_uniform(bases[run], position)
-
-    def bernoulli(self, p: np.ndarray | float, shape: tuple[int, ...]) -> np.ndarray:
-        """Booleans of shape ``(B, *shape)``, True with probability ``p`` (broadcast)."""
-        return self.uniform(shape) < p
-
     def normal(self, shape: tuple[int, ...]) -> np.ndarray:
         """Standard normal draws of shape ``(B, *shape)`` (inverse-CDF of uniforms)."""
         from scipy.special import ndtri
 
         u = self.uniform(shape)
         return ndtri(np.clip(u, 1e-16, 1 - 1e-16))
-
-    def integers(self, high: np.ndarray | int, shape: tuple[int, ...]) -> np.ndarray:
-        """Integers in ``[0, high)`` of shape ``(B, *shape)`` (``high`` broadcast)."""
-        u = self.uniform(shape)
-        return np.minimum((u * high).astype(np.int64), np.asarray(high) - 1)
