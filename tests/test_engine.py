@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from concertsim.engine import VARIABLES, Engine
+from concertsim.engine import Engine
+from concertsim.observe import VARIABLES
 from concertsim.params import (
     LEVELS,
     ROLES,

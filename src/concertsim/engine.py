@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from . import knowledge
-from .init import INCUMBENT_ENERGY, INITIAL_LOCAL_CAPACITY, initial_state
+from .init import initial_state
 from .interventions import apply_event
 from .layout import Layout
 from .observe import VARIABLES, aggregation, observe
@@ -27,14 +27,7 @@ from .streams import Stream
 from .submodels import credibility, engagement, funding, learning, networking, people, roles
 from .submodels import turnover as turnover_
 
-__all__ = [
-    "Engine",
-    "SCHEDULE",
-    "STREAM_NAMES",
-    "VARIABLES",
-    "INCUMBENT_ENERGY",
-    "INITIAL_LOCAL_CAPACITY",
-]
+__all__ = ["Engine", "SCHEDULE", "STREAM_NAMES"]
 
 STREAM_NAMES = (
     "init",

@@ -51,6 +51,7 @@ class Target(Protocol):
         """The batch's random streams by name; events draw from ``events``."""
         ...
 
+
 SHOCKS = ("turnover_wave", "funding_cut", "election")
 """Event kinds that count as shocks for the recovery-time outcome."""
 
