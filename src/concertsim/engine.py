@@ -113,7 +113,8 @@ class Engine:
             (len(seeds), self.horizon + 1, len(VARIABLES), len(LEVELS)), np.nan, dtype=np.float64
         )
         self._divisor = aggregation(self.layout)
-        self.series[:, 0] = observe(self.state, self.layout, self.params, self._divisor)
+        ties = networking.ties_held(self.state)  # nobody has ties yet
+        self.series[:, 0] = observe(self.state, self.layout, self.params, self._divisor, ties=ties)
 
     @property
     def month(self) -> int:
@@ -140,11 +141,11 @@ class Engine:
         for event in self.events:  # scheduled interventions, through the live code
             if event.month == self.state.month:
                 self.intervene(event)
-        know, capacity = self._month()  # the submodels of SCHEDULE, in order
+        know, capacity, legit = self._month()  # the submodels of SCHEDULE, in order
         self.state.month += 1
         ties = networking.ties_held(self.state)  # no one has left since the month's decay
         self.series[:, self.state.month] = observe(
-            self.state, self.layout, self.params, self._divisor, know, capacity, ties
+            self.state, self.layout, self.params, self._divisor, know, capacity, ties, legit
         )
 
     def run(self, months: int | None = None) -> None:
@@ -152,12 +153,13 @@ class Engine:
         for _ in range((self.horizon - self.month) if months is None else months):
             self.step()
 
-    def _month(self) -> tuple[np.ndarray, np.ndarray]:
+    def _month(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Call the submodels of :data:`SCHEDULE`, in order, on every run of the batch.
 
         Returns:
             What the month computed that :func:`~concertsim.observe.observe` reuses:
-            (B,G) code knowledge and (B,R) the regional bodies' effective capacity.
+            (B,G) code knowledge, (B,R) the regional bodies' effective capacity, and
+            (B,R) their legitimacy (None if one folded: folding changes it).
         """
         s, lay, bp, st = self.state, self.layout, self.params, self.streams
         # people: elections, departures, hiring, ageing (M1, M2, M4, M14)
@@ -182,5 +184,6 @@ class Engine:
         time = credibility.strategic_time(s, lay, bp)
         credibility.update(s, lay, bp, know, time)
         engagement.update(s, lay, bp, time)
-        funding.update(s, lay, bp, roles.legitimacy(s, lay))
-        return know, capacity
+        alive, legit = s.alive.copy(), roles.legitimacy(s, lay)  # after engagement
+        funding.update(s, lay, bp, legit)
+        return know, capacity, (legit if np.array_equal(alive, s.alive) else None)

@@ -90,6 +90,7 @@ def observe(
     know: np.ndarray | None = None,
     capacity: np.ndarray | None = None,
     ties: np.ndarray | None = None,
+    legit: np.ndarray | None = None,
 ) -> np.ndarray:
     """(B, variables, levels) the series of one month: see :data:`VARIABLES`.
 
@@ -108,6 +109,7 @@ def observe(
         capacity: (B,R) the regional bodies' effective capacity computed this
             month (before any of them folded): it is zeroed for the folded ones.
         ties: (B,P) live ties per person, if already counted.
+        legit: (B,R) the regional bodies' legitimacy from below, if already computed.
 
     Returns:
         The month's row of the series, ``(B, len(VARIABLES), len(LEVELS))``.
@@ -127,7 +129,7 @@ def observe(
     get["capacity"][:, reg] = capacity / lay.org_posts[reg]
     get["credibility"][:] = state.credibility
     get["legitimacy"][:] = state.assent
-    get["legitimacy"][:, reg] = roles.legitimacy(state, lay)
+    get["legitimacy"][:, reg] = roles.legitimacy(state, lay) if legit is None else legit
     get["legitimacy"][:, nat] = state.assent[:, reg].mean(-1, keepdims=True)
     get["knowledge"][:] = know
     get["leadership"][:] = lay.per_org(state.leadership) / present

@@ -114,22 +114,26 @@ def tidy(series: np.ndarray, runs: Sequence[int]) -> pd.DataFrame:
     """Tidy table (run, month, level, variable, value) of an engine's series array.
 
     Level/variable pairs that do not apply (e.g. funding of a local committee) are dropped.
+
+    Args:
+        series: ``(B, months + 1, variables, levels)``, as :attr:`Engine.series`.
+        runs: the run number of each of the B rows.
+
+    Returns:
+        One row per (run, month, variable, level) observed, in that order.
     """
-    b, t, v, lv = series.shape
-    grid = np.meshgrid(np.asarray(runs), np.arange(t), np.arange(v), np.arange(lv), indexing="ij")
-    frame = pd.DataFrame(
+    flat = series.ravel()
+    keep = np.flatnonzero(~np.isnan(flat))
+    run, month, variable, level = np.unravel_index(keep, series.shape)
+    return pd.DataFrame(
         {
-            "run": grid[0].ravel().astype(np.int64),
-            "month": grid[1].ravel().astype(np.int64),
-            "level": pd.Categorical.from_codes(grid[3].ravel(), LEVELS),
-            "variable": pd.Categorical.from_codes(grid[2].ravel(), VARIABLES),
-            "value": series.ravel(),
+            "run": np.asarray(runs, dtype=np.int64)[run],
+            "month": month.astype(np.int64),
+            "level": np.asarray(LEVELS, dtype=object)[level],  # str (pandas 3) or object
+            "variable": np.asarray(VARIABLES, dtype=object)[variable],
+            "value": flat[keep],
         }
     )
-    frame = frame[~np.isnan(frame["value"].to_numpy())]
-    frame["level"] = frame["level"].astype(str)
-    frame["variable"] = frame["variable"].astype(str)
-    return frame.reset_index(drop=True)
 
 
 def run_scenario(

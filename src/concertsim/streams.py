@@ -35,6 +35,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -69,11 +70,19 @@ def mix64(x: np.ndarray) -> np.ndarray:
     Returns:
         The same array, each element replaced by its mixed value.
     """
-    x ^= x >> _S30
+    if not isinstance(x, np.ndarray) or x.ndim == 0:  # a numpy scalar: no scratch array
+        x ^= x >> _S30
+        x *= _M1
+        x ^= x >> _S27
+        x *= _M2
+        x ^= x >> _S31
+        return x
+    t = np.right_shift(x, _S30)  # one scratch array for the three shifts
+    x ^= t
     x *= _M1
-    x ^= x >> _S27
+    x ^= np.right_shift(x, _S27, out=t)
     x *= _M2
-    x ^= x >> _S31
+    x ^= np.right_shift(x, _S31, out=t)
     return x
 
 
@@ -245,7 +254,7 @@ class Stream:
     def uniform(self, shape: tuple[int, ...]) -> np.ndarray:
         """A dense draw: uniforms of shape ``(B, *shape)``."""
         bases = self.next_bases()
-        size = int(np.prod(shape, dtype=np.int64))
+        size = math.prod(shape)
         bits = mix64(_weyl(size)[None, :] + bases[:, None])
         bits >>= _S11
         return (bits.astype(np.float64) * _TO_UNIT).reshape((self.batch, *shape))
