@@ -251,6 +251,14 @@ class Stream:
         self.counter += 1
         return bases
 
+    def skip(self, draws: int = 1) -> None:
+        """Advance the counter past ``draws`` draws without making them.
+
+        A submodel that needs no numbers this month skips its draw, so its later
+        draws are the ones it would have had (the draw counter is the only state).
+        """
+        self.counter += draws
+
     def uniform(self, shape: tuple[int, ...]) -> np.ndarray:
         """A dense draw: uniforms of shape ``(B, *shape)``."""
         bases = self.next_bases()

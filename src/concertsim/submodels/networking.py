@@ -49,10 +49,12 @@ def valid_ties(state: State) -> np.ndarray:
     a month, after :func:`decay`, :func:`live_ties` gives the same answer cheaply.
     """
     partner = state.tie_partner
-    b = np.arange(state.batch)[:, None, None]
-    safe = np.maximum(partner, 0)
-    same = state.hire_id[b, safe] == state.tie_hire
-    return (partner >= 0) & same & state.occupied[b, safe] & state.occupied[:, :, None]
+    batch, people = state.occupied.shape
+    # who holds each post now: its hire number (>= 1), 0 while vacant; one gather
+    holder = np.where(state.occupied, state.hire_id, 0)
+    rows = (np.arange(batch) * people)[:, None, None]
+    same = holder.ravel()[np.maximum(partner, 0) + rows] == state.tie_hire
+    return (partner >= 0) & same & state.occupied[:, :, None]
 
 
 def live_ties(state: State) -> np.ndarray:

@@ -151,6 +151,9 @@ def elections(
 
     New officials take their seats the same month (no vacancy).
     """
+    if not np.any(due):  # no election: the draw is skipped, not moved (the same counter)
+        stream.skip()
+        return np.zeros_like(state.occupied)
     u = stream.uniform((1, lay.people))[:, 0]
     share = bp.turnover.election_replacement if share is None else share
     gone = state.occupied & lay.post_elected[None, :] & due & (u < share)
