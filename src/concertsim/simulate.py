@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ from .observe import VARIABLES
 from .outcomes import outcomes_table
 from .params import LEVELS
 from .streams import run_seeds
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 __all__ = ["BatchResult", "RunResult", "run_batch", "run_scenario", "tidy"]
 
@@ -48,12 +52,13 @@ class RunResult:
     seeds: dict
 
 
-def _group_key(scenario) -> tuple:
+def _group_key(scenario: Scenario) -> tuple:
+    """Runs that share this key are stepped together (one engine)."""
     return (scenario.structure, scenario.events, scenario.horizon)
 
 
 def run_batch(
-    scenario,
+    scenario: Scenario,
     seeds: Sequence[np.random.SeedSequence],
     overrides: Sequence[Mapping[str, float]] | None = None,
     *,
@@ -137,7 +142,7 @@ def tidy(series: np.ndarray, runs: Sequence[int]) -> pd.DataFrame:
 
 
 def run_scenario(
-    scenario,
+    scenario: Scenario,
     *,
     replicates: int = 10,
     seed: int | None = None,

@@ -50,9 +50,23 @@ def link_groups(state: State, lay: Layout, u: np.ndarray) -> np.ndarray:
 
 
 def learn(
-    state: State, lay: Layout, bp: BatchParams, stream: Stream, links: Stream, newcomers
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    stream: Stream,
+    links: Stream,
+    newcomers: np.ndarray,
 ) -> None:
-    """One period of March's model in every organisation of every run."""
+    """One period of March's model in every organisation of every run.
+
+    Args:
+        state: batch state; beliefs and codes change in place.
+        lay: layout.
+        bp: batch parameters.
+        stream: the ``knowledge`` stream (March's kernel).
+        links: the ``links`` stream (which tie each person learns through).
+        newcomers: (B,P) people hired this month (fresh beliefs).
+    """
     group = link_groups(state, lay, links.uniform((lay.people,)))
     knowledge.step(
         state.knowledge,

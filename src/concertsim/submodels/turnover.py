@@ -48,7 +48,9 @@ def _base_hazard(lay: Layout, bp: BatchParams) -> np.ndarray:
     return monthly_hazard(annual)
 
 
-def leave(state: State, lay: Layout, bp: BatchParams, gone: np.ndarray, u_vacancy: np.ndarray):
+def leave(
+    state: State, lay: Layout, bp: BatchParams, gone: np.ndarray, u_vacancy: np.ndarray
+) -> None:
     """Remove the people of ``gone`` (B,P): vacancy lengths, lost credibility (M14).
 
     Args:
@@ -118,7 +120,9 @@ def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarr
     return new
 
 
-def is_election(month, first, interval):
+def is_election(
+    month: int | np.ndarray, first: int | np.ndarray, interval: int | np.ndarray
+) -> bool | np.ndarray:
     """Whether ``month`` is an election month: ``first`` (0 = never), then every ``interval``.
 
     Works on numbers and on arrays of parameters alike.
