@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["BatchResult", "RunResult", "run_batch", "run_scenario", "tidy"]
 
 Progress = Callable[[int, int], None]
+ArrayLike = np.ndarray | pd.api.extensions.ExtensionArray
 
 
 @dataclass
@@ -115,6 +116,25 @@ def run_batch(
     return result
 
 
+_PANDAS_STR = int(pd.__version__.split(".")[0]) >= 3
+"""pandas >= 3: text columns are the ``str`` dtype (pyarrow-backed); before, object."""
+
+
+def _labels(names: Sequence[str], codes: np.ndarray) -> ArrayLike:
+    """The text column ``names[codes]``, in pandas' default dtype for text.
+
+    With pandas >= 3, decoded from a pyarrow dictionary: five times faster than
+    letting pandas infer the dtype of an object array, and the same column.
+    """
+    if not _PANDAS_STR:
+        return np.asarray(names, dtype=object)[codes]
+    import pyarrow as pa
+
+    indices = pa.array(codes.astype(np.int32, copy=False))
+    decoded = pa.DictionaryArray.from_arrays(indices, pa.array(list(names))).cast(pa.large_string())
+    return pd.array(decoded, dtype="str")
+
+
 def tidy(series: np.ndarray, runs: Sequence[int]) -> pd.DataFrame:
     """Tidy table (run, month, level, variable, value) of an engine's series array.
 
@@ -134,8 +154,8 @@ def tidy(series: np.ndarray, runs: Sequence[int]) -> pd.DataFrame:
         {
             "run": np.asarray(runs, dtype=np.int64)[run],
             "month": month.astype(np.int64),
-            "level": np.asarray(LEVELS, dtype=object)[level],  # str (pandas 3) or object
-            "variable": np.asarray(VARIABLES, dtype=object)[variable],
+            "level": _labels(LEVELS, level),
+            "variable": _labels(VARIABLES, variable),
             "value": flat[keep],
         }
     )
