@@ -1,6 +1,7 @@
 """Random streams: per run, per submodel, batch-independent, sparse = dense."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,3 +58,15 @@ def test_run_seeds_leaves_a_seed_sequence_untouched():
         np.array_equal(a.generate_state(4), b.generate_state(4))
         for a, b in zip(first, fresh, strict=True)
     )
+
+
+@pytest.mark.parametrize("batch", [1, 4, 5, 20])
+def test_many_draw_bases_at_once_equal_one_at_a_time(batch):
+    seeds = np.random.SeedSequence(8).spawn(batch)
+    one, many = Stream.from_seeds(seeds, "x"), Stream.from_seeds(seeds, "x")
+    one.next_bases()
+    many.skip()
+    rows = many.next_bases_many(7)
+    assert rows.shape == (7, batch)
+    assert np.array_equal(rows, np.stack([one.next_bases() for _ in range(7)]))
+    assert many.counter == one.counter == 8

@@ -278,7 +278,7 @@ def step(
     group = np.asarray(group, dtype=np.intp)
     if group.shape != (P,):
         raise ValueError(f"group: expected shape ({P},), got {group.shape}")
-    bases = [stream.next_bases() for _ in range(DRAWS_PER_STEP)]
+    bases = stream.next_bases_many(DRAWS_PER_STEP)  # one row per draw
     _turnover(state, bases[_D_TURNOVER], bases[_D_NEWBELIEFS], p3, newcomers, active)
     _turbulence(state, bases[_D_TURBULENCE], p4)
     actions = _act(state.beliefs, bases[_D_COINS])

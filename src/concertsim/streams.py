@@ -168,12 +168,14 @@ _SMALL_BATCH = 4
 """Up to this many runs, draw bases are mixed in Python (cheaper than numpy calls)."""
 
 
-def _draw_bases(keys: np.ndarray, counter: int) -> np.ndarray:
-    """One independent 64-bit starting point per run for the draw number ``counter``."""
-    c = _mix_int(((counter + 1) * 0x9E3779B97F4A7C15) & _MASK)
+def _draw_bases(keys: np.ndarray, counter: int, draws: int = 1) -> np.ndarray:
+    """One independent 64-bit starting point per run for the draw numbers ``counter``,
+    ``counter + 1``, ... (``draws`` of them): shape ``(draws, B)``."""
+    cs = [_mix_int(((counter + j + 1) * 0x9E3779B97F4A7C15) & _MASK) for j in range(draws)]
     if keys.size <= _SMALL_BATCH:
-        return np.array([_mix_int((int(k) + c) & _MASK) for k in keys], dtype=np.uint64)
-    return mix64(keys.astype(np.uint64) + np.uint64(c))
+        rows = [[_mix_int((int(k) + c) & _MASK) for k in keys] for c in cs]
+        return np.array(rows, dtype=np.uint64).reshape(draws, keys.size)
+    return mix64(keys.astype(np.uint64)[None, :] + np.array(cs, dtype=np.uint64)[:, None])
 
 
 _WEYL: dict[int, np.ndarray] = {}
@@ -247,8 +249,15 @@ class Stream:
 
     def next_bases(self) -> np.ndarray:
         """Starting points of the next draw, shape ``(B,)``; advances the counter."""
-        bases = _draw_bases(self.keys, self.counter)
+        bases = _draw_bases(self.keys, self.counter)[0]
         self.counter += 1
+        return bases
+
+    def next_bases_many(self, draws: int) -> np.ndarray:
+        """Starting points of the next ``draws`` draws, shape ``(draws, B)`` (row ``j``:
+        what the ``j``-th :meth:`next_bases` call would give); advances the counter."""
+        bases = _draw_bases(self.keys, self.counter, draws)
+        self.counter += draws
         return bases
 
     def skip(self, draws: int = 1) -> None:
