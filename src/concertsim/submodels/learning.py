@@ -45,7 +45,7 @@ def link_groups(state: State, lay: Layout, u: np.ndarray) -> np.ndarray:
     """
     k = state.tie_partner.shape[-1]
     slot = np.minimum((u * k).astype(np.int64), k - 1)
-    partner = np.take_along_axis(state.tie_partner, slot[..., None], axis=-1)[..., 0]
+    partner = state.tie_partner[np.arange(state.batch)[:, None], np.arange(lay.people), slot]
     return np.where(partner >= 0, lay.post_org[np.maximum(partner, 0)], -1)
 
 
