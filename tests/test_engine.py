@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from concertsim.engine import VARIABLES, Engine
+from concertsim.engine import Engine
+from concertsim.observe import VARIABLES
 from concertsim.params import (
     LEVELS,
     ROLES,
@@ -170,7 +171,7 @@ def test_stepping_past_the_horizon_is_refused_and_changes_nothing():
     [
         (Event(0, "role_mix", values=(("networking", 0.9),)), "more than 1"),
         (Event(0, "turnover_wave", level="provincial", share=0.5), "unknown level"),
-        (Event(0, "funding_cut", share=1.5), "outside"),
+        (Event(0, "funding_cut", share=1.5), r"in \[0, 1\], got 1.5"),
         (Event(0, "set", values=(("role_mix.networking", 0.5),)), "month 0 only"),
         (Event(0, "set", values=(("turnover.local_anual", 0.5),)), "unknown parameter"),
         (Event(0, "role_mode", values=(("lobbying", 1.0),)), "unknown role"),
@@ -183,3 +184,22 @@ def test_a_bad_live_intervention_is_refused_and_changes_nothing(event, message):
         e.intervene(event)
     assert np.array_equal(e.state.role_mix, mix) and np.array_equal(e.state.operations, ops)
     assert np.array_equal(e.state.occupied, occupied)
+
+
+def test_batch_params_are_typed_columns_of_every_parameter():
+    import dataclasses as dc
+
+    from concertsim.state import BatchParams
+
+    runs = [Parameters(), replace_dotted(Parameters(), {"turnover.local_annual": 0.5})]
+    bp = BatchParams.stack(runs)
+    for section, cls in SECTIONS.items():
+        columns = getattr(bp, section)
+        assert [f.name for f in dc.fields(columns)] == [f.name for f in dc.fields(cls)]
+        for f in dc.fields(cls):
+            assert getattr(columns, f.name).shape == (2, 1), f"{section}.{f.name}"
+    assert bp.turnover.local_annual[:, 0].tolist() == [0.25, 0.5]
+    with pytest.raises(AttributeError):
+        bp.set("turnover.local_anual", 0.1)  # a misspelt field is refused, not added
+    with pytest.raises(AttributeError):
+        bp.turnover.local_anual = np.zeros((2, 1))

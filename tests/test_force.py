@@ -204,11 +204,16 @@ def test_force_on_a_folder_that_is_not_a_result_is_refused(capsys, workspace):
 
 
 def test_force_on_results_itself_through_a_scenario_named_dot_is_refused(capsys, workspace):
-    (workspace / "work" / "..toml").write_text('description = "named ."\n')
-    (workspace / "work" / "...toml").write_text('description = "named .."\n')
+    """``..toml`` would be named ``.`` and write to ``results/.``: refused (by the scenario's
+    name rule before the output's own guard is reached), nothing touched."""
+    (workspace / "work" / "..toml").write_text('extends = "baseline"\n')
+    (workspace / "work" / "...toml").write_text('extends = "baseline"\n')
     before = _snapshot(workspace)
-    _refused(capsys, ["run", "..toml", *QUICK, "--force"], "--out: results: ", "notes.txt")
-    _refused(capsys, ["run", "...toml", *QUICK, "--force"], "the current directory")
+    for argv in (["run", "..toml", *QUICK, "--force"], ["run", "...toml", *QUICK, "--force"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("concertsim: error:") and "name" in err[0]
+    _refused(capsys, ["run", "baseline", *QUICK, "--force", "--out", "results"], "notes.txt")
     assert _snapshot(workspace) == before
 
 

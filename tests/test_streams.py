@@ -1,10 +1,11 @@
 """Random streams: per run, per submodel, batch-independent, sparse = dense."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from concertsim.streams import Stream, derive_key
+from concertsim.streams import Stream, derive_key, hash_uniform
 
 
 def test_a_run_draws_the_same_numbers_alone_or_in_a_batch():
@@ -33,7 +34,7 @@ def test_a_sparse_draw_equals_the_dense_draw_at_those_positions(batch, size, ski
     full = dense.uniform((size,))
     run = np.arange(batch).repeat(size)
     pos = np.tile(np.arange(size), batch)
-    assert np.array_equal(sparse.uniform_at(run, pos), full.ravel())
+    assert np.array_equal(hash_uniform(sparse.next_bases()[run], pos), full.ravel())
 
 
 def test_uniforms_look_uniform():
@@ -57,3 +58,15 @@ def test_run_seeds_leaves_a_seed_sequence_untouched():
         np.array_equal(a.generate_state(4), b.generate_state(4))
         for a, b in zip(first, fresh, strict=True)
     )
+
+
+@pytest.mark.parametrize("batch", [1, 4, 5, 20])
+def test_many_draw_bases_at_once_equal_one_at_a_time(batch):
+    seeds = np.random.SeedSequence(8).spawn(batch)
+    one, many = Stream.from_seeds(seeds, "x"), Stream.from_seeds(seeds, "x")
+    one.next_bases()
+    many.skip()
+    rows = many.next_bases_many(7)
+    assert rows.shape == (7, batch)
+    assert np.array_equal(rows, np.stack([one.next_bases() for _ in range(7)]))
+    assert many.counter == one.counter == 8

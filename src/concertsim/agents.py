@@ -14,6 +14,7 @@ import numpy as np
 
 from . import knowledge
 from .params import ROLES
+from .state import State
 
 __all__ = [
     "Organisation",
@@ -28,7 +29,8 @@ __all__ = [
 def _org_value(name: str, doc: str, cast: type = float) -> property:
     """A read-only view of this organisation's entry in the ``(B, G)`` state array ``name``."""
 
-    def get(self: Organisation):
+    def get(self: Organisation) -> object:
+        """This organisation's value."""
         return cast(getattr(self.model.engine.state, name)[0, self.index])
 
     return property(get, doc=doc)
@@ -37,7 +39,8 @@ def _org_value(name: str, doc: str, cast: type = float) -> property:
 def _region_value(name: str, doc: str, cast: type = float) -> property:
     """A read-only view of this organisation's region's entry in the ``(B, R)`` array ``name``."""
 
-    def get(self: Organisation):
+    def get(self: Organisation) -> object:
+        """This organisation's region's value."""
         return cast(getattr(self.model.engine.state, name)[0, self.region])
 
     return property(get, doc=doc)
@@ -53,7 +56,7 @@ class Organisation(mesa.Agent):
         self.index = index
 
     @property
-    def _state(self):
+    def _state(self) -> State:
         return self.model.engine.state
 
     def _posts(self) -> slice:

@@ -5,51 +5,80 @@ a trainer's shock button calls :func:`apply_event` with an :class:`Event` betwee
 two steps. Either way the event draws its random numbers from the run's own
 ``events`` stream, so a live demo and a batch run with the same event at the
 same month behave alike, bit for bit.
+
+An intervention acts on a :class:`Target`: the state, layout, parameters and
+streams of a batch (an :class:`~concertsim.engine.Engine` is one), so this
+module needs nothing from the engine module.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 import numpy as np
 
 from .config import validate_event
-from .params import MODE_VALUES, Event
-from .state import ROLE_INDEX
+from .layout import Layout
+from .params import FIXED_AT_START, MODE_VALUES, Event
+from .state import ROLE_INDEX, BatchParams, State
+from .streams import Stream
 from .submodels import turnover
 
-if TYPE_CHECKING:
-    from .engine import Engine
+__all__ = ["Target", "apply_event", "check_event", "SHOCKS"]
 
-__all__ = ["apply_event", "check_event", "SHOCKS", "FIXED_AT_START"]
+
+class Target(Protocol):
+    """What an intervention acts on: a batch's arrays (an engine is one)."""
+
+    @property
+    def state(self) -> State:
+        """The batch state, changed in place."""
+        ...
+
+    @property
+    def layout(self) -> Layout:
+        """The layout of the batch's structure."""
+        ...
+
+    @property
+    def params(self) -> BatchParams:
+        """The batch's parameters (a ``set`` event changes them)."""
+        ...
+
+    @property
+    def streams(self) -> Mapping[str, Stream]:
+        """The batch's random streams by name; events draw from ``events``."""
+        ...
+
 
 SHOCKS = ("turnover_wave", "funding_cut", "election")
 """Event kinds that count as shocks for the recovery-time outcome."""
 
 
-def _turnover_wave(engine: Engine, event: Event) -> None:
-    s, lay = engine.state, engine.layout
-    u = engine.streams["events"].uniform((2, lay.people))
+def _turnover_wave(target: Target, event: Event) -> None:
+    s, lay = target.state, target.layout
+    u = target.streams["events"].uniform((2, lay.people))
     gone = s.occupied & lay.posts_mask(event.level)[None, :] & (u[:, 0] < event.share)
-    turnover.leave(s, lay, engine.params, gone, u[:, 1])
+    turnover.leave(s, lay, target.params, gone, u[:, 1])
 
 
-def _funding_cut(engine: Engine, event: Event) -> None:
-    s = engine.state
+def _funding_cut(target: Target, event: Event) -> None:
+    s = target.state
     s.funding_scale *= 1.0 - event.share
     s.funding *= 1.0 - event.share
 
 
-def _election(engine: Engine, event: Event) -> None:
-    due = np.ones((engine.state.batch, 1), dtype=bool)
+def _election(target: Target, event: Event) -> None:
+    due = np.ones((target.state.batch, 1), dtype=bool)
     share = event.share  # None: the run's turnover.election_replacement
     turnover.elections(
-        engine.state, engine.layout, engine.params, engine.streams["events"], due, share
+        target.state, target.layout, target.params, target.streams["events"], due, share
     )
 
 
-def _role_mix(engine: Engine, event: Event) -> None:
-    s = engine.state
+def _role_mix(target: Target, event: Event) -> None:
+    s = target.state
     mix = s.role_mix.copy()
     for name, value in event.values:
         if name != "operations":
@@ -60,15 +89,15 @@ def _role_mix(engine: Engine, event: Event) -> None:
     s.role_mix, s.operations = mix, 1.0 - total
 
 
-def _role_mode(engine: Engine, event: Event) -> None:
+def _role_mode(target: Target, event: Event) -> None:
     for name, value in event.values:
         mode = MODE_VALUES.get(value, value) if isinstance(value, str) else value
-        engine.state.role_mode[..., ROLE_INDEX[name]] = float(mode)
+        target.state.role_mode[..., ROLE_INDEX[name]] = float(mode)
 
 
-def _set(engine: Engine, event: Event) -> None:
+def _set(target: Target, event: Event) -> None:
     for dotted, value in event.values:
-        engine.params.set(dotted, float(value))
+        target.params.set(dotted, float(value))
 
 
 _HANDLERS = {
@@ -79,16 +108,6 @@ _HANDLERS = {
     "role_mode": _role_mode,
     "set": _set,
 }
-
-
-FIXED_AT_START = (
-    "role_mix.",
-    "role_mode.",
-    "credibility.initial",
-    "legitimacy.initial_assent",
-    "engagement.initial",
-)
-"""Parameters read at month 0 only: a live ``set`` of them would do nothing."""
 
 
 def check_event(event: Event) -> None:
@@ -102,12 +121,15 @@ def check_event(event: Event) -> None:
     validate_event(event, file="event")
 
 
-def apply_event(engine: Engine, event: Event) -> None:
-    """Apply ``event`` to every run of ``engine`` now, between two months.
+def apply_event(target: Target, event: Event) -> None:
+    """Apply ``event`` to every run of ``target`` now, between two months.
+
+    Args:
+        target: the batch (e.g. an :class:`~concertsim.engine.Engine`), changed in place.
+        event: the intervention.
 
     Raises:
         ValueError: for an event :func:`check_event` rejects (nothing is changed).
     """
     check_event(event)
-    _HANDLERS[event.kind](engine, event)
-    engine.shocks.append((engine.state.month, event.kind))
+    _HANDLERS[event.kind](target, event)

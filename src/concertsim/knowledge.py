@@ -70,6 +70,9 @@ MAX_PERIODS = 5000
 # Draw numbers inside one step (offsets from the stream counter at the step's start).
 _D_TURNOVER, _D_NEWBELIEFS, _D_TURBULENCE, _D_COINS, _D_LINKS, _D_SOCIAL, _D_CODE = range(7)
 
+Prob = float | np.ndarray
+"""A probability: a scalar, or an array broadcasting against the batch's shape."""
+
 _SPARSE_SHARE = 0.125  # draw sparsely when fewer than this share of positions need a number
 _U31 = float(2**31)
 _LOW32 = np.uint64(0xFFFFFFFF)
@@ -128,7 +131,9 @@ def _u31_dense(bases: np.ndarray, people: int, m: int) -> np.ndarray:
     return u32 >> np.uint32(1)
 
 
-def _u31_sparse(bases: np.ndarray, run: np.ndarray, person: np.ndarray, dim: np.ndarray, m: int):
+def _u31_sparse(
+    bases: np.ndarray, run: np.ndarray, person: np.ndarray, dim: np.ndarray, m: int
+) -> np.ndarray:
     """The same numbers as :func:`_u31_dense`, only at the given (run, person, dim)."""
     half = (m + 1) // 2
     pos = person.astype(np.uint64) * np.uint64(half) + (dim >> 1).astype(np.uint64)
@@ -273,7 +278,7 @@ def step(
     group = np.asarray(group, dtype=np.intp)
     if group.shape != (P,):
         raise ValueError(f"group: expected shape ({P},), got {group.shape}")
-    bases = [stream.next_bases() for _ in range(DRAWS_PER_STEP)]
+    bases = stream.next_bases_many(DRAWS_PER_STEP)  # one row per draw
     _turnover(state, bases[_D_TURNOVER], bases[_D_NEWBELIEFS], p3, newcomers, active)
     _turbulence(state, bases[_D_TURBULENCE], p4)
     actions = _act(state.beliefs, bases[_D_COINS])
@@ -287,7 +292,14 @@ def step(
     _learn_code(state.code, sums, p2, bases[_D_CODE])
 
 
-def _turnover(state, sel_bases, new_bases, p3, newcomers, active) -> None:
+def _turnover(
+    state: KnowledgeState,
+    sel_bases: np.ndarray,
+    new_bases: np.ndarray,
+    p3: float,
+    newcomers: np.ndarray | None,
+    active: np.ndarray | None,
+) -> None:
     """Step 1: built-in turnover (prob. p3, active posts) and caller's newcomers."""
     B, P, m = state.beliefs.shape
     leave = np.zeros((B, P), dtype=bool)
@@ -305,7 +317,7 @@ def _turnover(state, sel_bases, new_bases, p3, newcomers, active) -> None:
     state.beliefs[run, person] = _trits(hash_uniform(new_bases[run][:, None], pos))
 
 
-def _turbulence(state: KnowledgeState, bases: np.ndarray, p4) -> None:
+def _turbulence(state: KnowledgeState, bases: np.ndarray, p4: Prob) -> None:
     """Step 2: each dimension of reality flips with probability p4."""
     if np.all(np.asarray(p4) == 0.0):
         return
@@ -324,7 +336,13 @@ def _act(beliefs: np.ndarray, bases: np.ndarray) -> np.ndarray:
     return actions
 
 
-def _targets(code, group, link_group, p_cross, bases) -> np.ndarray:
+def _targets(
+    code: np.ndarray,
+    group: np.ndarray,
+    link_group: np.ndarray | None,
+    p_cross: Prob,
+    bases: np.ndarray,
+) -> np.ndarray:
     """The code each person socialises toward, per dimension: ``(B, P|1, m)``."""
     B, G, m = code.shape
     if G == 1 and link_group is None:
@@ -346,7 +364,13 @@ def _targets(code, group, link_group, p_cross, bases) -> np.ndarray:
     return target
 
 
-def _socialise(beliefs, target, p1, active, bases) -> None:
+def _socialise(
+    beliefs: np.ndarray,
+    target: np.ndarray,
+    p1: Prob,
+    active: np.ndarray | None,
+    bases: np.ndarray,
+) -> None:
     """Step 4: gradual socialisation toward the (non-zero) target code."""
     cand = target != 0
     cand = cand & (beliefs != target)
@@ -357,7 +381,15 @@ def _socialise(beliefs, target, p1, active, bases) -> None:
     np.add(beliefs, target, out=beliefs, where=move)  # one step toward the target
 
 
-def _superior(actions, reality, score, group, active, link_group, link_learning):
+def _superior(
+    actions: np.ndarray,
+    reality: np.ndarray,
+    score: np.ndarray,
+    group: np.ndarray,
+    active: np.ndarray | None,
+    link_group: np.ndarray | None,
+    link_learning: bool,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
     """The superior groups: who beats her organisation's code, and tied people.
 
     Returns:
@@ -379,7 +411,13 @@ def _superior(actions, reality, score, group, active, link_group, link_learning)
     return sup, (lrun[beat], lperson[beat], lorg[beat])
 
 
-def _vote_sums(actions, sup, group, extra, G) -> np.ndarray:
+def _vote_sums(
+    actions: np.ndarray,
+    sup: np.ndarray,
+    group: np.ndarray,
+    extra: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    G: int,
+) -> np.ndarray:
     """``s_j`` per organisation: sums of the superior members' actions, ``(B, G, m)``."""
     k = int(np.count_nonzero(sup))
     if k < _SPARSE_SHARE * sup.size:
@@ -394,7 +432,9 @@ def _vote_sums(actions, sup, group, extra, G) -> np.ndarray:
     return sums
 
 
-def _vote_sums_sparse(actions, sup, group, G) -> np.ndarray:
+def _vote_sums_sparse(
+    actions: np.ndarray, sup: np.ndarray, group: np.ndarray, G: int
+) -> np.ndarray:
     """:func:`_vote_sums` from the superior people's rows only (few superiors)."""
     B, P, m = actions.shape
     sums = np.zeros((B * G, m), dtype=np.int32)
@@ -410,7 +450,9 @@ def _vote_sums_sparse(actions, sup, group, G) -> np.ndarray:
     return sums.reshape(B, G, m)
 
 
-def _vote_sums_grouped(actions, sup, group, G) -> np.ndarray:
+def _vote_sums_grouped(
+    actions: np.ndarray, sup: np.ndarray, group: np.ndarray, G: int
+) -> np.ndarray:
     """:func:`_vote_sums` by a dense pass over people sorted by organisation."""
     B, P, m = actions.shape
     masked = actions * sup.view(np.int8)[:, :, None]
@@ -423,7 +465,7 @@ def _vote_sums_grouped(actions, sup, group, G) -> np.ndarray:
     return sums
 
 
-def _learn_code(code, sums, p2, bases) -> None:
+def _learn_code(code: np.ndarray, sums: np.ndarray, p2: Prob, bases: np.ndarray) -> None:
     """Step 5: each code moves toward the majority action of its superior group."""
     B, G, m = code.shape
     sign = np.sign(sums).astype(np.int8)
@@ -526,7 +568,7 @@ def march_detail(
         A :class:`MarchResult`.
     """
     _check_march_args(p1, p2, p3, p4, m, n, runs, periods, fast_share, fast_p1, max_periods)
-    seeds = _seeds(seed, runs)
+    seeds = run_seeds(seed, runs)[1]
     stream = Stream.from_seeds(seeds, "knowledge")
     state = new_state(stream, people=n, groups=1, m=m)
     p1_people = _p1_people(p1, n, fast_share, fast_p1)
@@ -604,7 +646,17 @@ def march(
     ).knowledge
 
 
-def _run_march(state, stream, p1_people, p2, p3, p4, horizon, stop_at_rest, periods):
+def _run_march(
+    state: KnowledgeState,
+    stream: Stream,
+    p1_people: np.ndarray | float,
+    p2: float,
+    p3: float,
+    p4: float,
+    horizon: int,
+    stop_at_rest: bool,
+    periods: int | None,
+) -> MarchResult:
     """Step all runs, dropping those at equilibrium, and collect the results."""
     runs, P, m = state.beliefs.shape
     knowledge = np.empty(runs)
@@ -640,7 +692,7 @@ def _run_march(state, stream, p1_people, p2, p3, p4, horizon, stop_at_rest, peri
     return MarchResult(knowledge, ran, capped)
 
 
-def _p1_people(p1: float, n: int, fast_share: float, fast_p1: float | None):
+def _p1_people(p1: float, n: int, fast_share: float, fast_p1: float | None) -> np.ndarray | float:
     """Per-person socialisation rates: the first round(fast_share * n) are fast."""
     fast = int(round(fast_share * n))
     if fast == 0 or fast_p1 is None:
@@ -653,7 +705,7 @@ def _p1_people(p1: float, n: int, fast_share: float, fast_p1: float | None):
 # --------------------------------------------------------------------------- validation
 
 
-def _check_prob(name: str, value) -> None:
+def _check_prob(name: str, value: object) -> None:
     """Raise ValueError unless every value is a probability."""
     try:
         v = np.asarray(value, dtype=np.float64)
@@ -663,21 +715,25 @@ def _check_prob(name: str, value) -> None:
         raise ValueError(f"{name}: must be a probability in [0, 1], got {value!r}")
 
 
-def _seeds(seed, runs: int) -> list[np.random.SeedSequence]:
-    """One seed per run (:func:`concertsim.streams.run_seeds`), with a ValueError naming seed."""
-    try:
-        return run_seeds(seed, runs)[1]
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"seed: must be None, an integer >= 0 or a SeedSequence ({exc})") from None
-
-
-def _check_int(name: str, value, low: int = 1) -> None:
+def _check_int(name: str, value: object, low: int = 1) -> None:
     """Raise ValueError unless value is an integer >= low."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
         raise ValueError(f"{name}: must be an integer >= {low}, got {value!r}")
 
 
-def _check_march_args(p1, p2, p3, p4, m, n, runs, periods, fast_share, fast_p1, max_periods):
+def _check_march_args(
+    p1: float,
+    p2: float,
+    p3: float,
+    p4: float,
+    m: int,
+    n: int,
+    runs: int,
+    periods: int | None,
+    fast_share: float,
+    fast_p1: float | None,
+    max_periods: int,
+) -> None:
     """Validate the arguments of :func:`march`."""
     for name, value in (("p1", p1), ("p2", p2), ("p3", p3), ("p4", p4)):
         _check_prob(name, value)
@@ -798,7 +854,7 @@ def fang_detail(
         _check_int(name, value)
     if periods is not None:
         _check_int("periods", periods, low=0)
-    seeds = _seeds(seed, runs)
+    seeds = run_seeds(seed, runs)[1]
     stream = Stream.from_seeds(seeds, "knowledge")
     ties = Stream.from_seeds(seeds, "ties")
     state = new_state(stream, people=subgroups * size, groups=subgroups, m=m)

@@ -50,6 +50,18 @@ class Layout:
         org_posts: (G,) number of posts of each organisation.
         region_pool: (R, Q) the posts of each region (its local committees, sectoral
             tables and regional body), among whom networking makes ties.
+        is_local: (G,) True for local committees.
+        is_sectoral: (G,) True for sectoral tables.
+        is_member: (G,) True for the members of a region's concertation (local
+            committees and sectoral tables).
+        in_region: (G,) True for the organisations of a region (all but national actors).
+        region_of_org: (G,) region of each organisation, as an index into ``(B, R)``
+            arrays (national actors: 0; mask them with ``in_region``).
+        post_is_local: (P,) True for the posts of local committees.
+        post_is_regional: (P,) True for the posts of regional bodies.
+        post_in_region: (P,) True for the posts of a region (all but national actors').
+        region_of_post: (P,) region of each post, as an index into ``(B, R)`` arrays
+            (national posts: 0; mask them with ``post_in_region``).
     """
 
     structure: Structure
@@ -66,6 +78,15 @@ class Layout:
     org_start: np.ndarray
     org_posts: np.ndarray
     region_pool: np.ndarray
+    is_local: np.ndarray
+    is_sectoral: np.ndarray
+    is_member: np.ndarray
+    in_region: np.ndarray
+    region_of_org: np.ndarray
+    post_is_local: np.ndarray
+    post_is_regional: np.ndarray
+    post_in_region: np.ndarray
+    region_of_post: np.ndarray
 
     @classmethod
     def from_structure(cls, s: Structure) -> Layout:
@@ -105,6 +126,7 @@ class Layout:
         post_rank = np.where(post_elected, -1, within)
         post_region = org_region[post_org]
         region_pool = np.stack([np.flatnonzero(post_region == r) for r in range(s.regions)])
+        post_level = org_level[post_org]
         return cls(
             structure=s,
             groups=int(org_level.size),
@@ -113,13 +135,22 @@ class Layout:
             org_region=org_region,
             level_slice=level_slice,
             post_org=post_org,
-            post_level=org_level[post_org],
+            post_level=post_level,
             post_region=post_region,
             post_elected=post_elected,
             post_rank=post_rank,
             org_start=org_start,
             org_posts=org_posts,
             region_pool=region_pool,
+            is_local=org_level == LEVEL_CODE["local"],
+            is_sectoral=org_level == LEVEL_CODE["sectoral"],
+            is_member=org_level <= LEVEL_CODE["sectoral"],
+            in_region=org_region >= 0,
+            region_of_org=np.maximum(org_region, 0),
+            post_is_local=post_level == LEVEL_CODE["local"],
+            post_is_regional=post_level == LEVEL_CODE["regional"],
+            post_in_region=post_region >= 0,
+            region_of_post=np.maximum(post_region, 0),
         )
 
     def per_org(self, x: np.ndarray) -> np.ndarray:
@@ -155,15 +186,6 @@ class Layout:
         total = self.members_sum(x * weight)
         count = self.members_sum(weight.astype(float))
         return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
-
-    def regional_of_org(self) -> np.ndarray:
-        """(G,) index (into the G axis) of the regional body each organisation is attached to.
-
-        National actors and regional bodies map to themselves.
-        """
-        reg0 = self.level_slice["regional"].start
-        own = np.arange(self.groups)
-        return np.where(self.org_region >= 0, reg0 + self.org_region, own).astype(np.int64)
 
     def posts_mask(self, level: str) -> np.ndarray:
         """(P,) True for the posts of ``level`` (``"all"`` for every post)."""

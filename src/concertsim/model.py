@@ -13,14 +13,21 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import mesa
 import numpy as np
 from mesa.datacollection import DataCollector
 
 from .agents import LocalCommittee, NationalActor, Organisation, RegionalBody, SectoralTable
-from .engine import VARIABLES, Engine
+from .engine import Engine
+from .observe import VARIABLES
 from .params import LEVELS, Event
 from .streams import run_seeds
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 __all__ = ["ConcertationModel", "AGENT_CLASSES"]
 
@@ -45,7 +52,12 @@ class ConcertationModel(mesa.Model):
         rng: an int seed or a ``SeedSequence``; None draws fresh entropy (``self.entropy``).
     """
 
-    def __init__(self, scenario=None, *, rng: int | np.random.SeedSequence | None = None):
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        rng: int | np.random.SeedSequence | None = None,
+    ) -> None:
         if scenario is None:
             from .scenario import load_scenario
 
@@ -82,10 +94,11 @@ class ConcertationModel(mesa.Model):
         self.engine.intervene(event)
 
 
-def _reporters() -> dict:
+def _reporters() -> dict[str, Callable[[ConcertationModel], float]]:
     """Model reporters: every series variable at every level, e.g. ``credibility_regional``."""
 
-    def reporter(v: int, lv: int):
+    def reporter(v: int, lv: int) -> Callable[[ConcertationModel], float]:
+        """The reporter of variable ``v`` at level ``lv`` this month."""
         return lambda m: float(m.engine.series[0, m.engine.month, v, lv])
 
     return {

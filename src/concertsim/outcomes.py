@@ -34,6 +34,7 @@ import pandas as pd
 
 from . import knowledge
 from .interventions import SHOCKS
+from .observe import VARIABLES
 from .params import LEVELS
 from .submodels import networking
 
@@ -48,8 +49,6 @@ RECOVERY_LEVEL = 0.95
 
 def _var(engine: Engine, name: str, level: str) -> np.ndarray:
     """(B, T+1) series of one variable at one level."""
-    from .engine import VARIABLES
-
     return engine.series[:, :, VARIABLES.index(name), LEVELS.index(level)]
 
 

@@ -16,34 +16,87 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
-from types import SimpleNamespace
+from dataclasses import dataclass, make_dataclass
 
 import numpy as np
 
 from .knowledge import KnowledgeState
-from .params import ROLES, Parameters
+from .params import ROLES, SECTIONS, Parameters
 
-__all__ = ["BatchParams", "State", "ROLE_INDEX"]
+__all__ = ["BatchParams", "Columns", "COLUMNS", "State", "ROLE_INDEX"]
 
 ROLE_INDEX = {name: i for i, name in enumerate(ROLES)}
 """Role name -> column of the role arrays."""
 
 
-class BatchParams(SimpleNamespace):
-    """Parameters of a batch: ``bp.section.field`` is a ``(B, 1)`` float array."""
+class Columns:
+    """One section of :class:`BatchParams`: each field a ``(B, 1)`` float column."""
+
+    __slots__ = ()
+
+
+def _columns_class(name: str, section: type) -> type[Columns]:
+    """A slotted dataclass with the fields of the :mod:`concertsim.params` section ``section``."""
+    return make_dataclass(
+        f"{section.__name__}Columns",
+        [(f.name, np.ndarray) for f in dataclasses.fields(section)],
+        bases=(Columns,),
+        slots=True,
+        namespace={
+            "__doc__": f"The ``{name}`` parameters of a batch, ``(B, 1)`` columns.",
+            "__module__": __name__,
+        },
+    )
+
+
+COLUMNS: dict[str, type[Columns]] = {
+    name: _columns_class(name, section) for name, section in SECTIONS.items()
+}
+"""Section name -> its column class (the same fields as the section of :class:`Parameters`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchParams:
+    """Parameters of a batch: ``bp.section.field`` is a ``(B, 1)`` float array.
+
+    One field per section of :class:`~concertsim.params.Parameters` (the same names,
+    checked at import), each a :data:`COLUMNS` dataclass: a misspelt section or
+    field raises ``AttributeError`` instead of passing silently.
+    """
+
+    turnover: Columns
+    people: Columns
+    knowledge: Columns
+    time: Columns
+    credibility: Columns
+    legitimacy: Columns
+    engagement: Columns
+    networking: Columns
+    regional: Columns
+    funding: Columns
+    recognition: Columns
+    role_mix: Columns
+    role_mode: Columns
 
     @classmethod
     def stack(cls, params: Sequence[Parameters]) -> BatchParams:
-        """Stack the parameters of each run of a batch."""
+        """Stack the parameters of each run of a batch.
+
+        Args:
+            params: one :class:`~concertsim.params.Parameters` per run.
+
+        Returns:
+            The batch's parameters, each a ``(len(params), 1)`` float64 column.
+        """
         sections = {}
-        for f in dataclasses.fields(Parameters):
-            values = [getattr(p, f.name) for p in params]
-            cols = {
-                g.name: np.array([[float(getattr(v, g.name))] for v in values])
-                for g in dataclasses.fields(values[0])
-            }
-            sections[f.name] = SimpleNamespace(**cols)
+        for name, columns in COLUMNS.items():
+            values = [getattr(p, name) for p in params]
+            sections[name] = columns(
+                **{
+                    g.name: np.array([[float(getattr(v, g.name))] for v in values])
+                    for g in dataclasses.fields(columns)
+                }
+            )
         return cls(**sections)
 
     def set(self, dotted: str, value: float) -> None:
@@ -51,6 +104,10 @@ class BatchParams(SimpleNamespace):
         section, name = dotted.split(".", 1)
         col = getattr(getattr(self, section), name)
         col[...] = value
+
+
+if tuple(f.name for f in dataclasses.fields(BatchParams)) != tuple(SECTIONS):  # pragma: no cover
+    raise ImportError("BatchParams must have one field per section of Parameters, in order")
 
 
 @dataclass

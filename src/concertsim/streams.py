@@ -35,6 +35,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -69,11 +70,19 @@ def mix64(x: np.ndarray) -> np.ndarray:
     Returns:
         The same array, each element replaced by its mixed value.
     """
-    x ^= x >> _S30
+    if not isinstance(x, np.ndarray) or x.ndim == 0:  # a numpy scalar: no scratch array
+        x ^= x >> _S30
+        x *= _M1
+        x ^= x >> _S27
+        x *= _M2
+        x ^= x >> _S31
+        return x
+    t = np.right_shift(x, _S30)  # one scratch array for the three shifts
+    x ^= t
     x *= _M1
-    x ^= x >> _S27
+    x ^= np.right_shift(x, _S27, out=t)
     x *= _M2
-    x ^= x >> _S31
+    x ^= np.right_shift(x, _S31, out=t)
     return x
 
 
@@ -87,15 +96,30 @@ def run_seeds(
 ) -> tuple[int, list[np.random.SeedSequence]]:
     """The root entropy and one seed per run: run ``i`` gets spawn key ``(*root, i)``.
 
-    The same as ``SeedSequence(seed).spawn(runs)``, except that a ``SeedSequence``
-    passed in is left untouched, so passing it twice gives the same runs twice.
+    The one seed helper of concertsim (replicates of ``concertsim run``, the
+    interactive model, the March and Fang experiments, sweeps). The same as
+    ``SeedSequence(seed).spawn(runs)``, except that a ``SeedSequence`` passed in
+    is left untouched, so passing it twice gives the same runs twice.
+
+    Args:
+        seed: an integer >= 0, a ``SeedSequence``, or None for fresh entropy.
+        runs: number of runs.
+
+    Returns:
+        The root entropy (to record) and the runs' seed sequences.
+
+    Raises:
+        ValueError: for a seed that is none of the above.
 
     Example:
         >>> entropy, seeds = run_seeds(7, 3)
         >>> entropy, [s.spawn_key for s in seeds]
         (7, [(0,), (1,), (2,)])
     """
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    try:
+        root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"seed: must be None, an integer >= 0 or a SeedSequence ({exc})") from None
     seeds = [
         np.random.SeedSequence(
             root.entropy, spawn_key=(*root.spawn_key, i), pool_size=root.pool_size
@@ -144,12 +168,14 @@ _SMALL_BATCH = 4
 """Up to this many runs, draw bases are mixed in Python (cheaper than numpy calls)."""
 
 
-def _draw_bases(keys: np.ndarray, counter: int) -> np.ndarray:
-    """One independent 64-bit starting point per run for the draw number ``counter``."""
-    c = _mix_int(((counter + 1) * 0x9E3779B97F4A7C15) & _MASK)
+def _draw_bases(keys: np.ndarray, counter: int, draws: int = 1) -> np.ndarray:
+    """One independent 64-bit starting point per run for the draw numbers ``counter``,
+    ``counter + 1``, ... (``draws`` of them): shape ``(draws, B)``."""
+    cs = [_mix_int(((counter + j + 1) * 0x9E3779B97F4A7C15) & _MASK) for j in range(draws)]
     if keys.size <= _SMALL_BATCH:
-        return np.array([_mix_int((int(k) + c) & _MASK) for k in keys], dtype=np.uint64)
-    return mix64(keys.astype(np.uint64) + np.uint64(c))
+        rows = [[_mix_int((int(k) + c) & _MASK) for k in keys] for c in cs]
+        return np.array(rows, dtype=np.uint64).reshape(draws, keys.size)
+    return mix64(keys.astype(np.uint64)[None, :] + np.array(cs, dtype=np.uint64)[:, None])
 
 
 _WEYL: dict[int, np.ndarray] = {}
@@ -223,30 +249,32 @@ class Stream:
 
     def next_bases(self) -> np.ndarray:
         """Starting points of the next draw, shape ``(B,)``; advances the counter."""
-        bases = _draw_bases(self.keys, self.counter)
+        bases = _draw_bases(self.keys, self.counter)[0]
         self.counter += 1
         return bases
+
+    def next_bases_many(self, draws: int) -> np.ndarray:
+        """Starting points of the next ``draws`` draws, shape ``(draws, B)`` (row ``j``:
+        what the ``j``-th :meth:`next_bases` call would give); advances the counter."""
+        bases = _draw_bases(self.keys, self.counter, draws)
+        self.counter += draws
+        return bases
+
+    def skip(self, draws: int = 1) -> None:
+        """Advance the counter past ``draws`` draws without making them.
+
+        A submodel that needs no numbers this month skips its draw, so its later
+        draws are the ones it would have had (the draw counter is the only state).
+        """
+        self.counter += draws
 
     def uniform(self, shape: tuple[int, ...]) -> np.ndarray:
         """A dense draw: uniforms of shape ``(B, *shape)``."""
         bases = self.next_bases()
-        size = int(np.prod(shape, dtype=np.int64))
+        size = math.prod(shape)
         bits = mix64(_weyl(size)[None, :] + bases[:, None])
         bits >>= _S11
         return (bits.astype(np.float64) * _TO_UNIT).reshape((self.batch, *shape))
-
-    def uniform_at(self, run: np.ndarray, position: np.ndarray) -> np.ndarray:
-        """A sparse draw: one uniform for each (run index, flat position) pair.
-
-        The number at (run, position) equals ``uniform(shape)[run].flat[position]``
-        of a dense draw made with the same counter.
-        """
-        bases = self.next_bases()
-        return hash_uniform(bases[run], position)
-
-    def bernoulli(self, p: np.ndarray | float, shape: tuple[int, ...]) -> np.ndarray:
-        """Booleans of shape ``(B, *shape)``, True with probability ``p`` (broadcast)."""
-        return self.uniform(shape) < p
 
     def normal(self, shape: tuple[int, ...]) -> np.ndarray:
         """Standard normal draws of shape ``(B, *shape)`` (inverse-CDF of uniforms)."""
@@ -254,8 +282,3 @@ class Stream:
 
         u = self.uniform(shape)
         return ndtri(np.clip(u, 1e-16, 1 - 1e-16))
-
-    def integers(self, high: np.ndarray | int, shape: tuple[int, ...]) -> np.ndarray:
-        """Integers in ``[0, high)`` of shape ``(B, *shape)`` (``high`` broadcast)."""
-        u = self.uniform(shape)
-        return np.minimum((u * high).astype(np.int64), np.asarray(high) - 1)

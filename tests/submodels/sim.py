@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from concertsim.engine import VARIABLES, Engine
+from concertsim.engine import Engine
+from concertsim.observe import VARIABLES
 from concertsim.params import LEVELS, Event, Parameters, Structure, replace_dotted
 
 RUNS = 24

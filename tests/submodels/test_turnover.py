@@ -2,10 +2,11 @@
 
 import numpy as np
 
-from concertsim.params import Event
+from concertsim.engine import Engine
+from concertsim.params import Event, Parameters, Structure, replace_dotted
 from concertsim.submodels import networking, turnover
 
-from .sim import final, series, simulate
+from .sim import SEED, final, series, simulate
 
 HIGH = {f"turnover.{lv}_annual": 0.6 for lv in ("local", "sectoral", "regional", "national")}
 
@@ -24,12 +25,26 @@ def test_longer_vacancies_leave_more_posts_empty():
 
 
 def test_posts_are_staff_plus_vacancies_every_month():
-    e = simulate(HIGH, months=36, runs=4)
-    posts = e.layout.org_posts
-    for level in ("local", "sectoral", "regional", "national"):
-        total = posts[e.layout.level_slice[level]].sum()
-        both = series(e, "staff", level) + series(e, "vacancies", level)
-        assert np.all(both == total), level
+    """Every post is held (influence >= 1) or vacant (influence, energy, tenure 0), and the
+    staff and vacancies series count exactly those, month by month, through departures,
+    lay-offs (low funding), elections and refills."""
+    changes = HIGH | {"funding.base": 0.5, "turnover.election_first": 6}
+    params = replace_dotted(Parameters(), changes)
+    e = Engine(Structure(), [params] * 4, np.random.SeedSequence(SEED).spawn(4), (), 36)
+    for month in range(e.horizon + 1):
+        if month:
+            e.step()
+        s = e.state
+        held = s.influence >= 1.0
+        assert np.array_equal(held, s.occupied), month
+        assert not (s.influence[~held].any() or s.energy[~held].any() or s.tenure[~held].any())
+        for level in ("local", "sectoral", "regional", "national"):
+            posts = e.layout.posts_mask(level)
+            staff = series(e, "staff", level)[:, month]
+            vacancies = series(e, "vacancies", level)[:, month]
+            assert np.array_equal(staff, held[:, posts].sum(-1)), (month, level)
+            assert np.array_equal(vacancies, (~held[:, posts]).sum(-1)), (month, level)
+    assert series(e, "vacancies", "regional")[:, 1:].max() > 0  # lay-offs and departures happened
 
 
 def test_newcomers_arrive_without_ties_or_leadership():

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
+from .roles import national_assent
 
 __all__ = ["strategic_time", "results", "linked_credibility", "update"]
 
@@ -59,14 +60,13 @@ def results(
     """
     k01 = (1.0 + knowledge) / 2.0
     own = time * k01
-    region = np.maximum(lay.org_region, 0)
+    region = lay.region_of_org
     regional_result = 1.0 - np.prod(1.0 - state.role_output, axis=-1)
     vis = visibility(state, bp)
-    drive = np.where(lay.org_level[None, :] == 0, 0.5 + 0.5 * state.capacity, state.engagement)
+    drive = np.where(lay.is_local[None, :], 0.5 + 0.5 * state.capacity, state.engagement)
     res = own * drive
     credited = ((1.0 - vis) * regional_result)[:, region]
-    local = (lay.org_level == 0)[None, :]
-    res = np.where(local, res + credited * state.participating, res)
+    res = np.where(lay.is_local[None, :], res + credited * state.participating, res)
     reg = lay.level_slice["regional"]
     res[:, reg] = vis * regional_result
     nat = lay.level_slice["national"]
@@ -77,14 +77,14 @@ def results(
 def linked_credibility(state: State, lay: Layout, bp: BatchParams) -> tuple[np.ndarray, np.ndarray]:
     """(B,G) credibility each organisation is pulled toward, and (B,G) link weight."""
     c = state.credibility
-    region = np.maximum(lay.org_region, 0)
+    region = lay.region_of_org
     reg, nat = lay.level_slice["regional"], lay.level_slice["national"]
     c_reg = c[:, reg]
     target = c_reg[:, region].copy()
     weight = state.participating.astype(float)
     members = lay.members_sum(c * state.participating)
     count = lay.members_sum(state.participating.astype(float))
-    nat_ok = np.minimum(state.assent[:, reg] / bp.legitimacy.national_need, 1.0)
+    nat_ok = national_assent(state, lay, bp)
     c_nat = c[:, nat].mean(-1, keepdims=True)
     total = members + nat_ok * c_nat
     n = count + nat_ok

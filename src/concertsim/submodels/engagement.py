@@ -22,7 +22,7 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
-from .roles import NETWORKING, in_recognition
+from .roles import NETWORKING, in_recognition, sectoral_openness
 
 __all__ = ["HARVEST_MIN", "HARVEST_RECOVERY", "update_harvest", "update"]
 
@@ -47,19 +47,17 @@ def update_harvest(state: State) -> None:
 
 def _target(state: State, lay: Layout, bp: BatchParams, time: np.ndarray) -> np.ndarray:
     """(B,G) engagement each organisation tends to."""
-    region = np.maximum(lay.org_region, 0)
-    c_reg = state.credibility[:, lay.level_slice["regional"]][:, region]
+    c_reg = state.credibility[:, lay.level_slice["regional"]][:, lay.region_of_org]
     local = 0.35 * state.assent + 0.25 * c_reg + 0.2 * state.capacity + 0.2 * time
-    resist = bp.engagement.sectoral_resistance * (1.0 - state.alignment[:, region])
-    sectoral = (1.0 - resist) * (0.5 * state.assent + 0.3 * c_reg + 0.2 * time)
-    return np.where(lay.org_level[None, :] == 0, local, sectoral)
+    sectoral = sectoral_openness(state, lay, bp) * (0.5 * state.assent + 0.3 * c_reg + 0.2 * time)
+    return np.where(lay.is_local[None, :], local, sectoral)
 
 
 def update(state: State, lay: Layout, bp: BatchParams, time: np.ndarray) -> None:
     """One month of engagement and participation of local committees and sectoral tables."""
     e = bp.engagement
-    region = np.maximum(lay.org_region, 0)
-    members = (lay.org_level <= 1)[None, :]
+    region = lay.region_of_org
+    members = lay.is_member[None, :]
     eng = state.engagement + e.adjust * (_target(state, lay, bp, time) - state.engagement)
     rec = bp.recognition
     shield = 1.0 - rec.durability * state.recognised[:, region]
@@ -72,7 +70,7 @@ def update(state: State, lay: Layout, bp: BatchParams, time: np.ndarray) -> None
     )
     state.recognised |= recognising & (state.month + 1 >= rec.months)
     state.engagement = np.where(members, np.clip(eng, 0.0, 1.0), 1.0)
-    alive = np.where(lay.org_region >= 0, state.alive[:, region], True)
+    alive = np.where(lay.in_region, state.alive[:, region], True)
     stay = state.participating & (state.engagement >= e.threshold)
     join = ~state.participating & (state.engagement >= e.threshold + 0.05)
     state.participating = np.where(members, (stay | join) & alive, alive)

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
+from .roles import national_assent
 
 __all__ = ["QUORUM", "ASSENT_FOLLOW", "national_view", "participation_share", "update"]
 
@@ -50,7 +51,7 @@ def participation_share(state: State, lay: Layout) -> np.ndarray:
 def update(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> None:
     """One month of funding, risk and folding for every regional body."""
     f = bp.funding
-    ok = np.minimum(state.assent[:, lay.level_slice["regional"]] / bp.legitimacy.national_need, 1.0)
+    ok = national_assent(state, lay, bp)
     w_l = np.maximum(1.0 - f.credibility_weight - f.positioning_weight, 0.0)
     drive = f.credibility_weight * national_view(state, lay, bp)
     drive = drive + f.positioning_weight * state.positioning * ok + w_l * legit
@@ -62,7 +63,7 @@ def update(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> Non
     folds = state.alive & (state.at_risk >= f.fold_months)
     state.folded_month = np.where(folds, float(state.month), state.folded_month)
     state.alive &= ~folds
-    in_folded = (lay.org_region >= 0) & ~state.alive[:, np.maximum(lay.org_region, 0)]
+    in_folded = lay.in_region & ~state.alive[:, lay.region_of_org]
     state.participating &= ~in_folded
     reg = lay.level_slice["regional"]
     state.assent[:, reg] += ASSENT_FOLLOW * (legit - state.assent[:, reg])

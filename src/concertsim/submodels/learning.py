@@ -30,30 +30,43 @@ __all__ = ["socialisation", "link_groups", "learn"]
 def socialisation(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     """(B,P) socialisation probability p1 of each person."""
     k = bp.knowledge
-    region = np.maximum(lay.post_region, 0)
-    formal = np.where(lay.post_region >= 0, state.structuring[:, region], 0.0)
+    formal = np.where(lay.post_in_region, state.structuring[:, lay.region_of_post], 0.0)
     boost = 1.0 + k.structuring_boost * formal
-    local_cap = np.where(lay.post_level[None, :] == 0, state.capacity[:, lay.post_org], 0.0)
+    local_cap = np.where(lay.post_is_local[None, :], state.capacity[:, lay.post_org], 0.0)
     return np.minimum(k.socialisation * boost * (1.0 + local_cap), 1.0)
 
 
 def link_groups(state: State, lay: Layout, u: np.ndarray) -> np.ndarray:
-    """(B,P) organisation of one randomly chosen live tie of each person, -1 if none."""
+    """(B,P) organisation of one randomly chosen live tie of each person, -1 if none.
+
+    Called after :func:`concertsim.submodels.networking.decay`, so a slot holds a
+    live tie exactly when its partner is ``>= 0``
+    (:func:`concertsim.submodels.networking.live_ties`).
+    """
     k = state.tie_partner.shape[-1]
     slot = np.minimum((u * k).astype(np.int64), k - 1)
-    b = np.arange(state.batch)[:, None]
-    p = np.arange(lay.people)[None, :]
-    partner = state.tie_partner[b, p, slot]
-    safe = np.maximum(partner, 0)
-    alive = (partner >= 0) & (state.hire_id[b, safe] == state.tie_hire[b, p, slot])
-    alive &= state.occupied[b, safe] & state.occupied
-    return np.where(alive, lay.post_org[safe], -1)
+    partner = state.tie_partner[np.arange(state.batch)[:, None], np.arange(lay.people), slot]
+    return np.where(partner >= 0, lay.post_org[np.maximum(partner, 0)], -1)
 
 
 def learn(
-    state: State, lay: Layout, bp: BatchParams, stream: Stream, links: Stream, newcomers
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    stream: Stream,
+    links: Stream,
+    newcomers: np.ndarray,
 ) -> None:
-    """One period of March's model in every organisation of every run."""
+    """One period of March's model in every organisation of every run.
+
+    Args:
+        state: batch state; beliefs and codes change in place.
+        lay: layout.
+        bp: batch parameters.
+        stream: the ``knowledge`` stream (March's kernel).
+        links: the ``links`` stream (which tie each person learns through).
+        newcomers: (B,P) people hired this month (fresh beliefs).
+    """
     group = link_groups(state, lay, links.uniform((lay.people,)))
     knowledge.step(
         state.knowledge,

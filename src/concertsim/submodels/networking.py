@@ -12,6 +12,11 @@ organisations, are not tied already, and neither makes another new tie that
 month. Ties carry knowledge
 between organisations (cross-links, :mod:`concertsim.submodels.learning`) and
 are what structuring and alignment need (:func:`coverage`).
+
+Which slots hold a live tie is worked out once a month, by :func:`decay`
+(:func:`valid_ties`), which clears every dead tie: from then until the next
+month's turnover, a slot holds a live tie exactly when ``tie_partner >= 0``
+(:func:`live_ties`), since new ties are made between people in post.
 """
 
 from __future__ import annotations
@@ -22,23 +27,55 @@ from ..layout import Layout
 from ..state import BatchParams, State
 from ..streams import Stream
 
-__all__ = ["CANDIDATES", "valid_ties", "decay", "make_ties", "ties_per_person", "coverage"]
+__all__ = [
+    "CANDIDATES",
+    "valid_ties",
+    "live_ties",
+    "decay",
+    "make_ties",
+    "ties_per_person",
+    "ties_held",
+    "coverage",
+]
 
 CANDIDATES = 16
 """Candidate new ties drawn per region and month (caps ties made per month)."""
 
 
 def valid_ties(state: State) -> np.ndarray:
-    """(B,P,K) True where a tie slot holds a tie to someone still in post."""
+    """(B,P,K) True where a tie slot holds a tie to someone still in post.
+
+    The full check, valid at any time (e.g. right after a turnover wave); within
+    a month, after :func:`decay`, :func:`live_ties` gives the same answer cheaply.
+    """
     partner = state.tie_partner
-    b = np.arange(state.batch)[:, None, None]
-    safe = np.maximum(partner, 0)
-    same = state.hire_id[b, safe] == state.tie_hire
-    return (partner >= 0) & same & state.occupied[b, safe] & state.occupied[:, :, None]
+    batch, people = state.occupied.shape
+    # who holds each post now: its hire number (>= 1), 0 while vacant; one gather
+    holder = np.where(state.occupied, state.hire_id, 0)
+    rows = (np.arange(batch) * people)[:, None, None]
+    same = holder.ravel()[np.maximum(partner, 0) + rows] == state.tie_hire
+    return (partner >= 0) & same & state.occupied[:, :, None]
+
+
+def live_ties(state: State) -> np.ndarray:
+    """(B,P,K) ``tie_partner >= 0``: the live ties, from :func:`decay` to the month's end.
+
+    Equal to :func:`valid_ties` as long as nobody has left since the last
+    :func:`decay` (which clears every dead tie).
+    """
+    return state.tie_partner >= 0
+
+
+def ties_held(state: State) -> np.ndarray:
+    """(B,P) number of live ties each person holds, from :func:`decay` to the month's end."""
+    return live_ties(state).sum(axis=-1)
 
 
 def decay(state: State, bp: BatchParams, stream: Stream) -> None:
-    """Each tie lapses with probability ``tie_decay``; dead ties are cleared."""
+    """Each tie lapses with probability ``tie_decay``; dead ties are cleared.
+
+    Afterwards :func:`live_ties` holds until someone leaves.
+    """
     u = stream.uniform(state.tie_partner.shape[1:])
     keep = valid_ties(state) & (u >= bp.networking.tie_decay[:, :, None])
     state.tie_partner = np.where(keep, state.tie_partner, -1)
@@ -60,7 +97,10 @@ def _free_slot(valid: np.ndarray, u: np.ndarray) -> np.ndarray:
 def make_ties(
     state: State, lay: Layout, bp: BatchParams, stream: Stream, output: np.ndarray
 ) -> None:
-    """Create ties in each region in proportion to its networking ``output`` (B,R)."""
+    """Create ties in each region in proportion to its networking ``output`` (B,R).
+
+    Called after :func:`decay`: a slot is free exactly when its partner is -1.
+    """
     u = stream.uniform((lay.structure.regions, CANDIDATES, 4))
     rate = np.minimum(bp.networking.ties_per_output * output / CANDIDATES, 1.0)
     pool = lay.region_pool
@@ -68,18 +108,22 @@ def make_ties(
     r_idx = np.arange(pool.shape[0])[None, :, None]
     a = pool[r_idx, np.minimum((u[..., 1] * q).astype(np.int64), q - 1)]
     c = pool[r_idx, np.minimum((u[..., 2] * q).astype(np.int64), q - 1)]
-    b = np.broadcast_to(np.arange(state.batch)[:, None, None], a.shape)
-    open_org = state.participating[b, lay.post_org[a]] & state.participating[b, lay.post_org[c]]
-    ok = (u[..., 0] < rate[:, :, None]) & open_org & (lay.post_org[a] != lay.post_org[c])
-    ok &= state.occupied[b, a] & state.occupied[b, c]
+    # people in post in an organisation taking part, gathered by flat (run, post) index
+    open_post = (state.participating[:, lay.post_org] & state.occupied).ravel()
+    rows = (np.arange(state.batch) * lay.people)[:, None, None]
+    ok = (u[..., 0] < rate[:, :, None]) & (lay.post_org[a] != lay.post_org[c])
+    ok &= open_post[a + rows] & open_post[c + rows]
     if not ok.any():
         return
-    b, a, c, uu = b[ok], a[ok], c[ok], u[..., 3][ok]
-    valid = valid_ties(state)
-    keep = _once_per_person(b, a, c, lay.people) & ~_already_tied(state, valid, b, a, c)
+    b = np.broadcast_to(np.arange(state.batch)[:, None, None], a.shape)[ok]
+    a, c, uu = a[ok], c[ok], u[..., 3][ok]
+    slots_a, slots_c = state.tie_partner[b, a], state.tie_partner[b, c]
+    tied = (slots_a == c[:, None]).any(-1)  # a already holds a live tie to c
+    keep = _once_per_person(b, a, c, lay.people) & ~tied
     b, a, c, uu = b[keep], a[keep], c[keep], uu[keep]
-    for x, y in ((a, c), (c, a)):
-        slot = _free_slot(valid[b, x], uu)
+    # a person is in at most one kept candidate, so no write below touches another's rows
+    for x, y, slots in ((a, c, slots_a[keep]), (c, a, slots_c[keep])):
+        slot = _free_slot(slots >= 0, uu)
         state.tie_partner[b, x, slot] = y
         state.tie_hire[b, x, slot] = state.hire_id[b, y]
 
@@ -91,22 +135,14 @@ def _once_per_person(b: np.ndarray, a: np.ndarray, c: np.ndarray, people: int) -
     the same free slot. Candidates come in (run, region, candidate) order, so the
     choice depends on the run's own draws only.
     """
-    ends = np.concatenate([b * people + a, b * people + c])
-    order = np.tile(np.arange(b.size), 2)
-    _, idx = np.unique(ends, return_inverse=True)
-    first = np.full(idx.max() + 1, b.size)
-    np.minimum.at(first, idx, order)
-    wins = first[idx] == order
-    return wins[: b.size] & wins[b.size :]
-
-
-def _already_tied(state: State, valid: np.ndarray, b, a, c) -> np.ndarray:
-    """True where ``a`` already holds a live tie to ``c``."""
-    return ((state.tie_partner[b, a] == c[:, None]) & valid[b, a]).any(-1)
+    ends = np.stack([b * people + a, b * people + c], axis=1).ravel()  # a0 c0 a1 c1 ...
+    _, first, where = np.unique(ends, return_index=True, return_inverse=True)
+    wins = (first[where] // 2 == np.arange(ends.size) // 2).reshape(-1, 2)
+    return wins[:, 0] & wins[:, 1]
 
 
 def ties_per_person(state: State) -> np.ndarray:
-    """(B,P) number of live ties each person holds."""
+    """(B,P) number of live ties each person holds (at any time, see :func:`valid_ties`)."""
     return valid_ties(state).sum(axis=-1)
 
 

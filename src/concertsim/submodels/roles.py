@@ -30,6 +30,8 @@ __all__ = [
     "role_outputs",
     "apply_outputs",
     "in_recognition",
+    "sectoral_openness",
+    "national_assent",
 ]
 
 NETWORKING, CAPACITY, POSITIONING, STRUCTURING, ALIGNMENT = (
@@ -71,6 +73,23 @@ def effective_capacity(
 def legitimacy(state: State, lay: Layout) -> np.ndarray:
     """(B,R) legitimacy of each regional body: mean assent of its participating members."""
     return lay.members_mean(state.assent, state.participating)
+
+
+def sectoral_openness(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,G) how open a sectoral table is to one regional process (M7, M15).
+
+    ``1 - sectoral_resistance * (1 - alignment)``: alignment of sectoral priorities
+    overcomes the resistance of silos. Meaningful for sectoral tables only.
+    """
+    alignment = state.alignment[:, lay.region_of_org]
+    return 1.0 - bp.engagement.sectoral_resistance * (1.0 - alignment)
+
+
+def national_assent(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,R) ``min(1, assent / national_need)``: how far each regional body's assent
+    meets what national programmes need (M8)."""
+    reg = lay.level_slice["regional"]
+    return np.minimum(state.assent[:, reg] / bp.legitimacy.national_need, 1.0)
 
 
 def in_recognition(state: State, bp: BatchParams) -> np.ndarray:
@@ -134,23 +153,20 @@ def _assent_change(state: State, lay: Layout, bp: BatchParams, out: np.ndarray) 
     mode = state.role_mode
     gain = (out * (1.0 - mode)).sum(-1) * lp.negotiate_gain
     cost = (out * mode).sum(-1) * lp.impose_cost
-    region = np.maximum(lay.org_region, 0)
-    below = ((lay.org_region >= 0) & (lay.org_level <= 1))[None, :]
-    sectoral = (lay.org_level == 1)[None, :]
+    region = lay.region_of_org
+    sectoral = lay.is_sectoral[None, :]
     fear = np.where(sectoral, 1.0 + bp.engagement.fear_of_advantage, 1.0)
-    resist = bp.engagement.sectoral_resistance * (1.0 - state.alignment[:, region])
-    open_ = np.where(sectoral, 1.0 - resist, 1.0)
+    open_ = np.where(sectoral, sectoral_openness(state, lay, bp), 1.0)
     delta = gain[:, region] * open_ * (1.0 - a) - cost[:, region] * fear * a
     delta -= lp.drift * (a - lp.initial_assent)
-    return np.where(below, delta, 0.0)
+    return np.where(lay.is_member[None, :], delta, 0.0)
 
 
 def apply_outputs(state: State, lay: Layout, bp: BatchParams, out: np.ndarray) -> None:
     """Move the region's stocks and the assent of its members by this month's outputs."""
     r = bp.regional
-    region = np.maximum(lay.org_region, 0)
-    cb = out[..., CAPACITY][:, region] * state.participating
-    local = lay.org_level == 0
+    cb = out[..., CAPACITY][:, lay.region_of_org] * state.participating
+    local = lay.is_local
     grown = state.capacity + r.capacity_gain * cb * (1.0 - state.capacity)
     grown -= r.capacity_decay * state.capacity
     state.capacity = np.where(local[None, :], np.clip(grown, 0.0, 1.0), state.capacity)

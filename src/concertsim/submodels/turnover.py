@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layout import LEVEL_CODE, Layout
+from ..layout import Layout
 from ..params import Turnover
 from ..state import BatchParams, State
 from ..streams import Stream
@@ -48,7 +48,9 @@ def _base_hazard(lay: Layout, bp: BatchParams) -> np.ndarray:
     return monthly_hazard(annual)
 
 
-def leave(state: State, lay: Layout, bp: BatchParams, gone: np.ndarray, u_vacancy: np.ndarray):
+def leave(
+    state: State, lay: Layout, bp: BatchParams, gone: np.ndarray, u_vacancy: np.ndarray
+) -> None:
     """Remove the people of ``gone`` (B,P): vacancy lengths, lost credibility (M14).
 
     Args:
@@ -88,8 +90,8 @@ def funded_posts(state: State, lay: Layout) -> np.ndarray:
     Regional staff post number k is funded while k < funding x regional_staff;
     every other post is always funded while its organisation exists.
     """
-    reg = lay.post_level == LEVEL_CODE["regional"]
-    region = np.maximum(lay.post_region, 0)
+    reg = lay.post_is_regional
+    region = lay.region_of_post
     funded_n = np.round(state.funding * lay.structure.regional_staff)[:, region]
     staff_funded = (lay.post_rank[None, :] < funded_n) | lay.post_elected[None, :]
     alive = state.alive[:, region]
@@ -118,7 +120,9 @@ def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarr
     return new
 
 
-def is_election(month, first, interval):
+def is_election(
+    month: int | np.ndarray, first: int | np.ndarray, interval: int | np.ndarray
+) -> bool | np.ndarray:
     """Whether ``month`` is an election month: ``first`` (0 = never), then every ``interval``.
 
     Works on numbers and on arrays of parameters alike.
@@ -151,6 +155,9 @@ def elections(
 
     New officials take their seats the same month (no vacancy).
     """
+    if not np.any(due):  # no election: the draw is skipped, not moved (the same counter)
+        stream.skip()
+        return np.zeros_like(state.occupied)
     u = stream.uniform((1, lay.people))[:, 0]
     share = bp.turnover.election_replacement if share is None else share
     gone = state.occupied & lay.post_elected[None, :] & due & (u < share)
