@@ -64,15 +64,22 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_table(path: Path, table) -> None:
-    """Write a pandas DataFrame as Parquet, whole or not at all (on disk before it is named)."""
+def write_table(path: Path, table, metadata: dict[str, str] | None = None) -> None:
+    """Write a pandas DataFrame as Parquet, whole or not at all (on disk before it is named).
+
+    ``metadata`` is added to the file's key-value metadata (e.g. to say whose file it is).
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     tmp = temporary_name(path)
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    if metadata:
+        extra = {k.encode(): v.encode() for k, v in metadata.items()}
+        arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **extra})
     try:
         with open(tmp, "wb") as fh:
-            pq.write_table(pa.Table.from_pandas(table, preserve_index=False), fh)
+            pq.write_table(arrow, fh)
             fh.flush()
             os.fsync(fh.fileno())
         _commit(tmp, path)
