@@ -64,6 +64,7 @@ from concertsim.streams import run_seeds
 __all__ = [
     "SweepReport",
     "SweepInterruptedError",
+    "plan_sweep",
     "run_task",
     "run_sweep",
 ]
