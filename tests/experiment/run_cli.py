@@ -6,6 +6,11 @@ by SIGKILL at a chosen point, without any hook in the shipped package:
 * ``CONCERTSIM_TEST_KILL_REPLACE=k``: at the k-th ``os.replace`` (a file taking its name);
 * ``CONCERTSIM_TEST_KILL_FSYNC=k``: at the k-th ``os.fsync`` (a file written, not yet named);
 * ``CONCERTSIM_TEST_KILL_AFTER=seconds``: after that long.
+
+``run_cli.py --kill-matrix FILE`` runs many such sweeps fast: FILE holds a JSON list of
+``{"env": {...}, "argv": [...]}``; this process imports everything once (running the first
+entry, unarmed, as a warm-up), then forks one child per entry, two at a time, and prints each
+child's wait status (``-9``: killed by SIGKILL) as a JSON list.
 """
 
 from __future__ import annotations
@@ -45,11 +50,43 @@ def arm(env: dict[str, str] | os._Environ) -> None:
         timer.start()
 
 
+def _child(entry: dict, main) -> int:
+    pid = os.fork()
+    if pid == 0:  # the child: a sweep that dies where its entry says
+        try:
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the process ends here
+            arm(entry["env"])
+            code = main(entry["argv"])
+        finally:
+            os._exit(locals().get("code", 1))
+    return pid
+
+
+def _status(pid: int) -> int:
+    _, status = os.waitpid(pid, 0)
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def kill_matrix(path: str, main) -> list[int]:
+    """Run the entries of the JSON file ``path`` in forked children; their exit statuses."""
+    import json
+
+    entries = json.loads(open(path, encoding="utf-8").read())
+    statuses = [main(entries[0]["argv"])]  # the reference, and the warm-up of every import
+    for start in range(1, len(entries), 2):
+        pids = [_child(e, main) for e in entries[start : start + 2]]
+        statuses += [_status(pid) for pid in pids]
+    return statuses
+
+
 if __name__ == "__main__":  # not when a forkserver or spawned worker imports this file
     from testmodels import register  # this file's directory is sys.path[0]
 
     from concertsim.cli import main
 
     register()
+    if sys.argv[1:2] == ["--kill-matrix"]:
+        print(kill_matrix(sys.argv[2], main))
+        sys.exit(0)
     arm(os.environ)
     sys.exit(main(sys.argv[1:]))

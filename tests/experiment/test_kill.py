@@ -1,0 +1,132 @@
+"""SIGKILL at many points of a sweep, then the same command: the store ends bit-identical.
+
+The kills come from ``run_cli.py`` (a test wrapper around the command line), never from hooks
+in the package: it SIGKILLs its own process at the k-th ``os.replace`` (a file taking its name:
+the design, the manifest, a task's series, its run part -- the commit --, the series leaving
+``pending/``), at the k-th ``os.fsync`` (a file written but not named), or after a random
+(seeded) time. And a sweep whose main process is SIGKILLed leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from concertsim.cli import main
+from concertsim.experiment.store import ResultsStore
+
+from .helpers import cli, cli_command, cli_env, ishigami_lhs
+
+pytestmark = pytest.mark.slow
+
+REPLACE_POINTS = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+"""Every rename of a sweep of 3 tasks with series: 1 design, 2-3 manifest, then per task
+series to pending/, run part (the commit), series to series/, and the final manifest."""
+FSYNC_POINTS = [4, 7, 11]
+RANDOM_KILLS = 4
+
+
+def _points() -> list[tuple[str, str]]:
+    rng = random.Random(20261201)
+    points = [("CONCERTSIM_TEST_KILL_REPLACE", str(k)) for k in REPLACE_POINTS]
+    points += [("CONCERTSIM_TEST_KILL_FSYNC", str(k)) for k in FSYNC_POINTS]
+    points += [("CONCERTSIM_TEST_KILL_AFTER", f"{rng.uniform(0.05, 0.3):.3f}")
+               for _ in range(RANDOM_KILLS)]  # fmt: skip
+    return points
+
+
+def _tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    store = ResultsStore.open(out)
+    return store.read_runs(), store.read_series()
+
+
+def _no_duplicates(out: Path) -> None:
+    for kind, key in (("runs", ["run_id"]), ("series", ["run_id", "month"])):
+        if any((out / kind).glob("part-*.parquet")):
+            table = pd.read_parquet(out / kind)
+            assert not table.duplicated(key).any(), kind
+
+
+def test_sigkill_anywhere_then_resume_is_bit_identical(tmp_path: Path):
+    exp = ishigami_lhs(tmp_path / "e.toml", n=4, replicates=2, batch_size=3, series=True,
+                       delay=0.02)  # fmt: skip
+    args = ["sweep", str(exp), "--workers", "0", "--quiet"]
+    points = _points()
+    outs = [tmp_path / f"k{i}" for i in range(len(points))]
+    entries = [{"env": {}, "argv": [*args, "--out", str(tmp_path / "whole")]}]
+    entries += [{"env": {var: value}, "argv": [*args, "--out", str(out)]}
+                for (var, value), out in zip(points, outs, strict=True)]  # fmt: skip
+    (tmp_path / "matrix.json").write_text(json.dumps(entries))
+    proc = cli("--kill-matrix", str(tmp_path / "matrix.json"), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    statuses = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert statuses[0] == 0
+    runs, series = _tables(tmp_path / "whole")
+    assert len(runs) == 8 and len(series) == 24
+    killed = 0
+    for (var, value), out, status in zip(points, outs, statuses[1:], strict=True):
+        assert status in (-signal.SIGKILL, 0), (var, value, status)
+        killed += status == -signal.SIGKILL
+        if ResultsStore.exists(out):
+            _no_duplicates(out)  # what a reader sees right after the kill
+            partial = ResultsStore.open(out)
+            committed = set(partial.read_runs()["run_id"])
+            assert set(partial.read_series()["run_id"]) == committed, (var, value)
+        assert main([*args, "--out", str(out)]) == 0, (var, value)  # the same command again
+        got_runs, got_series = _tables(out)
+        pd.testing.assert_frame_equal(got_runs, runs, check_exact=True)
+        pd.testing.assert_frame_equal(got_series, series, check_exact=True)
+        _no_duplicates(out)
+        assert not list(out.rglob(".tmp-*")) and not list((out / "pending").iterdir())
+    assert killed >= 10, f"only {killed} of {len(points)} sweeps were killed"
+
+
+def _marked(marker: str) -> list[str]:
+    """Processes whose environment holds ``marker`` (the sweep and everything it started)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes():
+                status = (entry / "stat").read_text().rpartition(")")[2].split()[0]
+                if status not in ("Z", "X"):
+                    cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                    found.append(f"{entry.name}: {cmd[:120]}")
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
+def test_no_process_of_a_sigkilled_sweep_survives(tmp_path: Path):
+    exp = ishigami_lhs(tmp_path / "e.toml", n=40, replicates=3, batch_size=2, delay=0.2)
+    marker = f"CONCERTSIM_TEST_MARKER={uuid.uuid4().hex}"
+    key, value = marker.split("=")
+    proc = subprocess.Popen(
+        cli_command("sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "2"),
+        env=cli_env(**{key: value}),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "out" / "runs").glob("part-*.parquet")):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    before = _marked(marker)
+    assert len(before) >= 4, before  # main, resource tracker, fork server, 2 workers
+    os.kill(proc.pid, signal.SIGKILL)  # the main process only: no process group kill
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while (left := _marked(marker)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left, left
