@@ -5,7 +5,9 @@ by SIGKILL at a chosen point, without any hook in the shipped package:
 
 * ``CONCERTSIM_TEST_KILL_REPLACE=k``: at the k-th ``os.replace`` (a file taking its name);
 * ``CONCERTSIM_TEST_KILL_FSYNC=k``: at the k-th ``os.fsync`` (a file written, not yet named);
-* ``CONCERTSIM_TEST_KILL_AFTER=seconds``: after that long.
+* ``CONCERTSIM_TEST_KILL_AFTER=seconds``: after that long;
+* ``CONCERTSIM_TEST_READONLY_AFTER=k``: no SIGKILL, but after the k-th ``os.replace`` every
+  write fails with EACCES, as on a store made read-only (root, as in CI, ignores ``chmod``).
 
 ``run_cli.py --kill-matrix FILE`` runs many such sweeps fast: FILE holds a JSON list of
 ``{"env": {...}, "argv": [...]}``; this process imports everything once (running the first
@@ -38,12 +40,43 @@ def _kill_on_call(module: object, name: str, k: int) -> None:
     setattr(module, name, wrapper)
 
 
+def _read_only_after(k: int) -> None:
+    import builtins
+    import errno
+
+    replaced = [0]
+    original_replace, original_open, original_os_open = os.replace, builtins.open, os.open
+
+    def deny(path) -> None:
+        if replaced[0] >= k:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    def replace(src, dst, *args, **kwargs):
+        deny(dst)
+        replaced[0] += 1
+        return original_replace(src, dst, *args, **kwargs)
+
+    def open_(file, mode="r", *args, **kwargs):
+        if any(c in mode for c in "wax+"):
+            deny(file)
+        return original_open(file, mode, *args, **kwargs)
+
+    def os_open(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            deny(path)
+        return original_os_open(path, flags, *args, **kwargs)
+
+    os.replace, builtins.open, os.open = replace, open_, os_open
+
+
 def arm(env: dict[str, str] | os._Environ) -> None:
     """Arm the kill that ``env`` asks for (in this process only)."""
     if env.get("CONCERTSIM_TEST_KILL_REPLACE"):
         _kill_on_call(os, "replace", int(env["CONCERTSIM_TEST_KILL_REPLACE"]))
     if env.get("CONCERTSIM_TEST_KILL_FSYNC"):
         _kill_on_call(os, "fsync", int(env["CONCERTSIM_TEST_KILL_FSYNC"]))
+    if env.get("CONCERTSIM_TEST_READONLY_AFTER"):
+        _read_only_after(int(env["CONCERTSIM_TEST_READONLY_AFTER"]))
     if env.get("CONCERTSIM_TEST_KILL_AFTER"):
         timer = threading.Timer(float(env["CONCERTSIM_TEST_KILL_AFTER"]), _die)
         timer.daemon = True

@@ -218,20 +218,27 @@ def _read_manifest(root: Path) -> dict[str, Any]:
             raise StoreCorruptError(str(path), key, "a key of every store manifest",
                                     verbatim("missing"))  # fmt: skip
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise StoreCorruptError(str(path), key, f"a {kind.__name__}", value)  # type: ignore[union-attr]
+            what = {int: "an integer", str: "a string", dict: "a JSON object"}[kind]  # type: ignore[index]
+            raise StoreCorruptError(str(path), key, what, value)
     if manifest["store_format"] < STORE_FORMAT:
         raise StoreMismatchError(
             str(path), "store_format", f"format {STORE_FORMAT}", manifest["store_format"],
             hint="written by a development version of concertsim: run the sweep again "
             "into a new directory",
         )  # fmt: skip
-    if not manifest["seed_entropy"].isdigit() or manifest["n_runs"] < 0:
-        raise StoreCorruptError(str(path), "seed_entropy / n_runs", "whole numbers",
-                                verbatim("something else"))  # fmt: skip
-    columns = manifest["design"].get("columns")
-    if not isinstance(columns, list) or manifest["replicates"] < 1:
-        raise StoreCorruptError(str(path), "design", "the design's columns and replicates >= 1",
-                                verbatim("something else"))  # fmt: skip
+    bad = [
+        (key, value)
+        for key, value, ok in (
+            ("seed_entropy", manifest["seed_entropy"], manifest["seed_entropy"].isdigit()),
+            ("n_runs", manifest["n_runs"], manifest["n_runs"] >= 0),
+            ("replicates", manifest["replicates"], manifest["replicates"] >= 1),
+            ("design.columns", manifest["design"].get("columns"),
+             isinstance(manifest["design"].get("columns"), list)),
+        )
+        if not ok
+    ]  # fmt: skip
+    if bad:
+        raise StoreCorruptError(str(path), bad[0][0], "a value concertsim writes", bad[0][1])
     return manifest
 
 
@@ -520,6 +527,8 @@ class ResultsStore:
             table = self._read(part, columns)
             if "run_id" in table:
                 self._check_ids(part, table["run_id"].to_numpy())
+            elif columns is None or "run_id" in columns:
+                raise _corrupt(part, "no run_id column", hint=self._aside_hint())
             yield table
 
     def read_runs(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
