@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from concertsim.experiment.executors import open_executor
 from concertsim.experiment.runner import run_sweep
@@ -106,3 +107,42 @@ def test_a_dead_worker_is_told_apart_from_a_failing_task():
     assert ex.lost(cf.process.BrokenProcessPool("a worker died"))
     assert ex.lost(KilledWorker("task", "tcp://worker", None))
     assert not ex.lost(ValueError("the task's own error"))
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_fails_fast_and_touches_nothing(tmp_path: Path, capsys):
+    import hashlib
+    import time
+
+    from concertsim.cli import main
+
+    exp = ishigami_lhs(tmp_path / "e.toml", n=4, replicates=2)
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    new = tmp_path / "new"
+    args = ["sweep", str(exp), "--executor", "dask", "--scheduler", address]
+    t0 = time.monotonic()
+    assert main([*args, "--out", str(new)]) == 2
+    assert time.monotonic() - t0 < 15
+    err = capsys.readouterr().err
+    assert err.startswith(f"concertsim: error: --scheduler: {address}: expected a dask scheduler")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not new.exists()  # checked and connected before the store is made
+    old = tmp_path / "old"  # a half-done store is left as it was
+    run_sweep(exp, old, executor="serial")
+    next((old / "runs").glob("part-*.parquet")).unlink()
+
+    def snapshot() -> dict[str, str]:
+        files = sorted(p for p in old.rglob("*") if p.is_file())
+        return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+    before = snapshot()
+    assert main([*args, "--out", str(old)]) == 2
+    assert snapshot() == before

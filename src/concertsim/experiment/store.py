@@ -41,11 +41,9 @@ Example:
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
-import socket
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -57,6 +55,7 @@ import pyarrow.parquet as pq
 
 from concertsim import atomic
 from concertsim.errors import InputError, verbatim
+from concertsim.experiment.lock import LOCK, StoreBusyError, StoreLock
 
 __all__ = [
     "MANIFEST",
@@ -69,7 +68,6 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
-LOCK = ".lock"
 STORE_FORMAT = 2
 """Version of the store's layout, recorded in the manifest (2: committed tasks, hashed parts)."""
 
@@ -78,16 +76,9 @@ HASH_KEY = "concertsim.experiment_hash"
 
 _PART = re.compile(r"^part-(\d{12})-(\d{12})-([0-9a-f]{8})\.parquet$")
 _KINDS = ("runs", "series", "pending", "quarantine")
-_REQUIRED: dict[str, type | tuple[type, ...]] = {
-    "store_format": int,
-    "experiment_hash": str,
-    "n_runs": int,
-    "replicates": int,
-    "seed_entropy": str,
-    "experiment": dict,
-    "design": dict,
-    "salib_problem": dict,
-}
+_REQUIRED: dict[str, type] = {"store_format": int, "experiment_hash": str, "n_runs": int,
+                              "replicates": int, "seed_entropy": str, "experiment": dict,
+                              "design": dict, "salib_problem": dict}  # fmt: skip
 """Keys every manifest has, with their types."""
 
 
@@ -99,94 +90,18 @@ class StoreCorruptError(StoreMismatchError):
     """A file of the store cannot be read, or belongs to another store."""
 
 
-class StoreBusyError(InputError):
-    """Another sweep holds the store."""
-
-
 def _reason(exc: BaseException) -> str:
     text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return " ".join(f"{type(exc).__name__}: {text}".split())[:200]
 
 
 def _corrupt(path: Path, got: str, hint: str | None = None) -> StoreCorruptError:
-    return StoreCorruptError(
-        str(path), "", "a part written by this store", verbatim(got), hint=hint
-    )
+    return StoreCorruptError(str(path), "", "a part of this store", verbatim(got), hint=hint)
 
 
 def _tag(path: Path) -> tuple[int, int] | None:
     m = _PART.match(path.name)
     return (int(m.group(1)), int(m.group(2))) if m else None
-
-
-class StoreLock:
-    """An exclusive OS lock on ``DIR/.lock``, held until :meth:`release` or process death.
-
-    The lock is ``fcntl.flock(LOCK_EX | LOCK_NB)`` on a file kept open: two processes can
-    never both hold it, and the kernel drops it when its holder dies, however it dies. The
-    file also names its holder (``host:pid``) for the message of the process refused.
-    """
-
-    def __init__(self, root: str | Path) -> None:
-        self.path = Path(root) / LOCK
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        """Take the lock or refuse at once.
-
-        Raises:
-            StoreBusyError: another process holds it.
-            OSError: the lock file cannot be opened (e.g. permission denied).
-        """
-        import fcntl
-
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            os.close(fd)
-            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise
-            try:
-                holder = self.path.read_text(encoding="utf-8").strip() or "a sweep starting"
-            except OSError:
-                holder = "another process"
-            raise StoreBusyError(
-                str(self.path.parent),
-                "--out",
-                "a store no other sweep is writing to",
-                verbatim(f"store is busy (held by {holder})"),
-                hint="wait for that sweep to end",
-            ) from None
-        self._fd = fd
-        try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{socket.gethostname()}:{os.getpid()}\n".encode(), 0)
-        except OSError:
-            pass  # the name is for messages only; the lock is held
-
-    @property
-    def held(self) -> bool:
-        """Whether this object holds the lock."""
-        return self._fd is not None
-
-    def release(self) -> None:
-        """Give the lock back (the file stays: removing it would race with a new holder)."""
-        if self._fd is None:
-            return
-        fd, self._fd = self._fd, None
-        try:
-            os.ftruncate(fd, 0)
-        except OSError:
-            pass
-        os.close(fd)  # drops the flock
-
-    def __enter__(self) -> StoreLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
 
 
 def _read_manifest(root: Path) -> dict[str, Any]:
