@@ -252,6 +252,13 @@ class DaskExecutor(Executor):
     A LocalCluster has ``workers`` worker processes with one thread each, so the
     simulation's numpy code is not throttled by the GIL.
 
+    Args:
+        workers: worker processes of a LocalCluster (no ``scheduler``).
+        scheduler: a running scheduler's address (``tls://...`` on a shared network), a
+            scheduler file (``dask scheduler --scheduler-file``), or a cluster object.
+        security: a ``distributed.security.Security`` (TLS certificates); default: dask's
+            configuration (``distributed.comm.tls.*``).
+
     Raises:
         InputError: ``scheduler`` does not answer within :data:`CONNECT_TIMEOUT` seconds, or
             its address is malformed.
@@ -259,18 +266,23 @@ class DaskExecutor(Executor):
 
     name = "dask"
 
-    def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+    def __init__(
+        self, workers: int | None = None, scheduler: Any = None, security: Any = None
+    ) -> None:
         from distributed import Client, LocalCluster
 
         self._cluster = None
-        if scheduler:
+        if scheduler is not None and scheduler != "":
+            where = {"address": scheduler}
+            if isinstance(scheduler, str) and os.path.isfile(os.path.expanduser(scheduler)):
+                where = {"scheduler_file": os.path.expanduser(scheduler)}
             try:
-                self._client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+                self._client = Client(**where, timeout=CONNECT_TIMEOUT, security=security)
             except (OSError, ValueError, TypeError) as exc:  # TimeoutError is an OSError
                 text = " ".join(str(exc).split())[:200] or type(exc).__name__
                 raise InputError(
                     "--scheduler",
-                    scheduler,
+                    str(scheduler),
                     f"a dask scheduler that answers within {CONNECT_TIMEOUT:g} s",
                     verbatim(f"{type(exc).__name__}: {text}"),
                 ) from None
