@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -67,7 +68,12 @@ def test_dask_scheduler_address_from_the_command_line(tmp_path: Path):
     ) as cluster:
         args = ["sweep", str(exp), "--out", str(tmp_path / "dask"), "--executor", "dask"]
         assert main([*args, "--scheduler", cluster.scheduler_address, "--quiet"]) == 0
+        file = tmp_path / "scheduler.json"  # what `dask scheduler --scheduler-file` writes
+        file.write_text(json.dumps({"address": cluster.scheduler_address}))
+        args = ["sweep", str(exp), "--out", str(tmp_path / "file"), "--executor", "dask"]
+        assert main([*args, "--scheduler", str(file), "--quiet"]) == 0
     pd.testing.assert_frame_equal(run_table(tmp_path / "dask"), run_table(tmp_path / "local"))
+    pd.testing.assert_frame_equal(run_table(tmp_path / "file"), run_table(tmp_path / "local"))
 
 
 def test_mpi_without_mpiexec_is_refused_before_anything_is_written(tmp_path: Path):
