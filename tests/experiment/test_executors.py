@@ -30,6 +30,7 @@ def test_every_backend_speaks_concurrent_futures():
         assert ex.submit(_square, 3).result() == 9
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_local_table(tmp_path: Path):
     exp = ishigami_lhs(tmp_path / "e.toml", batch_size=9, fail_above=2.0)
     run_sweep(exp, tmp_path / "local", executor="local", workers=2)
@@ -40,6 +41,7 @@ def test_dask_local_cluster_gives_the_local_table(tmp_path: Path):
     pd.testing.assert_frame_equal(table, run_table(tmp_path / "local"))
 
 
+@pytest.mark.slow
 def test_mpi_under_mpiexec_gives_the_local_table(tmp_path: Path):
     exp = ishigami_lhs(tmp_path / "e.toml", batch_size=9)
     run_sweep(exp, tmp_path / "local", executor="serial")
@@ -56,6 +58,7 @@ def test_mpi_under_mpiexec_gives_the_local_table(tmp_path: Path):
     pd.testing.assert_frame_equal(run_table(tmp_path / "mpi"), run_table(tmp_path / "local"))
 
 
+@pytest.mark.slow
 def test_dask_scheduler_address_from_the_command_line(tmp_path: Path):
     from distributed import LocalCluster
 
@@ -76,6 +79,7 @@ def test_dask_scheduler_address_from_the_command_line(tmp_path: Path):
     pd.testing.assert_frame_equal(run_table(tmp_path / "file"), run_table(tmp_path / "local"))
 
 
+@pytest.mark.slow
 def test_mpi_without_mpiexec_is_refused_before_anything_is_written(tmp_path: Path):
     from .helpers import cli
 
@@ -86,6 +90,7 @@ def test_mpi_without_mpiexec_is_refused_before_anything_is_written(tmp_path: Pat
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_local_pool_works_from_code_without_a_main_file(tmp_path: Path):
     """Like a notebook or a REPL: the program is piped to python, workers cannot re-import it."""
     exp = ishigami_lhs(tmp_path / "e.toml", batch_size=9)

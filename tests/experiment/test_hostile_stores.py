@@ -183,8 +183,15 @@ def _check_refused(command: list[str], d: Path, capsys) -> str:
     return err
 
 
+FAST = {"runs part truncated to half", "manifest not JSON", "runs part of another experiment",
+        "the same part twice", "manifest of a newer format"}  # fmt: skip
+"""Cases of the fast subset (``-m "not slow"``); the others are marked slow."""
+
+
 @pytest.mark.parametrize("command", ["sweep", "analyze"])
-@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, marks=() if c in FAST else pytest.mark.slow) for c in CASES]
+)
 def test_a_damaged_or_foreign_store_is_refused_in_one_line(
     case: str, command: str, stores, tmp_path: Path, capsys
 ):

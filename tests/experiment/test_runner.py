@@ -80,6 +80,7 @@ def test_failing_runs_are_recorded_and_the_rest_completes(tmp_path: Path):
     pd.testing.assert_frame_equal(direct, failed, check_dtype=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("batch_size", [1, 9])
 def test_a_run_that_kills_its_worker_is_recorded_and_the_sweep_goes_on(
     tmp_path: Path, batch_size: int
@@ -168,6 +169,7 @@ def _wait_for_parts(out: Path, count: int, proc: subprocess.Popen, timeout: floa
     raise AssertionError("the sweep wrote no parts in time")
 
 
+@pytest.mark.slow
 def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path: Path):
     slow = ishigami_lhs(tmp_path / "slow.toml", n=40, replicates=3, batch_size=4, delay=0.01)
     proc = _start_sweep(slow, tmp_path / "killed")
@@ -186,6 +188,7 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path: Path):
     pd.testing.assert_frame_equal(table, run_table(tmp_path / "whole"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_stops_cleanly_and_keeps_finished_parts(tmp_path: Path, signum: int):
     slow = ishigami_lhs(tmp_path / "slow.toml", n=40, replicates=3, batch_size=4, delay=0.01)
@@ -240,6 +243,7 @@ n = 3
         assert list(s.columns) == ["run_id", "month", "level", "variable", "value"]
 
 
+@pytest.mark.slow
 def test_concertation_bit_identical_whatever_batch_size_and_workers(tmp_path: Path):
     """The model's array batching: runs stepped together equal runs stepped alone."""
     text = """
@@ -267,6 +271,7 @@ n = 8
     pd.testing.assert_frame_equal(one, batched, check_exact=True)
 
 
+@pytest.mark.slow
 def test_resume_from_another_working_directory(tmp_path: Path):
     path = tmp_path / "c.toml"
     path.write_text(
@@ -302,6 +307,7 @@ def test_fresh_entropy_is_recorded_and_reused_on_resume(tmp_path: Path, capsys):
     assert "nothing to do" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_progress_bar_with_rate_and_eta_on_a_terminal(tmp_path: Path):
     import pty
 
