@@ -64,10 +64,13 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_table(path: Path, table, metadata: dict[str, str] | None = None) -> None:
+def write_table(
+    path: Path, table, metadata: dict[str, str] | None = None, checksum: bool = False
+) -> None:
     """Write a pandas DataFrame as Parquet, whole or not at all (on disk before it is named).
 
-    ``metadata`` is added to the file's key-value metadata (e.g. to say whose file it is).
+    ``metadata`` is added to the file's key-value metadata (e.g. to say whose file it is);
+    ``checksum`` writes a CRC per page, so that a reader can detect damaged pages.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -79,7 +82,7 @@ def write_table(path: Path, table, metadata: dict[str, str] | None = None) -> No
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **extra})
     try:
         with open(tmp, "wb") as fh:
-            pq.write_table(arrow, fh)
+            pq.write_table(arrow, fh, write_page_checksum=checksum)
             fh.flush()
             os.fsync(fh.fileno())
         _commit(tmp, path)

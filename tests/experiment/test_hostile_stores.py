@@ -53,6 +53,13 @@ def _chop_end(path: Path, n: int) -> None:
     path.write_bytes(path.read_bytes()[:-n])
 
 
+def _zero_pages(path: Path) -> None:
+    """A damaged disk block in the data pages: the footer still reads fine."""
+    data = bytearray(path.read_bytes())
+    data[200:260] = bytes(60)
+    path.write_bytes(bytes(data))
+
+
 def _foreign(d: Path, other: Path, kind: str = "runs", into: str | None = None) -> None:
     part = sorted((other / kind).glob("part-*.parquet"))[0]
     name = part.name.replace(part.name[-16:-8], "f0f0f0f0")
@@ -80,6 +87,7 @@ CASES: dict[str, Callable[[Path, Path], None]] = {
     "runs part truncated to half": lambda d, o: _truncate(_runs(d), 0.5),
     "runs part emptied": lambda d, o: _truncate(_runs(d), 0),
     "runs part missing its last bytes": lambda d, o: _chop_end(_runs(d), 10),
+    "runs part with zeroed pages": lambda d, o: _zero_pages(_runs(d)),
     "series part of random bytes": lambda d, o: _series(d).write_bytes(RANDOM),
     "series part truncated": lambda d, o: _truncate(_series(d), 0.5),
     "pending part of random bytes": lambda d, o: (d / "pending" / _runs(d).name).write_bytes(

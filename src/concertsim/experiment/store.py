@@ -309,10 +309,10 @@ class ResultsStore:
         staged = self.root / "pending" / name
         if series is not None and not series.empty:
             staged.parent.mkdir(exist_ok=True)
-            atomic.write_table(staged, series, meta)
+            atomic.write_table(staged, series, meta, checksum=True)
         else:
             series = None
-        atomic.write_table(self.root / "runs" / name, runs, meta)  # the commit
+        atomic.write_table(self.root / "runs" / name, runs, meta, checksum=True)  # the commit
         if series is not None:
             os.replace(staged, self.root / "series" / name)
             atomic.fsync_dir(self.root / "series")
@@ -387,7 +387,8 @@ class ResultsStore:
             if columns is not None:
                 names = pq.read_schema(part).names
                 columns = [c for c in columns if c in names]
-            return pq.read_table(part, columns=columns).to_pandas()
+            table = pq.read_table(part, columns=columns, page_checksum_verification=True)
+            return table.to_pandas()
         except (FileNotFoundError, StoreMismatchError):
             raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
@@ -409,7 +410,7 @@ class ResultsStore:
 
     def _run_ids(self) -> Iterator[tuple[Path, np.ndarray]]:
         for part in self.part_files():
-            table = self._read(part, ["run_id"])
+            table = self._read(part)  # whole, so that every page's checksum is verified
             if "run_id" not in table:
                 raise _corrupt(part, "no run_id column", hint=self._aside_hint())
             ids = table["run_id"].to_numpy()
