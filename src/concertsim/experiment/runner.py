@@ -379,6 +379,11 @@ def run_sweep(
     existing = check_out(out, resume)
     if existing is not None:
         existing.check_same(plan.manifest["experiment_hash"], exp.name)
+        try:  # busy or not writable: say so before an executor is started
+            with StoreLock(out):
+                pass
+        except OSError as exc:
+            raise _unwritable(exc, out) from None
         if existing.done_mask(plan.n_runs).all():  # nothing to run: no executor to open
             return _locked(plan, out, resume, None, log)
     with _executor(executor, workers, scheduler) as ex:
