@@ -4,13 +4,15 @@ Every backend is a context manager with ``submit(fn, *args) -> concurrent.future
 ``workers`` (how many tasks run at once) and ``abort()`` (stop work in flight, for Ctrl-C):
 
 * :class:`SerialExecutor` -- in this process, one task at a time (``--workers 0``; debugging);
-* :class:`LocalExecutor` -- a process pool on this machine, started once (``local``);
-* :class:`DaskExecutor` -- dask.distributed: a running scheduler's address, or a LocalCluster
-  with separate worker processes (``dask``);
+* :class:`LocalExecutor` -- a process pool on this machine, started once (``local``); its
+  workers die with the process that started it, even a SIGKILLed one;
+* :class:`DaskExecutor` -- dask.distributed: a running scheduler (address or scheduler file,
+  TLS through ``security``; 5 s to answer), or a LocalCluster of worker processes (``dask``);
 * :class:`MPIExecutor` -- mpi4py.futures under ``mpiexec -n N python -m mpi4py.futures``
   (``mpi``): rank 0 runs the sweep, the other ranks are the workers.
 
-Heavy imports (dask, mpi4py) happen only when their backend is opened. Results never
+Heavy imports (dask, mpi4py) happen only when their backend is opened. This module knows
+nothing of sweeps: the caller names the modules a pool preloads (``preload``). Results never
 depend on the backend: a task's result is a pure function of the task.
 
 Example:
@@ -45,6 +47,7 @@ __all__ = [
     "preflight",
     "MPI_LAUNCH",
     "CONNECT_TIMEOUT",
+    "PRELOAD",
 ]
 
 CONNECT_TIMEOUT = 5.0
