@@ -28,18 +28,18 @@ from .helpers import cli, cli_command, cli_env, ishigami_lhs
 
 pytestmark = pytest.mark.slow
 
-REPLACE_POINTS = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+REPLACE_POINTS = list(range(2, 14))
 """Every rename of a sweep of 3 tasks with series: 1 design, 2-3 manifest, then per task
 series to pending/, run part (the commit), series to series/, and the final manifest."""
 FSYNC_POINTS = [4, 7, 11]
-RANDOM_KILLS = 4
+RANDOM_KILLS = 5
 
 
 def _points() -> list[tuple[str, str]]:
     rng = random.Random(20261201)
     points = [("CONCERTSIM_TEST_KILL_REPLACE", str(k)) for k in REPLACE_POINTS]
     points += [("CONCERTSIM_TEST_KILL_FSYNC", str(k)) for k in FSYNC_POINTS]
-    points += [("CONCERTSIM_TEST_KILL_AFTER", f"{rng.uniform(0.05, 0.3):.3f}")
+    points += [("CONCERTSIM_TEST_KILL_AFTER", f"{rng.uniform(0.08, 0.28):.3f}")
                for _ in range(RANDOM_KILLS)]  # fmt: skip
     return points
 
@@ -62,9 +62,15 @@ def test_sigkill_anywhere_then_resume_is_bit_identical(tmp_path: Path):
     args = ["sweep", str(exp), "--workers", "0", "--quiet"]
     points = _points()
     outs = [tmp_path / f"k{i}" for i in range(len(points))]
+    # and sweeps killed twice: the resume itself is killed (in its recovery, at its commit)
+    chained = [tmp_path / "c0", tmp_path / "c1"]
+    first = [("CONCERTSIM_TEST_KILL_REPLACE", "6"), ("CONCERTSIM_TEST_KILL_REPLACE", "8")]
+    second = [("CONCERTSIM_TEST_KILL_REPLACE", "1"), ("CONCERTSIM_TEST_KILL_REPLACE", "3")]
     entries = [{"env": {}, "argv": [*args, "--out", str(tmp_path / "whole")]}]
     entries += [{"env": {var: value}, "argv": [*args, "--out", str(out)]}
-                for (var, value), out in zip(points, outs, strict=True)]  # fmt: skip
+                for (var, value), out in zip(points + first + second,
+                                             outs + chained + chained, strict=True)]  # fmt: skip
+    assert len(entries) % 2 == 1  # pairs run together: a chain's two kills are in two pairs
     (tmp_path / "matrix.json").write_text(json.dumps(entries))
     proc = cli("--kill-matrix", str(tmp_path / "matrix.json"), timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -73,7 +79,9 @@ def test_sigkill_anywhere_then_resume_is_bit_identical(tmp_path: Path):
     runs, series = _tables(tmp_path / "whole")
     assert len(runs) == 8 and len(series) == 24
     killed = 0
-    for (var, value), out, status in zip(points, outs, statuses[1:], strict=True):
+    assert statuses[-4:] == [-signal.SIGKILL] * 4  # both chains killed twice
+    for (var, value), out, status in zip(points + first, outs + chained, statuses[1:],
+                                         strict=False):  # fmt: skip
         assert status in (-signal.SIGKILL, 0), (var, value, status)
         killed += status == -signal.SIGKILL
         if ResultsStore.exists(out):
