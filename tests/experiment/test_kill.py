@@ -140,3 +140,32 @@ def test_no_process_of_a_sigkilled_sweep_survives(tmp_path: Path, executor: str)
     while (left := _marked(marker)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not left, left
+
+
+def test_readers_never_see_half_a_task_while_a_sweep_writes(tmp_path: Path):
+    exp = ishigami_lhs(tmp_path / "e.toml", n=30, replicates=2, batch_size=2, series=True,
+                       delay=0.01)  # fmt: skip
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        cli_command("sweep", str(exp), "--out", str(out), "--workers", "2", "--quiet"),
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    reads = 0
+    try:
+        while proc.poll() is None:
+            if not ResultsStore.exists(out):
+                continue
+            store = ResultsStore.open(out)
+            before, series, after = store.read_runs(), store.read_series(), store.read_runs()
+            # whole tasks only: every committed run has its series, no series without its run
+            assert set(before["run_id"]) <= set(series["run_id"]) <= set(after["run_id"])
+            assert not after["run_id"].duplicated().any()
+            if any((out / "runs").glob("part-*.parquet")):
+                assert not pd.read_parquet(out / "runs")["run_id"].duplicated().any()
+            reads += 1
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == 0, proc.stderr.read()
+    assert reads > 5 and len(ResultsStore.open(out).read_runs()) == 60

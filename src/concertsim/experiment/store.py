@@ -277,6 +277,8 @@ class ResultsStore:
         try:
             meta = pq.read_metadata(part).metadata or {}
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
+            if not part.exists():
+                return  # moved from pending/ to series/ by a live sweep meanwhile
             raise _corrupt(part, f"unreadable ({_reason(exc)})", hint=self._aside_hint()) from None
         theirs = meta.get(HASH_KEY.encode(), b"").decode(errors="replace")
         if theirs != self.experiment_hash:
