@@ -85,12 +85,15 @@ class StoreLock:
         """Give the lock back (the file stays: removing it would race with a new holder)."""
         if self._fd is None:
             return
+        import fcntl
+
         fd, self._fd = self._fd, None
         try:
             os.ftruncate(fd, 0)
         except OSError:
             pass
-        os.close(fd)  # drops the flock
+        fcntl.flock(fd, fcntl.LOCK_UN)  # also for children forked meanwhile, which share it
+        os.close(fd)
 
     def __enter__(self) -> StoreLock:
         self.acquire()
