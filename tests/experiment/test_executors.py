@@ -157,3 +157,21 @@ def test_an_unreachable_scheduler_fails_fast_and_touches_nothing(tmp_path: Path,
     before = snapshot()
     assert main([*args, "--out", str(old)]) == 2
     assert snapshot() == before
+
+
+def test_executors_know_nothing_of_sweeps():
+    """No import of the runner, even inside a function (no import cycle)."""
+    import ast
+
+    import concertsim.experiment.executors as module
+
+    tree = ast.parse(Path(module.__file__).read_text())
+    imported = [
+        name
+        for node in ast.walk(tree)
+        for name in (
+            [a.name for a in node.names] if isinstance(node, ast.Import)
+            else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+        )
+    ]  # fmt: skip
+    assert not [n for n in imported if "runner" in n or "plan" in n or "store" in n]
