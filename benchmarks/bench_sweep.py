@@ -29,7 +29,7 @@ from pathlib import Path
 import psutil
 
 from concertsim.experiment.executors import open_executor
-from concertsim.experiment.runner import run_sweep
+from concertsim.experiment.runner import TASK_MODULE, run_sweep
 from concertsim.scenario import load_scenario
 from concertsim.simulate import run_scenario
 
@@ -73,7 +73,7 @@ def _sweep_rate(folder: Path, experiment: Path, workers: int) -> tuple[float, fl
     """Runs per second and seconds per run of a sweep on started workers; start-up seconds."""
     out = folder / f"out-{experiment.stem}-{workers}"
     t0 = time.perf_counter()
-    with open_executor("local", workers) as ex:
+    with open_executor("local", workers, preload=(TASK_MODULE,)) as ex:  # as a sweep does
         pids = {f.result() for f in [ex.submit(_warm, 0.3) for _ in range(workers)]}
         assert len(pids) == workers
         startup = time.perf_counter() - t0
@@ -93,7 +93,7 @@ def _busy(n: int) -> int:
 
 def _machine_capacity(work: int = 3_000_000) -> float:
     """How much faster 2 processes do 2 units of CPU work than 1 process: the ceiling."""
-    with open_executor("local", 2) as ex:
+    with open_executor("local", 2, preload=(TASK_MODULE,)) as ex:
         [f.result() for f in [ex.submit(_warm, 0.2) for _ in range(2)]]
         t0 = time.perf_counter()
         [f.result() for f in [ex.submit(_busy, work) for _ in range(2)]]

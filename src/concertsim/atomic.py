@@ -78,14 +78,22 @@ def write_bytes(path: Path, data: bytes) -> None:
     write_with(path, lambda fh: fh.write(data))
 
 
-def write_table(path: Path, table) -> None:
-    """Write a pandas DataFrame as Parquet, whole or not at all."""
+def write_table(
+    path: Path, table, metadata: dict[str, str] | None = None, checksum: bool = False
+) -> None:
+    """Write a pandas DataFrame as Parquet, whole or not at all.
+
+    ``metadata`` is added to the file's key-value metadata (e.g. to say whose file it is);
+    ``checksum`` writes a CRC per page, so that a reader can detect damaged pages.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    write_with(
-        path, lambda fh: pq.write_table(pa.Table.from_pandas(table, preserve_index=False), fh)
-    )
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    if metadata:
+        extra = {k.encode(): v.encode() for k, v in metadata.items()}
+        arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **extra})
+    write_with(path, lambda fh: pq.write_table(arrow, fh, write_page_checksum=checksum))
 
 
 def sha256(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""Fixtures of the experiment tests."""
+"""Fixtures of the experiment tests; registers the test models (:mod:`.testmodels`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from .helpers import ishigami_lhs
+from .testmodels import register
+
+register()
 
 
 @pytest.fixture

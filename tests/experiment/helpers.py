@@ -12,22 +12,24 @@ import pandas as pd
 from concertsim.experiment.store import ResultsStore
 
 PI = 3.141592653589793
+HERE = Path(__file__).resolve().parent
+RUN_CLI = HERE / "run_cli.py"
+"""The concertsim command line with the test models (and kill switches, see its docstring)."""
 
 ISHIGAMI_LHS = """
 [experiment]
 name = "ishigami-lhs"
-model = "ishigami"
+model = "{model}"
 replicates = {replicates}
 seed = 11
 batch_size = {batch_size}
 outcomes = ["y"]
+series = {series}
 
 [model]
 noise = {noise}
 fail_above = {fail_above}
-exit_above = {exit_above}
-delay = {delay}
-
+{extra}
 [design]
 kind = "lhs"
 n = {n}
@@ -47,19 +49,28 @@ def ishigami_lhs(
     batch_size: int = 7,
     noise: float = 0.5,
     fail_above: float = 1e9,
-    exit_above: float = 1e9,
-    delay: float = 0.0,
+    exit_above: float | None = None,
+    delay: float | None = None,
+    series: bool = False,
 ) -> Path:
-    """Write a small noisy Ishigami LHS experiment to ``path`` and return it."""
+    """Write a small noisy Ishigami LHS experiment to ``path`` and return it.
+
+    ``exit_above``, ``delay`` or ``series`` make it an experiment of the test model
+    ``test-ishigami`` (:mod:`tests.experiment.testmodels`).
+    """
+    extra = {"exit_above": exit_above, "delay": delay}
+    extra = {k: v for k, v in extra.items() if v is not None}
+    test_model = bool(extra) or series
     path.write_text(
         ISHIGAMI_LHS.format(
+            model="test-ishigami" if test_model else "ishigami",
             n=n,
             replicates=replicates,
             batch_size=batch_size,
             noise=noise,
             fail_above=fail_above,
-            exit_above=exit_above,
-            delay=delay,
+            extra="".join(f"{k} = {v}\n" for k, v in extra.items()),
+            series=str(series).lower(),
             pi=PI,
         )
     )
@@ -71,14 +82,25 @@ def run_table(out: Path) -> pd.DataFrame:
     return ResultsStore.open(out).read_runs()
 
 
-def cli(*args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
-    """Run ``python -m concertsim.experiment ARGS`` in a subprocess."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+def cli_command(*args: str) -> list[str]:
+    """The argv of the command line with the test models (``concertsim ARGS``)."""
+    return [sys.executable, str(RUN_CLI), *args]
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """The environment of a CLI subprocess (the package under test first on the path)."""
+    src = str(HERE.parents[1] / "src")
+    path = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": path, **extra}
+
+
+def cli(*args: str, timeout: float = 120, env: dict[str, str] | None = None, **kw):
+    """Run ``concertsim ARGS`` (with the test models) in a subprocess."""
     return subprocess.run(
-        [sys.executable, "-m", "concertsim.experiment", *args],
+        cli_command(*args),
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=env,
+        env=env or cli_env(),
         **kw,
     )

@@ -85,7 +85,7 @@ def test_morris_refuses_unbounded_distributions(tmp_path: Path, capsys, dist: st
 
 
 def test_a_design_salib_cannot_build_exits_2_without_traceback(tmp_path: Path, monkeypatch):
-    from concertsim.experiment import runner
+    from concertsim.experiment import plan as runner
 
     def refuse(*args, **kw):
         raise ValueError("Triangular distribution bound error:\n  scale must be > 0")

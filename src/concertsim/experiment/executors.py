@@ -4,13 +4,15 @@ Every backend is a context manager with ``submit(fn, *args) -> concurrent.future
 ``workers`` (how many tasks run at once) and ``abort()`` (stop work in flight, for Ctrl-C):
 
 * :class:`SerialExecutor` -- in this process, one task at a time (``--workers 0``; debugging);
-* :class:`LocalExecutor` -- a process pool on this machine, started once (``local``);
-* :class:`DaskExecutor` -- dask.distributed: a running scheduler's address, or a LocalCluster
-  with separate worker processes (``dask``);
+* :class:`LocalExecutor` -- a process pool on this machine, started once (``local``); its
+  workers die with the process that started it, even a SIGKILLed one;
+* :class:`DaskExecutor` -- dask.distributed: a running scheduler (address or scheduler file,
+  TLS through ``security``; 5 s to answer), or a LocalCluster of worker processes (``dask``);
 * :class:`MPIExecutor` -- mpi4py.futures under ``mpiexec -n N python -m mpi4py.futures``
   (``mpi``): rank 0 runs the sweep, the other ranks are the workers.
 
-Heavy imports (dask, mpi4py) happen only when their backend is opened. Results never
+Heavy imports (dask, mpi4py) happen only when their backend is opened. This module knows
+nothing of sweeps: the caller names the modules a pool preloads (``preload``). Results never
 depend on the backend: a task's result is a pure function of the task.
 
 Example:
@@ -27,7 +29,9 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from concertsim.errors import InputError, verbatim
@@ -42,19 +46,75 @@ __all__ = [
     "open_executor",
     "preflight",
     "MPI_LAUNCH",
+    "CONNECT_TIMEOUT",
+    "PRELOAD",
 ]
+
+CONNECT_TIMEOUT = 5.0
+"""Seconds to wait for a dask scheduler to answer before giving up."""
 
 EXECUTORS: tuple[str, ...] = ("local", "dask", "mpi")
 """Backends offered on the command line (plus ``serial``, used with ``--workers 0``)."""
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is the driver's business (it stops the workers itself).
+PRELOAD: tuple[str, ...] = ()
+"""Modules a local pool's workers import once at start (the caller names its task module)."""
 
-    Also imports the task code once, so the first task does not pay for it.
+_WATCH_EVERY = 0.25
+"""Seconds between a worker's checks that the sweep's main process still runs."""
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):  # no /proc (macOS): ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+def _watch(pid: int) -> None:
+    while _alive(pid):
+        time.sleep(_WATCH_EVERY)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _die_with(pid: int) -> None:
+    """Make this worker process die when the sweep's main process ``pid`` dies.
+
+    ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` covers a worker forked by the main process itself;
+    under forkserver the parent is the fork server, which outlives a SIGKILLed main process,
+    so a daemon thread also watches ``pid``. Once the workers are gone, the fork server and the
+    resource tracker see their pipes close and exit too.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    threading.Thread(target=_watch, args=(pid,), name="concertsim-watch", daemon=True).start()
+
+
+def _init_worker(main_pid: int, preload: tuple[str, ...]) -> None:
+    """Worker initializer: die with the sweep, leave Ctrl-C to it, import the task code once.
+
+    Ctrl-C is the driver's business (it stops the workers itself).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import concertsim.experiment.runner  # noqa: F401
+    _die_with(main_pid)
+    for name in preload:
+        importlib.import_module(name)
 
 
 def _main_importable() -> bool:
@@ -139,24 +199,33 @@ class LocalExecutor(Executor):
 
     Workers are started with ``forkserver`` on POSIX (safe with threads; works from scripts
     and notebooks since the task function lives in an importable module; ``fork`` when the
-    main program cannot be re-imported, e.g. piped to ``python -``) and ignore SIGINT.
+    main program cannot be re-imported, e.g. piped to ``python -``), ignore SIGINT, and die
+    with the process that made the pool, even when it is SIGKILLed.
+
+    Args:
+        workers: worker processes (default: all cores).
+        preload: modules the workers import once at start (e.g. the task function's).
     """
 
     name = "local"
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, preload: Sequence[str] = PRELOAD) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self._preload = tuple(preload)
         method = "forkserver" if sys.platform != "win32" else "spawn"
         if method == "forkserver" and not _main_importable():
             method = "fork"  # e.g. code piped to python: workers cannot re-import __main__
         self._context = multiprocessing.get_context(method)
         if method == "forkserver":  # workers (and restarted workers) start with it imported
-            self._context.set_forkserver_preload(["concertsim.experiment.runner"])
+            self._context.set_forkserver_preload(list(self._preload))
         self._pool = self._new_pool()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(
-            self.workers, mp_context=self._context, initializer=_ignore_sigint
+            self.workers,
+            mp_context=self._context,
+            initializer=_init_worker,
+            initargs=(os.getpid(), self._preload),
         )
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future:
@@ -185,16 +254,41 @@ class DaskExecutor(Executor):
 
     A LocalCluster has ``workers`` worker processes with one thread each, so the
     simulation's numpy code is not throttled by the GIL.
+
+    Args:
+        workers: worker processes of a LocalCluster (no ``scheduler``).
+        scheduler: a running scheduler's address (``tls://...`` on a shared network), a
+            scheduler file (``dask scheduler --scheduler-file``), or a cluster object.
+        security: a ``distributed.security.Security`` (TLS certificates); default: dask's
+            configuration (``distributed.comm.tls.*``).
+
+    Raises:
+        InputError: ``scheduler`` does not answer within :data:`CONNECT_TIMEOUT` seconds, or
+            its address is malformed.
     """
 
     name = "dask"
 
-    def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+    def __init__(
+        self, workers: int | None = None, scheduler: Any = None, security: Any = None
+    ) -> None:
         from distributed import Client, LocalCluster
 
         self._cluster = None
-        if scheduler:
-            self._client = Client(scheduler)
+        if scheduler is not None and scheduler != "":
+            where = {"address": scheduler}
+            if isinstance(scheduler, str) and os.path.isfile(os.path.expanduser(scheduler)):
+                where = {"scheduler_file": os.path.expanduser(scheduler)}
+            try:
+                self._client = Client(**where, timeout=CONNECT_TIMEOUT, security=security)
+            except (OSError, ValueError, TypeError) as exc:  # TimeoutError is an OSError
+                text = " ".join(str(exc).split())[:200] or type(exc).__name__
+                raise InputError(
+                    "--scheduler",
+                    str(scheduler),
+                    f"a dask scheduler that answers within {CONNECT_TIMEOUT:g} s",
+                    verbatim(f"{type(exc).__name__}: {text}"),
+                ) from None
         else:
             self._cluster = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
@@ -208,7 +302,6 @@ class DaskExecutor(Executor):
     @property
     def workers(self) -> int:  # type: ignore[override]
         """Worker threads the cluster has now (clusters grow and shrink; re-read every 2 s)."""
-        import time
 
         when, count = self._counted
         if time.monotonic() - when > 2.0:
@@ -295,7 +388,12 @@ def preflight(kind: str) -> None:
             )
 
 
-def open_executor(kind: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
+def open_executor(
+    kind: str,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    preload: Sequence[str] = PRELOAD,
+) -> Executor:
     """Open the backend ``kind`` (``local``, ``dask``, ``mpi`` or ``serial``).
 
     Args:
@@ -303,6 +401,7 @@ def open_executor(kind: str, workers: int | None = None, scheduler: str | None =
         workers: worker processes (``local``, ``dask`` LocalCluster); ``0`` with ``local``
             runs in this process.
         scheduler: address of a running dask scheduler (``dask`` only).
+        preload: modules a local pool's workers import at start (the task function's).
 
     Returns:
         An :class:`Executor`, to be used as a context manager.
@@ -310,7 +409,7 @@ def open_executor(kind: str, workers: int | None = None, scheduler: str | None =
     if kind == "serial" or (kind == "local" and workers == 0):
         return SerialExecutor()
     if kind == "local":
-        return LocalExecutor(workers)
+        return LocalExecutor(workers, preload)
     if kind == "dask":
         return DaskExecutor(workers, scheduler)
     if kind == "mpi":

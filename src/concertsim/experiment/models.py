@@ -8,8 +8,7 @@ models are registered:
   on a base scenario;
 * ``"ishigami"`` -- the Ishigami function ``sin x1 + a sin^2 x2 + b x3^4 sin x1``, whose Sobol
   indices are known; optional additive noise from the run's own random stream (so replicate
-  variance is testable), an optional failure threshold and an optional delay per run (to
-  exercise failure handling and resume).
+  variance is testable) and an optional failure threshold (runs that raise).
 
 Both go through the same sweep, store and analysis code.
 
@@ -29,8 +28,6 @@ import dataclasses
 import hashlib
 import json
 import math
-import os
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,10 +137,7 @@ class Ishigami:
     """The Ishigami test function as a model (see the module docstring).
 
     Options: ``a`` (7), ``b`` (0.1), ``noise`` (standard deviation of additive noise, 0),
-    ``fail_above`` (a run raises when ``x1`` exceeds it; none by default), ``exit_above``
-    (for tests of dying workers: a batch holding a run with ``x1`` above it ends the process
-    running it with ``os._exit(1)``, as a segfault would; none by default), ``delay`` (seconds
-    of sleep per run, 0).
+    ``fail_above`` (a run raises when ``x1`` exceeds it; none by default).
     """
 
     name = "ishigami"
@@ -153,8 +147,6 @@ class Ishigami:
         "b": 0.1,
         "noise": 0.0,
         "fail_above": math.inf,
-        "exit_above": math.inf,
-        "delay": 0.0,
     }
 
     def prepare(self, experiment: Experiment, checks: Sequence[Check]) -> ModelContext:
@@ -195,10 +187,6 @@ class Ishigami:
         bad = np.flatnonzero(x[:, 0] > opt["fail_above"])
         if bad.size:
             raise ValueError(f"x1 = {x[bad[0], 0]:.6g} is above fail_above = {opt['fail_above']}")
-        if (x[:, 0] > opt["exit_above"]).any():
-            os._exit(1)  # a test of runs that take their worker down (segfault, OOM kill)
-        if opt["delay"]:
-            time.sleep(opt["delay"] * len(overrides))
         x1, x2, x3 = x.T
         y = np.sin(x1) + opt["a"] * np.sin(x2) ** 2 + opt["b"] * x3**4 * np.sin(x1)
         if opt["noise"]:

@@ -1,24 +1,33 @@
-"""The results store: a directory that a sweep fills as its tasks finish.
+"""The results store: a directory that a sweep fills, one committed task at a time.
 
-Layout::
+Layout (store format 2)::
 
-    DIR/manifest.json        package version, the experiment as resolved and its hash, the
-                             SALib problem, the design, the seed entropy, the run count, status
-    DIR/design.parquet       one row per design point (``point`` + one column per parameter)
-    DIR/runs/part-*.parquet  the run table, one part per finished task
-    DIR/series/part-*.parquet  tidy monthly series (run_id, month, level, variable, value),
-                             when the experiment asks for them
+    DIR/manifest.json          package version, the experiment as resolved and its hash, the
+                               SALib problem, the design, the seed entropy, the run count, status
+    DIR/design.parquet         one row per design point (``point`` + one column per parameter)
+    DIR/runs/part-*.parquet    the run table, one part per committed task
+    DIR/series/part-*.parquet  tidy monthly series (run_id, month, level, variable, value) of
+                               committed tasks, when the experiment asks for them
+    DIR/pending/               series of a task being committed (never read as results)
+    DIR/quarantine/            parts set aside by hand or by :meth:`ResultsStore.set_aside`
+    DIR/.lock                  the lock file (``host:pid`` of the sweep holding it)
 
-Every file is written to a temporary name in the same directory and moved into place with
-:func:`os.replace`, so a reader (or a resumed sweep) sees a part whole or not at all, even
-after SIGKILL. Which runs are done is read from the parts themselves (the ``run_id``
-column), so resuming never runs anything twice. Nothing holds more than one part in memory
-while a sweep runs.
+**Commit protocol.** A task ``part-<first>-<last>-<hex>`` is written as (1) its series to
+``pending/``, (2) its run rows to ``runs/`` -- that rename is the commit --, (3) its series
+moved from ``pending/`` to ``series/``. Every file is written under a hidden temporary name,
+synced, then renamed (:mod:`concertsim.atomic`). So after a SIGKILL anywhere, a task is
+either committed (its run part exists: its series is in ``series/`` or, until the next sweep
+finishes step 3, in ``pending/``) or absent (no run part: its leftovers are cleared by the
+next sweep, which runs it again). Readers see whole tasks only: :meth:`ResultsStore.read_series`
+keeps series of committed tasks, and ``pd.read_parquet(DIR/runs)`` reads committed runs
+(pyarrow skips hidden ``.tmp-*`` files). Which runs are done is read from the run parts, so a
+run is never stored twice; a store holding a run id twice is refused.
 
-A sweep makes the directory, takes the lock (``.lock``: host and pid), and only then writes
-the design and the manifest, so two sweeps never both create a store. A directory that holds
-only the skeleton of a store whose creation was killed (no manifest, no parts) counts as new;
-an empty or malformed lock older than a couple of seconds is stale.
+Every part records the experiment hash in its Parquet metadata: a part copied from another
+experiment's store is refused, with the file named (:class:`StoreCorruptError`).
+
+**Lock.** A sweep holds an OS lock (``fcntl.flock``) on ``DIR/.lock`` for its whole life, so
+two sweeps can never write the same store, and the kernel releases the lock of a killed sweep.
 
 Example:
     >>> import tempfile, pandas as pd
@@ -34,8 +43,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import time
+import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -46,45 +54,107 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from concertsim import atomic
+from concertsim.errors import InputError, verbatim
+from concertsim.experiment.lock import LOCK, StoreBusyError, StoreLock
 
-__all__ = ["ResultsStore", "StoreMismatchError", "StoreBusyError", "MANIFEST", "STORE_FORMAT"]
+__all__ = [
+    "MANIFEST",
+    "STORE_FORMAT",
+    "ResultsStore",
+    "StoreBusyError",
+    "StoreCorruptError",
+    "StoreMismatchError",
+    "StoreLock",
+]
 
 MANIFEST = "manifest.json"
-LOCK = ".lock"
-STORE_FORMAT = 1
-"""Version of the store's layout, recorded in the manifest."""
+STORE_FORMAT = 2
+"""Version of the store's layout, recorded in the manifest (2: committed tasks, hashed parts)."""
+
+HASH_KEY = "concertsim.experiment_hash"
+"""Parquet metadata key of a part: the experiment hash of the store it was written for."""
+
+_PART = re.compile(r"^part-(\d{12})-(\d{12})-([0-9a-f]{8})\.parquet$")
+_KINDS = ("runs", "series", "pending", "quarantine")
+_REQUIRED: dict[str, type] = {"store_format": int, "experiment_hash": str, "n_runs": int,
+                              "replicates": int, "seed_entropy": str, "experiment": dict,
+                              "design": dict, "salib_problem": dict}  # fmt: skip
+"""Keys every manifest has, with their types."""
 
 
-class StoreMismatchError(Exception):
-    """The directory holds something other than this experiment's results."""
+class StoreMismatchError(InputError):
+    """The directory holds something other than this experiment's well-formed results."""
 
 
-class StoreBusyError(Exception):
-    """Another sweep is writing to the store."""
+class StoreCorruptError(StoreMismatchError):
+    """A file of the store cannot be read, or belongs to another store."""
 
 
-def _alive(holder: str) -> bool:
-    """Whether the lock holder ``"host pid"`` still runs (another host: assumed alive)."""
-    host, _, pid = holder.rpartition(" ")
-    if host != socket.gethostname():
-        return True
+def _reason(exc: BaseException) -> str:
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return " ".join(f"{type(exc).__name__}: {text}".split())[:200]
+
+
+def _corrupt(path: Path, got: str, hint: str | None = None) -> StoreCorruptError:
+    return StoreCorruptError(str(path), "", "a part of this store", verbatim(got), hint=hint)
+
+
+def _tag(path: Path) -> tuple[int, int] | None:
+    m = _PART.match(path.name)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _read_manifest(root: Path) -> dict[str, Any]:
+    path = root / MANIFEST
     try:
-        os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _well_formed(holder: str) -> bool:
-    """Whether a lock's content reads ``"host pid"``."""
-    host, _, pid = holder.rpartition(" ")
-    return bool(host) and pid.isdigit()
-
-
-_LOCK_GRACE = 2.0
-"""Seconds a lock may stay empty while its creator writes it; older, it is stale."""
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreCorruptError(
+            str(path), "", "a readable manifest", verbatim(_reason(exc))
+        ) from None
+    try:
+        manifest = json.loads(text)
+    except ValueError as exc:
+        raise StoreCorruptError(str(path), "", "JSON", verbatim(_reason(exc))) from None
+    if not isinstance(manifest, dict):
+        raise StoreCorruptError(str(path), "", "a JSON object", verbatim(type(manifest).__name__))
+    found = manifest.get("store_format")
+    if isinstance(found, int) and not isinstance(found, bool) and found > STORE_FORMAT:
+        raise StoreMismatchError(
+            str(path),
+            "store_format",
+            f"format {STORE_FORMAT} (this concertsim)",
+            found,
+            hint="a newer concertsim wrote this store: upgrade concertsim to read or resume it",
+        )
+    for key, kind in _REQUIRED.items():
+        value = manifest.get(key)
+        if key not in manifest:
+            raise StoreCorruptError(str(path), key, "a key of every store manifest",
+                                    verbatim("missing"))  # fmt: skip
+        if not isinstance(value, kind) or isinstance(value, bool):
+            what = {int: "an integer", str: "a string", dict: "a JSON object"}[kind]  # type: ignore[index]
+            raise StoreCorruptError(str(path), key, what, value)
+    if manifest["store_format"] < STORE_FORMAT:
+        raise StoreMismatchError(
+            str(path), "store_format", f"format {STORE_FORMAT}", manifest["store_format"],
+            hint="written by a development version of concertsim: run the sweep again "
+            "into a new directory",
+        )  # fmt: skip
+    bad = [
+        (key, value)
+        for key, value, ok in (
+            ("seed_entropy", manifest["seed_entropy"], manifest["seed_entropy"].isdigit()),
+            ("n_runs", manifest["n_runs"], manifest["n_runs"] >= 0),
+            ("replicates", manifest["replicates"], manifest["replicates"] >= 1),
+            ("design.columns", manifest["design"].get("columns"),
+             isinstance(manifest["design"].get("columns"), list)),
+        )
+        if not ok
+    ]  # fmt: skip
+    if bad:
+        raise StoreCorruptError(str(path), bad[0][0], "a value concertsim writes", bad[0][1])
+    return manifest
 
 
 class ResultsStore:
@@ -107,8 +177,8 @@ class ResultsStore:
     ) -> ResultsStore:
         """Make a new store: directories, design and manifest (atomically)."""
         root = Path(root)
-        (root / "runs").mkdir(parents=True, exist_ok=True)
-        (root / "series").mkdir(exist_ok=True)
+        for kind in _KINDS[:3]:
+            (root / kind).mkdir(parents=True, exist_ok=True)
         table = design.copy()
         table.insert(0, "point", np.arange(len(design), dtype=np.int64))
         atomic.write_table(root / "design.parquet", table)
@@ -118,21 +188,18 @@ class ResultsStore:
 
     @classmethod
     def open(cls, root: str | Path) -> ResultsStore:
-        """Open an existing store (for resuming, or for reading while a sweep may be writing).
+        """Open an existing store and check it: manifest, design, and every part's footer.
+
+        Rows are checked as they are read (:meth:`done_mask`, :meth:`read_runs`).
 
         Raises:
-            FileNotFoundError: no manifest in ``root``.
-            StoreMismatchError: the store was written in a newer format.
+            StoreMismatchError: a newer format, or a file that is not what it should be (the
+                error names the file; nothing is changed).
         """
         root = Path(root)
-        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-        found = manifest.get("store_format", 1)
-        if not isinstance(found, int) or found > STORE_FORMAT:
-            raise StoreMismatchError(
-                f"{root} is a store of format {found}; this concertsim reads format "
-                f"{STORE_FORMAT} and older: upgrade concertsim to read or resume it"
-            )
-        return cls(root, manifest)
+        store = cls(root, _read_manifest(root))
+        store._check_files()
+        return store
 
     @staticmethod
     def exists(root: str | Path) -> bool:
@@ -144,15 +211,15 @@ class ResultsStore:
         """True when a new store may be made in ``root``.
 
         That is: ``root`` does not exist, is empty, or holds only the skeleton a sweep
-        killed while creating its store leaves (directories without parts, the design,
-        temporary files, a lock), never a manifest.
+        killed while creating its store leaves (empty part directories, the design, hidden
+        temporary files, the lock), never a manifest.
         """
         root = Path(root)
         if not root.exists():
             return True
         for entry in root.iterdir():
-            if entry.name in ("runs", "series") and entry.is_dir():
-                if any(p.name.startswith("part-") for p in entry.iterdir()):
+            if entry.name in _KINDS and entry.is_dir():
+                if any(not p.name.startswith(".tmp-") for p in entry.iterdir()):
                     return False
             elif entry.name not in ("design.parquet", LOCK) and not entry.name.startswith(".tmp-"):
                 return False
@@ -168,66 +235,60 @@ class ResultsStore:
         if theirs != experiment_hash:
             held = self.manifest.get("experiment", {}).get("experiment", {}).get("name", "?")
             raise StoreMismatchError(
-                f"{self.root} holds the results of another experiment ('{held}', hash {theirs}); "
-                f"'{name}' has hash {experiment_hash}. Use another --out directory, or run "
-                "the experiment file these results came from"
+                str(self.root),
+                "--out",
+                "a new directory or this experiment's own results",
+                verbatim(
+                    f"it holds the results of another experiment ('{held}', hash {theirs}); "
+                    f"'{name}' has hash {experiment_hash}"
+                ),
+                hint="use another --out directory, or run the experiment file these results "
+                "came from",
             )
 
-    def _remove_temporaries(self) -> None:
-        for sub in (self.root, self.root / "runs", self.root / "series"):
-            if sub.is_dir():
-                for tmp in sub.glob(".tmp-*"):
-                    tmp.unlink(missing_ok=True)
-
-    # ------------------------------------------------------------------ lock
-
     @property
-    def lock_path(self) -> Path:
-        """The lock file held while a sweep writes to the store."""
-        return self.root / LOCK
+    def experiment_hash(self) -> str:
+        """The hash every part of this store carries."""
+        return str(self.manifest.get("experiment_hash", ""))
 
-    def acquire(self) -> None:
-        """Take the store for this process; refuse when another live sweep holds it.
-
-        A lock left by a process that no longer runs (killed, crashed) is taken over.
-
-        Raises:
-            StoreBusyError: another sweep is writing here.
-        """
-        me = f"{socket.gethostname()} {os.getpid()}"
-        while True:
-            try:
-                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                try:
-                    holder = self.lock_path.read_text(encoding="utf-8").strip()
-                    age = time.time() - self.lock_path.stat().st_mtime
-                except FileNotFoundError:  # released in the meantime
-                    continue
-                if not _well_formed(holder):
-                    # being written (created, not yet filled) or left by a killed sweep
-                    if age < _LOCK_GRACE:
-                        time.sleep(0.05)
-                        continue
-                elif _alive(holder):
-                    raise StoreBusyError(
-                        f"another sweep ({holder}) is writing to {self.root}; wait for it, "
-                        f"or delete {self.lock_path} if it is not running"
-                    ) from None
-                self.lock_path.unlink(missing_ok=True)  # stale: its process is gone
-                continue
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(me)
-            self._remove_temporaries()  # left by a killed sweep; nobody else writes now
-            return
-
-    def release(self) -> None:
-        """Give the store back (remove the lock if this process holds it)."""
+    def _check_files(self) -> None:
+        """Design and part footers readable, part names and hashes this store's."""
+        design = self.root / "design.parquet"
         try:
-            if self.lock_path.read_text(encoding="utf-8").strip().endswith(f" {os.getpid()}"):
-                self.lock_path.unlink()
-        except FileNotFoundError:
-            pass
+            rows = pq.read_metadata(design).num_rows
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
+            raise StoreCorruptError(str(design), "", "the design table (Parquet)",
+                                    verbatim(_reason(exc))) from None  # fmt: skip
+        if "design" in self.manifest and rows * self.manifest["replicates"] != self.n_runs:
+            raise StoreCorruptError(str(design), "", f"{self.n_runs} runs in the design",
+                                    verbatim(f"{rows} points"))  # fmt: skip
+        for kind in ("runs", "series", "pending"):
+            folder = self.root / kind
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                if entry.name.startswith((".", "_")):
+                    continue  # temporary files: cleared under the lock, ignored by readers
+                if _tag(entry) is None or not entry.is_file():
+                    raise _corrupt(entry, "a stray file", hint=f"move it out of {folder}")
+                self._check_footer(entry)
+
+    def _check_footer(self, part: Path) -> None:
+        try:
+            meta = pq.read_metadata(part).metadata or {}
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
+            if not part.exists():
+                return  # moved from pending/ to series/ by a live sweep meanwhile
+            raise _corrupt(part, f"unreadable ({_reason(exc)})", hint=self._aside_hint()) from None
+        theirs = meta.get(HASH_KEY.encode(), b"").decode(errors="replace")
+        if theirs != self.experiment_hash:
+            got = f"a part of experiment {theirs}" if theirs else "a part of no concertsim store"
+            raise _corrupt(part, f"{got}, not of {self.experiment_hash}",
+                           hint="copied from another store? " + self._aside_hint())  # fmt: skip
+
+    def _aside_hint(self) -> str:
+        aside = self.root / "quarantine"
+        return f"move it (and its series, same name) to {aside} to run its runs again"
 
     # ------------------------------------------------------------------ writing
 
@@ -238,81 +299,196 @@ class ResultsStore:
         atomic.write_bytes(self.root / MANIFEST, text.encode())
 
     def write_part(self, runs: pd.DataFrame, series: pd.DataFrame | None = None) -> None:
-        """Write one finished task: its run rows (and series) as new part files.
+        """Commit one finished task: its run rows and series appear together or not at all.
 
-        The series part is written first, so a run whose row is in the store always has
-        its series too; a crash in between leaves only an orphan series part, which
-        :meth:`read_series` ignores (it keeps rows of runs in the run table only).
+        See the module docstring for the three steps; the run part's rename is the commit.
         """
         if runs.empty:
             return
-        first = int(runs["run_id"].min())
-        tag = f"part-{first:012d}-{uuid.uuid4().hex[:8]}.parquet"
+        ids = runs["run_id"].to_numpy()
+        name = f"part-{int(ids.min()):012d}-{int(ids.max()):012d}-{uuid.uuid4().hex[:8]}.parquet"
+        meta = {HASH_KEY: self.experiment_hash}
+        staged = self.root / "pending" / name
         if series is not None and not series.empty:
-            atomic.write_table(self.root / "series" / tag, series)
-        atomic.write_table(self.root / "runs" / tag, runs)
+            staged.parent.mkdir(exist_ok=True)
+            atomic.write_table(staged, series, meta, checksum=True)
+        else:
+            series = None
+        atomic.write_table(self.root / "runs" / name, runs, meta, checksum=True)  # the commit
+        if series is not None:
+            os.replace(staged, self.root / "series" / name)
+            atomic.fsync_dir(self.root / "series")
+
+    def recover(self) -> list[str]:
+        """Finish or undo what a killed sweep left; call with the lock held.
+
+        Temporary files are removed, series of committed tasks are moved from ``pending/`` to
+        ``series/`` (roll forward), series of uncommitted tasks are removed (roll back), and a
+        series part without its run part (its run part was set aside) goes to quarantine.
+
+        Returns:
+            One note per file moved or removed (temporary files aside).
+        """
+        notes = []
+        for sub in (self.root, *(self.root / k for k in _KINDS)):
+            if sub.is_dir():
+                for tmp in sub.glob(".tmp-*"):
+                    tmp.unlink(missing_ok=True)
+        committed = {p.name for p in self.part_files("runs")}
+        for part in self.part_files("pending"):
+            if part.name in committed:
+                os.replace(part, self.root / "series" / part.name)
+                notes.append(f"finished committing {part.name}")
+            else:
+                part.unlink()
+                notes.append(f"removed uncommitted {part}")
+        for part in self.part_files("series"):
+            if part.name not in committed:
+                notes.append(f"set aside {self._move_aside(part)} (its run part is gone)")
+        atomic.fsync_dir(self.root / "series")
+        return notes
+
+    def _move_aside(self, part: Path) -> Path:
+        target_dir = self.root / "quarantine"
+        target_dir.mkdir(exist_ok=True)
+        target = target_dir / f"{part.parent.name}-{part.name}"
+        os.replace(part, target)
+        return target
+
+    def set_aside(self, part: Path) -> list[Path]:
+        """Move a run part and its series to ``DIR/quarantine/`` so its runs run again.
+
+        Call with the lock held. Nothing is deleted.
+
+        Returns:
+            The new paths.
+        """
+        moved = []
+        for kind in ("runs", "pending", "series"):
+            path = self.root / kind / Path(part).name
+            if path.exists():
+                moved.append(self._move_aside(path))
+        return moved
 
     # ------------------------------------------------------------------ reading
 
+    @property
+    def n_runs(self) -> int:
+        """Runs in the experiment (from the manifest)."""
+        return int(self.manifest.get("n_runs", 0))
+
     def part_files(self, kind: str = "runs") -> list[Path]:
-        """Part files of ``runs`` or ``series``, sorted by name."""
-        return sorted((self.root / kind).glob("part-*.parquet"))
+        """Part files of ``runs``, ``series`` or ``pending``, sorted by name."""
+        folder = self.root / kind
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.glob("part-*.parquet") if _tag(p) is not None)
 
-    def set_aside_unreadable(self) -> list[Path]:
-        """Rename part files that cannot be read (``*.corrupt``) so their runs run again.
+    def _read(self, part: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        try:
+            if columns is not None:
+                names = pq.read_schema(part).names
+                columns = [c for c in columns if c in names]
+            table = pq.read_table(part, columns=columns, page_checksum_verification=True)
+            return table.to_pandas()
+        except (FileNotFoundError, StoreMismatchError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
+            raise _corrupt(part, f"unreadable ({_reason(exc)})", hint=self._aside_hint()) from None
 
-        Parts are written atomically and synced, so this takes a disk or file-system fault,
-        or a part copied in by hand. Call it with the lock held.
+    def _check_ids(self, part: Path, ids: np.ndarray) -> None:
+        first, last = _tag(part) or (-1, -1)
+        n = self.n_runs if "n_runs" in self.manifest else None
+        if (
+            not np.issubdtype(ids.dtype, np.integer)
+            or ids.size == 0
+            or int(ids.min()) != first
+            or int(ids.max()) != last
+            or len(np.unique(ids)) != len(ids)
+            or (n is not None and last >= n)
+        ):
+            raise _corrupt(part, f"run ids that do not match its name or the store's {n} runs",
+                           hint="copied from another store? " + self._aside_hint())  # fmt: skip
 
-        Returns:
-            The parts set aside (their new names).
-        """
-        moved = []
-        for kind in ("runs", "series"):
-            for part in self.part_files(kind):
-                try:
-                    pq.read_table(part, columns=["run_id"])
-                except Exception:  # noqa: BLE001 - pyarrow raises several kinds
-                    target = part.with_name(part.name + ".corrupt")
-                    os.replace(part, target)
-                    moved.append(target)
-        return moved
-
-    def done_mask(self, n_runs: int) -> np.ndarray:
-        """Boolean array: which of runs ``0..n_runs-1`` are in the store (reads run ids only)."""
-        done = np.zeros(n_runs, dtype=bool)
+    def _run_ids(self) -> Iterator[tuple[Path, np.ndarray]]:
         for part in self.part_files():
-            ids = pq.read_table(part, columns=["run_id"]).column(0).to_numpy()
+            table = self._read(part)  # whole, so that every page's checksum is verified
+            if "run_id" not in table:
+                raise _corrupt(part, "no run_id column", hint=self._aside_hint())
+            ids = table["run_id"].to_numpy()
+            self._check_ids(part, ids)
+            yield part, ids
+
+    def done_mask(self, n_runs: int | None = None) -> np.ndarray:
+        """Boolean array: which runs are committed (reads run ids only).
+
+        Raises:
+            StoreCorruptError: a part is unreadable, has run ids out of place, or a run id is
+                in two parts.
+        """
+        n = self.n_runs if n_runs is None else n_runs
+        done = np.zeros(n, dtype=bool)
+        for part, ids in self._run_ids():
+            if ids.max() >= n:
+                raise _corrupt(part, f"run ids beyond the store's {n} runs")
+            if done[ids].any():
+                twice = int(ids[done[ids]][0])
+                other = next((p for p, i in self._run_ids() if p != part and twice in i), "?")
+                raise _corrupt(part, f"run {twice} again (it is also in {other})",
+                               hint="two parts hold the same run: set one aside")  # fmt: skip
             done[ids] = True
         return done
 
     def iter_runs(self, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
         """The run table part by part (bounded memory)."""
         for part in self.part_files():
-            schema = pq.read_schema(part)
-            cols = None if columns is None else [c for c in columns if c in schema.names]
-            yield pq.read_table(part, columns=cols).to_pandas()
+            table = self._read(part, columns)
+            if "run_id" in table:
+                self._check_ids(part, table["run_id"].to_numpy())
+            elif columns is None or "run_id" in columns:
+                raise _corrupt(part, "no run_id column", hint=self._aside_hint())
+            yield table
 
     def read_runs(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """The whole run table (or some columns), sorted by run id."""
+        """The whole run table (or some columns), sorted by run id.
+
+        Raises:
+            StoreCorruptError: a part is unreadable or out of place, or a run id is stored
+                twice (never the case for a store written by concertsim, even after SIGKILL).
+        """
+        if columns is not None and "run_id" not in columns:
+            columns = ["run_id", *columns]
         frames = [f for f in self.iter_runs(columns) if not f.empty]
         if not frames:
             return pd.DataFrame(columns=list(columns or ["run_id"]))
         table = pd.concat(frames, ignore_index=True)
-        if "run_id" in table:
-            table = table.sort_values("run_id", kind="stable").reset_index(drop=True)
-        return table
+        twice = table["run_id"].duplicated()
+        if twice.any():
+            self.done_mask()  # names the two parts
+            raise _corrupt(self.root / "runs", f"run {int(table['run_id'][twice].iloc[0])} twice")
+        return table.sort_values("run_id", kind="stable").reset_index(drop=True)
 
     def read_series(self) -> pd.DataFrame:
-        """The tidy series of the runs in the run table, sorted by run id and month."""
-        files = self.part_files("series")
-        if not files:
+        """The tidy series of committed tasks, sorted by run id and month."""
+        committed = {p.name for p in self.part_files("runs")}
+        files = {p.name: p for p in self.part_files("pending") if p.name in committed}
+        files.update({p.name: p for p in self.part_files("series") if p.name in committed})
+        frames = []
+        for name, path in sorted(files.items()):
+            try:
+                frames.append(self._read(path))
+            except FileNotFoundError:  # moved from pending/ to series/ meanwhile
+                frames.append(self._read(self.root / "series" / name))
+        if not frames:
             return pd.DataFrame(columns=["run_id", "month", "level", "variable", "value"])
-        done = self.read_runs(["run_id"])["run_id"]
-        table = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
-        table = table[table["run_id"].isin(done)]
+        table = pd.concat(frames, ignore_index=True)
         return table.sort_values(["run_id", "month"], kind="stable").reset_index(drop=True)
 
     def read_design(self) -> pd.DataFrame:
         """The design: one row per point, indexed by point."""
-        return pq.read_table(self.root / "design.parquet").to_pandas().set_index("point")
+        path = self.root / "design.parquet"
+        try:
+            return pq.read_table(path).to_pandas().set_index("point")
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
+            raise StoreCorruptError(str(path), "", "the design table (Parquet)",
+                                    verbatim(_reason(exc))) from None  # fmt: skip
