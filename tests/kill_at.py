@@ -5,11 +5,11 @@ Usage::
     python tests/kill_at.py K [--fallback] -- run SCENARIO --out DIR ...
     python tests/kill_at.py --every CASES [--template DIR] [--fallback] -- run ... --out {out}
 
-Steps are counted only while :func:`concertsim.output.check_out_dir` (recovering from
+Steps are counted only while :func:`concertsim.outdir.check_out_dir` (recovering from
 an earlier kill, if there is anything to recover) or
 :func:`concertsim.output.write_results` runs. Each call of
 ``os.mkdir``, ``os.rename``, ``os.replace``, ``os.unlink``, ``os.rmdir``,
-``shutil.rmtree`` and ``concertsim.output._exchange`` has two kill points, just before
+``shutil.rmtree`` and ``concertsim.outdir._exchange`` has two kill points, just before
 and just after it; each writer (``concertsim.output._write_table``,
 ``concertsim.plots.plot_series``, ``concertsim.atomic.write_bytes``) has three: before,
 in the middle (the file written, then cut to half its size: a write cut short) and
@@ -42,6 +42,7 @@ from pathlib import Path
 
 import concertsim.atomic
 import concertsim.cli
+import concertsim.outdir
 import concertsim.output
 import concertsim.plots
 
@@ -100,8 +101,9 @@ def _patch(fallback: bool) -> None:
         setattr(os, name, _step(f"os.{name}", getattr(os, name)))
     shutil.rmtree = _step("shutil.rmtree", shutil.rmtree)
     output = concertsim.output
-    exchange = (lambda a, b: False) if fallback else output._exchange
-    output._exchange = _step("_exchange", exchange)
+    outdir = concertsim.outdir
+    exchange = (lambda a, b: False) if fallback else outdir._exchange
+    outdir._exchange = _step("_exchange", exchange)
     output._write_table = _writer("_write_table", output._write_table, path_arg=1)
     concertsim.plots.plot_series = _writer("plot_series", concertsim.plots.plot_series, 1)
     concertsim.atomic.write_bytes = _writer("write_bytes", concertsim.atomic.write_bytes, 0)

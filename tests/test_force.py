@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import concertsim
-from concertsim import atomic, output
+from concertsim import atomic, outdir, output
 from concertsim.cli import main
 from concertsim.output import check_out_dir
 
@@ -236,7 +236,7 @@ def test_force_on_results_itself_through_a_scenario_named_dot_is_refused(capsys,
     ],
 )
 def test_force_on_what_is_not_a_result_is_refused(capsys, workspace, out, what):
-    root = output._repository_root()
+    root = outdir._repository_root()
     if "{root}" in out and root is None:
         pytest.skip("not run from a source checkout")
     (workspace / "work" / "link").symlink_to(workspace / "work" / "results" / "baseline")

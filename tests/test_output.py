@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import concertsim
-from concertsim import output
+from concertsim import outdir, output
 from concertsim.errors import InputError
 from concertsim.output import check_out_dir, write_results
 from concertsim.params import LEVELS
@@ -153,7 +153,7 @@ def test_refuses_to_overwrite(tmp_path, results, quick_figure):
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two-renames"])
 def test_force_replaces_a_previous_result(tmp_path, results, monkeypatch, exchange, quick_figure):
     if not exchange:
-        monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(outdir, "_exchange", lambda a, b: False)
     out = _existing(tmp_path, results)
     write_results(out, **results, force=True)
     assert _entropy(out) == 7
@@ -193,8 +193,8 @@ def test_failure_on_fresh_directory_leaves_nothing(tmp_path, results, monkeypatc
 def test_failed_rename_restores_the_old_directory(tmp_path, results, monkeypatch, quick_figure):
     out = _existing(tmp_path, results)
     before = _snapshot(out)
-    monkeypatch.setattr(output, "_exchange", lambda a, b: False)
-    real_rename = output.os.rename
+    monkeypatch.setattr(outdir, "_exchange", lambda a, b: False)
+    real_rename = outdir.os.rename
     calls = []
 
     def flaky(src, dst):
@@ -203,7 +203,7 @@ def test_failed_rename_restores_the_old_directory(tmp_path, results, monkeypatch
             raise OSError("rename failed")
         return real_rename(src, dst)
 
-    monkeypatch.setattr(output.os, "rename", flaky)
+    monkeypatch.setattr(outdir.os, "rename", flaky)
     with pytest.raises(OSError):
         write_results(out, **results, force=True)
     assert _snapshot(out) == before
@@ -322,7 +322,7 @@ def test_places_that_hold_other_things_are_refused(tmp_path, monkeypatch):
         str(package / "new"): "inside the concertsim package",
         str(package.parent): "a parent of the concertsim package",
     }
-    root = output._repository_root()
+    root = outdir._repository_root()
     if root is not None:
         cases[str(root)] = "the repository root"
     for out, what in cases.items():
@@ -357,11 +357,11 @@ def test_a_read_only_parent_is_refused(tmp_path):
 def test_another_process_writing_beside_it_is_waited_for(tmp_path, monkeypatch):
     import fcntl
 
-    monkeypatch.setattr(output, "_LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr(outdir, "_LOCK_TIMEOUT", 0.2)
     fd = os.open(tmp_path, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        _refused(tmp_path / "out", "no other concertsim process")
+        _refused(tmp_path / "out", "no other concertsim writing")
     finally:
         os.close(fd)
     check_out_dir(tmp_path / "out")
@@ -418,13 +418,13 @@ def test_what_is_swapped_out_is_removed_only_if_it_is_still_a_result(
     tmp_path, results, monkeypatch, quick_figure
 ):
     out = _existing(tmp_path, results)
-    real_exchange = output._exchange
+    real_exchange = outdir._exchange
 
     def meddling(a, b):  # someone writes into the old result just before the swap
         (out / "notes.txt").write_text("mine")
         return real_exchange(a, b)
 
-    monkeypatch.setattr(output, "_exchange", meddling)
+    monkeypatch.setattr(outdir, "_exchange", meddling)
     write_results(out, **results, force=True)
     assert _entropy(out) == 7
     (left,) = [p for p in tmp_path.iterdir() if p.name != "out"]

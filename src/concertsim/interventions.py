@@ -20,7 +20,7 @@ import numpy as np
 
 from .config import validate_event
 from .layout import Layout
-from .params import FIXED_AT_START, MODE_VALUES, Event
+from .params import MODE_VALUES, Event
 from .state import ROLE_INDEX, BatchParams, State
 from .streams import Stream
 from .submodels import turnover

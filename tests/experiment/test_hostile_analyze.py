@@ -91,10 +91,10 @@ CASES: dict[str, tuple[Callable[[dict[str, Path]], list[str]], str]] = {
     "a concertsim run directory": (lambda p: [_p("rundir")(p)], "`concertsim run` output"),
     "a run directory with csv tables": (lambda p: [_p("csvrun")(p)], "`concertsim run` output"),
     "a directory of other files": (lambda p: [_p("stuff")(p)], "without a sweep's results"),
-    "a manifest that is not json": (lambda p: [_p("badjson")(p)], "unreadable manifest"),
-    "a manifest that is a list": (lambda p: [_p("jsonlist")(p)], "unreadable manifest"),
-    "an empty manifest": (lambda p: [_p("jsonempty")(p)], "not a sweep's"),
-    "a store of a newer format": (lambda p: [_p("newer")(p)], "format 99"),
+    "a manifest that is not json": (lambda p: [_p("badjson")(p)], "manifest.json: expected JSON"),
+    "a manifest that is a list": (lambda p: [_p("jsonlist")(p)], "expected a JSON object"),
+    "an empty manifest": (lambda p: [_p("jsonempty")(p)], "store_format: expected a key"),
+    "a store of a newer format": (lambda p: [_p("newer")(p)], "got 99"),
     "an outcome the store lacks": (
         lambda p: [str(p["lhs"]), "--outcome", "nope"],
         '--outcome: expected an outcome of these results (y), got "nope"',
@@ -117,11 +117,11 @@ CASES: dict[str, tuple[Callable[[dict[str, Path]], list[str]], str]] = {
     ),
     "duplicate run ids": (
         lambda p: [str(p["lhs_dup"])],
-        "the run table: expected each run once, got 5 run ids more than once",
+        "two parts hold the same run",
     ),
     "duplicate run ids in a mixture store": (
         lambda p: [str(p["mix_dup"]), "--no-figures"],
-        "expected each run once",
+        "two parts hold the same run",
     ),
     "a missing experiment file": (
         lambda p: [str(p["lhs"]), "--experiment", str(p["base"] / "gone.toml")],

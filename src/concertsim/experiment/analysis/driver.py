@@ -95,6 +95,12 @@ def open_store(root: str | Path) -> ResultsStore:
         raise _refuse(root, "no such directory")
     if not path.is_dir():
         raise _refuse(root, "a file")
+    if not ResultsStore.exists(path) or _is_run_directory(path):
+        if not any(path.iterdir()):
+            raise _refuse(root, "an empty directory")
+        if _is_run_directory(path):
+            raise _refuse(root, _RUN_DIR)
+        raise _refuse(root, "a directory without a sweep's results")
     try:
         store = ResultsStore.open(path)
     except InputError:
