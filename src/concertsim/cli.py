@@ -19,10 +19,8 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
 
 from concertsim import __version__
 from concertsim.cliargs import EXIT_INPUT, Parser, integer_in, parse_assignments
@@ -48,27 +46,6 @@ KEY_OUTCOMES = (
 
 
 # --------------------------------------------------------------------------- run
-
-
-class _ProgressBar:
-    """A one-line progress bar on a terminal: ``run baseline [#####-----] 60/120 months``."""
-
-    def __init__(self, label: str, stream: TextIO) -> None:
-        self.label = label
-        self.stream = stream
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int, *_: object) -> None:
-        now = time.monotonic()
-        if done < total and now - self.last < 0.1:
-            return
-        self.last = now
-        width = 30
-        filled = int(width * done / max(total, 1))
-        bar = "#" * filled + "-" * (width - filled)
-        end = "\n" if done >= total else ""
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} months{end}")
-        self.stream.flush()
 
 
 def _fmt(x: float) -> str:
@@ -120,6 +97,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from concertsim.limits import check_workload, posts
     from concertsim.output import check_out_dir, write_results
+    from concertsim.progress import Progress
     from concertsim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -136,7 +114,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy)
     show = not args.no_progress and sys.stderr.isatty()
-    progress = _ProgressBar(f"run {scenario.name}", sys.stderr) if show else None
+    progress = (
+        Progress(label=f"run {scenario.name}", unit="months", stream=sys.stderr, enabled=True)
+        if show
+        else None
+    )
     print(
         f"concertsim {__version__}: {scenario.name}, {args.replicates} replicates x "
         f"{months} months, seed {seed}"
