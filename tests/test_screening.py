@@ -124,7 +124,7 @@ def test_screening_doc_lists_every_behavioural_parameter(common):
 
 def test_mechanisms_doc_lists_every_mechanism(mechanisms):
     doc = (ROOT / "docs" / "mechanisms.md").read_text()
-    summary = set(re.findall(r"^\| (M\d+) \| (?:yes|\*\*no\*\*)", doc, flags=re.M))
+    summary = set(re.findall(r"^\| (M\d+) \| (?:yes|\*\*no\*\*) \|", doc, flags=re.M))
     assert summary == set(mechanisms.MECHANISMS), (
         "docs/mechanisms.md is stale: run experiments/screening/mechanisms.py"
     )

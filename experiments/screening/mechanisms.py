@@ -137,19 +137,20 @@ def main(argv: list[str] | None = None) -> None:
         f"Run time: {seconds:.0f} s on this machine (one process). A mechanism moves an "
         f"outcome when the interval excludes 0; an effect below {NEGLIGIBLE:g} (0.1 percentage "
         "point of a 0–1 outcome) is detectable with common random numbers but counted as "
-        "**no** in the summary.",
+        "not relevant in the summary.",
         "",
         ceiling,
         "",
         "## Summary",
         "",
-        "| mechanism | moves a stability outcome? | which |",
-        "|---|---|---|",
+        f"| mechanism | 95 % CI excludes 0 (issue's criterion) | largest moved \\|Δ\\| | "
+        f"relevant (\\|Δ\\| ≥ {NEGLIGIBLE:g})? | outcomes moved |",
+        "|---|---|---|---|---|",
     ]
     detail = [head + " | moves? |", "|---|---|" + "---|" * len(OUTCOMES) + "---|"]
     for m in MECHANISMS:
         idx = [i for i, c in enumerate(contrasts) if c["mechanism"] == m]
-        moved, relevant = set(), False
+        moved, largest = set(), 0.0
         for i in idx:
             ov, text, missing = resolved[i]
             note = "".join(f"; `{n}` skipped (no such parameter)" for n in missing)
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
             eff = effects[i]
             which = [o for o in OUTCOMES if excludes_zero(*eff[o][1:])]
             moved |= set(which)
-            relevant |= any(abs(eff[o][0]) >= NEGLIGIBLE for o in which)
+            largest = max([largest, *(abs(eff[o][0]) for o in which)])
             cells = " | ".join(_cell(eff[o]) for o in OUTCOMES)
             mark = "no"
             if which:
@@ -171,10 +172,10 @@ def main(argv: list[str] | None = None) -> None:
         if not idx:
             detail.append(f"| {m} | no contrast in mechanisms.toml | " + "n/a | " * 3 + "no |")
         which = ", ".join(o for o in OUTCOMES if o in moved) or "—"
-        verdict = "yes" if relevant else "**no**"
-        if moved and not relevant:
-            verdict = f"**no** (detectable, but below {NEGLIGIBLE:g})"
-        lines.append(f"| {m} | {verdict} | {which} |")
+        ci = "yes" if moved else "**no**"
+        relevant = "yes" if largest >= NEGLIGIBLE else "**no**"
+        size = fmt(largest) if moved else "—"
+        lines.append(f"| {m} | {ci} | {size} | {relevant} | {which} |")
     lines += ["", "## Contrasts", "", *detail, "", "## Reasons", ""]
     for c in contrasts:
         lines.append(f"- {c['mechanism']}: {c['reason']}")
