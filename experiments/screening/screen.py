@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -325,21 +326,26 @@ def write_doc(
     lines += ["", "## Inert parameters (for the modellers)", ""]
     if not inert:
         lines.append("None: every behavioural parameter moves a stability outcome.")
+    groups: dict[str, list[Param]] = {"zero": [], "borderline": [], "noise": []}
     for p in inert:
-        mus = [by.get((p.name, o)) for o in OUTCOMES]
-        zero = all(r is not None and r["value"] == 0 and r["high"] == 0 for r in mus)
-        why = (
-            "never changes a run (mu* = 0 exactly: not read in the baseline, or only under a "
-            "condition the baseline never meets)"
-            if zero
-            else "effects within noise"
-        )
-        if not zero and any(r["low"] > 0 and r["value"] >= NEGLIGIBLE for r in _rows(by, p)):
-            why = (
-                "borderline: mu*'s interval excludes 0 but mu* is below the noise floor; "
-                f"more replicates (`--replicates {2 * args.replicates}`) lower the floor"
-            )
-        lines.append(f"- `{p.name}` ({p.info.doc}): {why}")
+        rows = _rows(by, p)
+        if rows and all(r["value"] == 0 and r["high"] == 0 for r in rows):
+            groups["zero"].append(p)
+        elif any(r["low"] > 0 and r["value"] >= NEGLIGIBLE for r in rows):
+            groups["borderline"].append(p)
+        else:
+            groups["noise"].append(p)
+    heads = {
+        "zero": "Never change a run (mu* = 0 exactly: not read in the baseline, or only under "
+        "a condition the baseline never meets):",
+        "borderline": "Borderline (mu*'s interval excludes 0 but mu* is below the noise floor; "
+        f"more replicates, `--replicates {2 * args.replicates}`, lower the floor):",
+        "noise": "Effects within noise:",
+    }
+    for key, members in groups.items():
+        if members:
+            lines += ["", heads[key], ""]
+            lines += [f"- `{p.name}`: {p.info.doc}" for p in members]
     if negligible:
         head = f"Detectable but negligible (mu* < {NEGLIGIBLE:g} on every outcome moved):"
         lines += ["", head, ""]
@@ -348,7 +354,7 @@ def write_doc(
         moved = ", ".join(
             f"{o} {fmt(r['value'])}" for o, r in mus.items() if r is not None and r["moves"]
         )
-        lines.append(f"- `{p.name}` ({p.info.doc}): {moved}")
+        lines.append(f"- `{p.name}`: {p.info.doc} ({moved})")
     lines += [
         "",
         f"{len(inert)} of {len(params)} behavioural parameters are inert in this screening, "
@@ -369,7 +375,7 @@ def write_doc(
         "no longer lists every behavioural parameter of the code.",
         "",
     ]
-    DOC.write_text("\n".join(lines))
+    DOC.write_text(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)))
 
 
 def main(argv: list[str] | None = None) -> None:
