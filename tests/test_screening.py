@@ -71,7 +71,7 @@ def test_generated_experiment_is_valid_and_covers_every_parameter(screen, common
     path.write_text(screen.experiment_toml(trajectories=2, replicates=2, months=12))
     exp = load_experiment(path)
     varied = {p.name for p in exp.parameters}
-    expected = {p.name for p in common.behavioural_parameters() if p.kind != "bool"}
+    expected = {p.name for p in common.behavioural_parameters() if p.kind in ("int", "float")}
     assert varied == expected
     for p in common.behavioural_parameters():
         b = screen.bounds(p)
@@ -88,7 +88,7 @@ def test_committed_experiment_file_is_the_generated_one(screen, common):
     from concertsim.experiment import load_experiment
 
     committed = load_experiment(screen.EXPERIMENT)
-    expected = {p.name for p in common.behavioural_parameters() if p.kind != "bool"}
+    expected = {p.name for p in common.behavioural_parameters() if p.kind in ("int", "float")}
     assert {p.name for p in committed.parameters} == expected
 
 
@@ -128,3 +128,17 @@ def test_mechanisms_doc_lists_every_mechanism(mechanisms):
     assert summary == set(mechanisms.MECHANISMS), (
         "docs/mechanisms.md is stale: run experiments/screening/mechanisms.py"
     )
+
+
+def test_a_removed_parameter_is_skipped_and_named(mechanisms):
+    from concertsim.scenario import load_scenario
+
+    contrast = {
+        "mechanism": "M1",
+        "scale": {"turnover.local_annual": 1.25, "turnover.no_such_thing": 2.0},
+        "set": {"gone.section": 1},
+        "reason": "test",
+    }
+    overrides, text, missing = mechanisms.resolve(contrast, load_scenario("baseline"))
+    assert overrides == {"turnover.local_annual": 0.3125}
+    assert missing == ["turnover.no_such_thing", "gone.section"]

@@ -53,17 +53,20 @@ BOOL_REPLICATES = 100
 
 
 def bounds(p: Param) -> tuple[float, float] | None:
-    """The Morris bounds of a parameter; None for booleans (screened on/off instead).
+    """The Morris bounds of a parameter; None for booleans (screened on/off instead) and
+    non-numeric fields (not screened).
 
     * floats: default x (1 -+ 25 %); a default of 0 gives the first tenth of the valid range;
     * integers: default +- 25 %, widened so the range is a multiple of 6 (the 4 Morris levels
       are integers and the range is centred on the default), at least +- 3;
     * both clipped to the field's valid range.
     """
-    if p.kind == "bool":
+    if p.kind in ("bool", "other"):
         return None
     d = float(p.default)
     lo_ok, hi_ok = p.info.range or (-np.inf, np.inf)
+    if d == 0 and p.info.range is None:
+        lo_ok, hi_ok = 0.0, 1.0  # no range to take a tenth of: [0, 0.1]
     if p.kind == "int":
         width = max(6, 6 * int(np.ceil(2 * CHANGE * abs(d) / 6)))
         lo, hi = d - width / 2, d + width / 2
@@ -266,7 +269,7 @@ def write_doc(
         "**Design.** Morris elementary effects (SALib, 4 levels) over every field of every "
         "section of `concertsim.params.SECTIONS` except `role_mix` and `role_mode` (the "
         "decisions the runs compare; structure is not a section and stays fixed): "
-        f"{sum(p.kind != 'bool' for p in params)} parameters, {args.trajectories} "
+        f"{sum(p.kind in ('int', 'float') for p in params)} parameters, {args.trajectories} "
         f"trajectories, {args.replicates} replicates per point (common random numbers), "
         f"baseline scenario, {args.months} months, seed {SEED}. Each parameter ranges over "
         "its default ± 25 % clipped to its valid range (integers: ± 25 % widened to a multiple "
@@ -313,11 +316,15 @@ def write_doc(
             relevant |= bool(r["moves"]) and abs(r["value"]) >= NEGLIGIBLE
             cells.append(_cell(r))
         b = bounds(p)
-        rng = "off ↔ on" if b is None else f"{fmt(b[0], 3)} – {fmt(b[1], 3)}"
+        rng = "off ↔ on" if p.kind == "bool" else "not numeric: not screened"
+        if b is not None:
+            rng = f"{fmt(b[0], 3)} – {fmt(b[1], 3)}"
         verdict = "moves a stability outcome" if relevant else "**inert**"
         if any_move and not relevant:
             verdict = f"moves, negligibly (< {NEGLIGIBLE:g}): **inert in practice**"
             negligible.append(p)
+        elif p.kind == "other":
+            verdict = "not screened (not numeric)"
         elif not any_move:
             inert.append(p)
             if any(r["low"] > 0 and r["value"] >= NEGLIGIBLE for r in _rows(by, p)):

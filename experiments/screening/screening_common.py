@@ -56,9 +56,11 @@ class Param:
 
     @property
     def kind(self) -> str:
-        """``bool``, ``int`` or ``float``."""
+        """``bool``, ``int``, ``float`` or ``other`` (not numeric: not screened)."""
         if isinstance(self.default, bool):
             return "bool"
+        if not isinstance(self.default, int | float):
+            return "other"
         return "int" if self.info.integer else "float"
 
 
