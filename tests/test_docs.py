@@ -94,6 +94,7 @@ CODE_REFS = sorted(set(CODE_REF.findall(_odd())))
 MODEL_MODULES = (
     "concertsim.submodels.credibility",
     "concertsim.submodels.engagement",
+    "concertsim.submodels.folding",
     "concertsim.submodels.funding",
     "concertsim.submodels.learning",
     "concertsim.submodels.networking",

@@ -24,7 +24,16 @@ from .observe import VARIABLES, aggregation, observe
 from .params import LEVELS, Event, Parameters, Structure
 from .state import BatchParams
 from .streams import Stream
-from .submodels import credibility, engagement, funding, learning, networking, people, roles
+from .submodels import (
+    credibility,
+    engagement,
+    folding,
+    funding,
+    learning,
+    networking,
+    people,
+    roles,
+)
 from .submodels import turnover as turnover_
 
 __all__ = ["Engine", "SCHEDULE", "STREAM_NAMES"]
@@ -38,6 +47,9 @@ STREAM_NAMES = (
     "links",
     "knowledge",
     "events",
+    "participation",
+    "dormancy",
+    "folding",
 )
 """One random stream per submodel, each derived from the run's seed and its name."""
 
@@ -62,8 +74,10 @@ SCHEDULE: tuple[Callable[..., object], ...] = (
     credibility.strategic_time,
     credibility.update,
     engagement.update,
+    folding.dormancy,
     roles.legitimacy,
     funding.update,
+    folding.fold,
 )
 """The submodel functions of a month, in the order :meth:`Engine.step` calls them.
 
@@ -180,10 +194,13 @@ class Engine:
         roles.apply_outputs(s, lay, bp, out)
         networking.make_ties(s, lay, bp, st["ties"], out[..., roles.NETWORKING])
         # harvest, credibility, engagement, funding (M1, M5, M7-M10, M12, M13)
-        engagement.update_harvest(s)
+        engagement.update_harvest(s, bp)
         time = credibility.strategic_time(s, lay, bp)
         credibility.update(s, lay, bp, know, time)
-        engagement.update(s, lay, bp, time)
-        alive, legit = s.alive.copy(), roles.legitimacy(s, lay)  # after engagement
+        engagement.update(s, lay, bp, time, st["participation"])
+        # members going dormant, national funding, the regional body's fold hazard (M1, M2, M10)
+        folding.dormancy(s, lay, bp, st["dormancy"])
+        alive, legit = s.alive.copy(), roles.legitimacy(s, lay)  # after participation
         funding.update(s, lay, bp, legit)
+        folding.fold(s, lay, bp, st["folding"], legit)
         return know, capacity, (legit if np.array_equal(alive, s.alive) else None)

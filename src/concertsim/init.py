@@ -3,7 +3,8 @@
 Every post is filled, tenure is spread over past years, nobody has ties yet,
 every organisation starts at the scenario's initial credibility, assent and
 engagement, and the regional body's role mix and modes are the scenario's.
-Randomness comes from the ``init`` stream (tenure, influence) and the
+Randomness comes from the ``init`` stream (tenure, influence, then participation
+thresholds) and the
 ``knowledge`` stream (reality and beliefs, :func:`concertsim.knowledge.new_state`).
 
 Example:
@@ -62,6 +63,8 @@ def initial_state(
     tenure = np.floor(u[:, 0] * 2.0 * bp.people.leadership_months)
     influence = (1.0 - u[:, 1]) ** (-1.0 / bp.people.influence_alpha)
     k = lay.structure.tie_slots
+    e = bp.engagement  # each organisation's participation threshold (M7)
+    threshold = e.threshold + e.threshold_spread * (2.0 * streams["init"].uniform((g,)) - 1.0)
     mix = np.array([[params[i].role_mix.shares()] * r for i in range(b)], dtype=np.float64)
     mode = np.array([[params[i].role_mode.modes()] * r for i in range(b)], dtype=np.float64)
     ks = knowledge.new_state(
@@ -83,12 +86,17 @@ def initial_state(
         assent=np.broadcast_to(bp.legitimacy.initial_assent, (b, g)).copy(),
         engagement=np.broadcast_to(bp.engagement.initial, (b, g)).copy(),
         participating=np.ones((b, g), dtype=bool),
+        threshold=threshold,
+        dormant=np.zeros((b, g), dtype=bool),
+        ever_dormant=np.zeros((b, g), dtype=bool),
         capacity=np.broadcast_to(INITIAL_LOCAL_CAPACITY, (b, g)).copy(),
         structuring=np.zeros((b, r)),
         alignment=np.zeros((b, r)),
         positioning=np.zeros((b, r)),
         funding=np.broadcast_to(bp.funding.base, (b, r)).copy(),
         funding_scale=np.ones((b, r)),
+        award=np.broadcast_to(bp.funding.base, (b, r)).copy(),
+        stress=np.zeros((b, r)),
         at_risk=np.zeros((b, r), dtype=np.int32),
         alive=np.ones((b, r), dtype=bool),
         folded_month=np.full((b, r), np.nan),

@@ -2,10 +2,10 @@
 
 * ``survived``: share of the regional bodies still existing at the horizon
   (one region: 1 or 0).
-* ``collapsed``: 1 if a regional body folded. A regional body folds after
-  ``funding.fold_months`` consecutive months *at risk*, i.e. with funding below
-  ``funding.fold_threshold`` or fewer than 25% of its local committees and
-  sectoral tables taking part (:mod:`concertsim.submodels.funding`).
+* ``collapsed``: 1 if a regional body folded. A regional body folds with a
+  monthly hazard that grows with its stress: funding gap, vacancies, lost
+  leadership, members not taking part, missing legitimacy
+  (:mod:`concertsim.submodels.folding`).
 * ``collapse_month``: the month during which the first regional body folded (NaN
   if none); the series, which records the state after each month, show it from
   index ``collapse_month + 1``.
@@ -19,6 +19,11 @@
   capacity per post (both capped at 1), times the share of regional bodies alive
   (a regional body's ``participation`` series is 1 while it exists, 0 from the
   month it folds).
+* ``members_dormant_end``: share of local committees and sectoral tables dormant
+  at the horizon; ``local_fold_share``: share of them that went dormant at least
+  once during the run (:mod:`concertsim.submodels.folding`).
+* ``participation_mean``: share of local committees and sectoral tables taking
+  part, averaged over the months simulated.
 * ``recovery_months``: after the first shock (turnover wave, funding cut or
   election event), the months until the stability index is back to 95% of its
   mean over the 6 months before; NaN when there was no shock or it never
@@ -95,11 +100,15 @@ def outcomes_table(engine: Engine) -> pd.DataFrame:
     rec = recovery_months(index, shocks[0] if shocks else None)
     folded = np.where(np.isnan(s.folded_month), np.inf, s.folded_month).min(-1)
     part = _members(engine, "participation")
+    members = engine.layout.is_member
     cols = {
         "survived": s.alive.mean(-1),
         "collapsed": (~s.alive).any(-1).astype(float),
         "collapse_month": np.where(np.isinf(folded), np.nan, folded),
         "participation_retained": part[:, t] / np.maximum(part[:, 0], 1e-12),
+        "participation_mean": part[:, 1 : t + 1].mean(-1) if t else part[:, 0],
+        "members_dormant_end": s.dormant[:, members].mean(-1),
+        "local_fold_share": s.ever_dormant[:, members].mean(-1),
         "stability_end": index[:, t],
         "stability_mean": index[:, 1 : t + 1].mean(-1) if t else index[:, 0],
         "recovery_months": rec,

@@ -260,24 +260,21 @@ class Engagement:
         0.35, "sectoral tables' resistance to one regional process (silos)", "-", 0.0, 1.0
     )
     fear_of_advantage: float = _f(
-        0.5,
-        "how much imposing erodes sectoral trust (fear one actor takes advantage)",
-        "-",
-        0.0,
-        1.0,
+        0.5, "how much imposing erodes sectoral trust (fear of advantage)", "-", 0.0, 1.0
     )
     harvest_patience: float = _f(
-        12.0,
-        "months of networking without tangible results before engagement falls",
-        "months",
-        1.0,
-        120.0,
+        12.0, "months without visible harvest before engagement falls", "months", 1.0, 120.0
     )
     harvest_penalty: float = _f(0.03, "monthly engagement loss past patience", "1/month", 0.0, 1.0)
+    harvest_ratio: float = _f(1.0, "tangible output needed per unit of networking", "-", 0.0, 20.0)
     adjust: float = _f(0.08, "monthly speed of engagement toward its drivers", "1/month", 0.0, 1.0)
-    threshold: float = _f(
-        0.25, "engagement below which an organisation stops taking part", "-", 0.0, 1.0
-    )
+    threshold: float = _f(0.25, "mean engagement needed to take part", "-", 0.0, 1.0)
+    threshold_spread: float = _f(0.15, "half-width of the thresholds' spread", "-", 0.0, 0.5)
+    decision_noise: float = _f(0.08, "logistic noise of the decision to take part", "-", 0.0, 1.0)
+    reconsider: float = _f(0.15, "monthly prob. a member reconsiders", "1/month", 0.0, 1.0)
+    dormancy_months: float = _f(60.0, "mean months to dormancy at full stress", "months", 1, 1200)
+    dormancy_shape: float = _f(4.0, "convexity of the dormancy hazard in stress", "-", 0.5, 10.0)
+    revival: float = _f(0.04, "monthly prob. a dormant member revives", "1/month", 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -321,24 +318,27 @@ class Regional:
 
 @dataclass(frozen=True)
 class Funding:
-    """National funding of the regional body (M1, M10, M12)."""
+    """National funding of the regional body and its survival (M1, M2, M8, M10, M12)."""
 
     base: float = _f(
         1.0, "funding when performance meets expectation (1 = all posts)", "-", 0.0, 2.0
     )
-    credibility_weight: float = _f(
-        0.5, "weight of national credibility of the region", "-", 0.0, 1.0
-    )
+    budget: float = _f(0.9, "national budget above the floors, share of full cost", "-", 0.0, 2.0)
+    review_months: int = _f(12, "months between national funding decisions", "months", 1, 60)
+    credibility_weight: float = _f(0.5, "weight of national credibility", "-", 0.0, 1.0)
     positioning_weight: float = _f(0.3, "weight of issue positioning", "-", 0.0, 1.0)
+    legitimacy_weight: float = _f(0.2, "weight of legitimacy from below", "-", 0.0, 1.0)
     floor: float = _f(0.15, "funding whatever the performance (scaled by cuts)", "-", 0.0, 1.0)
-    expectation: float = _f(
-        0.6, "weighted performance at which national actors fund fully", "-", 0.05, 1.0
-    )
+    expectation: float = _f(0.6, "performance at which national actors fund fully", "-", 0.05, 1.0)
     adjust: float = _f(0.05, "monthly speed of funding toward its target", "1/month", 0.0, 1.0)
-    fold_threshold: float = _f(
-        0.4, "funding below which the regional body is at risk", "-", 0.0, 1.0
-    )
-    fold_months: int = _f(12, "consecutive months at risk before the body folds", "months", 1, 120)
+    fold_threshold: float = _f(0.4, "funding at which the funding gap is total", "-", 0.0, 0.95)
+    fold_months: int = _f(12, "mean months to folding at full stress", "months", 1, 120)
+    hazard_shape: float = _f(4.0, "convexity of the fold hazard in stress", "-", 0.5, 10.0)
+    hazard_gap: float = _f(0.35, "stress weight of the funding gap", "-", 0.0, 1.0)
+    hazard_vacancy: float = _f(0.15, "stress weight of vacant regional posts", "-", 0.0, 1.0)
+    hazard_leadership: float = _f(0.15, "stress weight of lost leadership", "-", 0.0, 1.0)
+    hazard_participation: float = _f(0.2, "stress weight of members absent", "-", 0.0, 1.0)
+    hazard_legitimacy: float = _f(0.15, "stress weight of missing legitimacy", "-", 0.0, 1.0)
 
 
 @dataclass(frozen=True)

@@ -131,13 +131,18 @@ class State:
             regional body; regional bodies: assent to national programmes (M8).
         engagement: (B,G) in [0, 1] (M7, M9, M13).
         participating: (B,G) takes part in the regional concertation.
+        threshold: (B,G) engagement each organisation needs to take part (drawn at month 0).
+        dormant: (B,G) a local committee or sectoral table has gone dormant (stopped acting).
+        ever_dormant: (B,G) it has been dormant at least once.
         capacity: (B,G) in [0, 1], capacity of local committees (M11).
         structuring: (B,R) in [0, 1], formalised practice (M15).
         alignment: (B,R) in [0, 1], sectoral priorities brought together (M15).
         positioning: (B,R) in [0, 1], issues carried up (M12).
         funding: (B,R) share of the regional staff posts funded (M1).
         funding_scale: (B,R) multiplier of the funding target (funding cuts).
-        at_risk: (B,R) consecutive months at risk of folding.
+        award: (B,R) funding granted at the last national review, before ``funding_scale``.
+        stress: (B,R) in [0, 1], the regional body's stress driving its fold hazard.
+        at_risk: (B,R) consecutive months with stress at or above one half.
         alive: (B,R) the regional body exists.
         folded_month: (B,R) month it folded, NaN while alive.
         harvest_wait: (B,R) months of networking without tangible results (M13).
@@ -163,12 +168,17 @@ class State:
     assent: np.ndarray
     engagement: np.ndarray
     participating: np.ndarray
+    threshold: np.ndarray
+    dormant: np.ndarray
+    ever_dormant: np.ndarray
     capacity: np.ndarray
     structuring: np.ndarray
     alignment: np.ndarray
     positioning: np.ndarray
     funding: np.ndarray
     funding_scale: np.ndarray
+    award: np.ndarray
+    stress: np.ndarray
     at_risk: np.ndarray
     alive: np.ndarray
     folded_month: np.ndarray

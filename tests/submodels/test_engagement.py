@@ -1,8 +1,10 @@
 """M7, M9, M13: sectoral resistance, role recognition, the harvest of networking."""
 
+import numpy as np
+
 from concertsim.params import ROLES
 
-from .sim import final, simulate
+from .sim import final, series, simulate
 
 
 def test_sectoral_resistance_lowers_sectoral_engagement():
@@ -58,3 +60,28 @@ def test_recognition_makes_later_harvest_losses_smaller():
     fragile = simulate(starved | {"recognition.durability": 0.0}, months=36)
     durable = simulate(starved | {"recognition.durability": 1.0}, months=36)
     assert final(durable, "engagement", "local") > final(fragile, "engagement", "local")
+
+
+def test_participation_is_a_heterogeneous_decision():
+    e = simulate(months=120, runs=12)
+    members = e.layout.is_member
+    assert np.ptp(e.state.threshold[:, members]) > 0.1  # thresholds differ between members
+    part = series(e, "participation", "local")[:, 1:]
+    drops = (np.diff(part, axis=1) < 0).any()
+    rises = (np.diff(part, axis=1) > 0).any()
+    assert drops and rises  # some members leave and rejoin over ten years
+
+
+def test_imposing_and_neglecting_networking_lower_participation():
+    modes = {f"role_mode.{r}": 1.0 for r in ROLES}
+    base, imposed = simulate(months=120), simulate(modes, months=120)
+    assert final(imposed, "participation", "local", 60) < final(base, "participation", "local", 60)
+
+
+def test_the_harvest_is_judged_against_the_networking_effort():
+    first = {"role_mix.networking": 0.35, "role_mix.capacity_building": 0.1}
+    first |= {"role_mix.issue_positioning": 0.1, "role_mix.structuring": 0.05}
+    first |= {"role_mix.alignment": 0.05, "role_mix.operations": 0.35}
+    lenient = simulate(first | {"engagement.harvest_ratio": 0.0}, months=36)
+    strict = simulate(first | {"engagement.harvest_ratio": 1.0}, months=36)
+    assert final(strict, "engagement", "local") < final(lenient, "engagement", "local")

@@ -1,24 +1,12 @@
-"""M1, M10: funding, folding of the regional body, government respondents."""
+"""M1, M8, M10, M12: national funding as a decision under a budget."""
 
 import numpy as np
 
-from concertsim.params import Event
+from concertsim.engine import Engine
+from concertsim.params import Event, Parameters, Structure
+from concertsim.submodels import funding
 
 from .sim import final, simulate
-
-
-def test_a_deep_funding_cut_makes_the_structure_fold():
-    cut = Event(month=6, kind="funding_cut", share=0.9)
-    e = simulate({"funding.fold_months": 6}, months=48, events=(cut,))
-    assert np.all(~e.state.alive)
-    assert np.all(e.state.folded_month == 6 + 6 - 1)  # the sixth month at risk: 6..11
-
-
-def test_a_folded_regional_body_has_no_staff_and_no_members():
-    cut = Event(month=2, kind="funding_cut", share=1.0)
-    e = simulate({"funding.fold_months": 3}, months=24, events=(cut,))
-    assert final(e, "staff", "regional", 3) == 0.0
-    assert final(e, "participation", "local", 3) == 0.0
 
 
 def test_funding_covers_fewer_regional_posts_after_a_cut():
@@ -33,11 +21,44 @@ def test_more_government_respondents_bring_more_funding():
     assert final(many, "funding", "regional") > final(few, "funding", "regional")
 
 
-def test_a_regional_body_deserted_by_its_members_folds():
-    def desert(engine):
-        engine.state.engagement[:, engine.layout.org_level <= 1] = 0.0
-        engine.params.engagement.adjust[...] = 0.0  # nobody comes back
+def test_funding_is_decided_at_review_dates_only():
+    seeds = np.random.SeedSequence(3).spawn(4)
+    e = Engine(Structure(), [Parameters()] * 4, seeds, horizon=13)
+    e.run(11)
+    award = e.state.award.copy()
+    e.step()  # month 11: no review
+    assert np.array_equal(award, e.state.award)
+    e.step()  # month 12: a review
+    assert not np.array_equal(award, e.state.award)
 
-    e = simulate({"funding.fold_months": 6}, months=12, setup=desert)
-    assert np.all(~e.state.alive)
-    assert np.all(e.state.folded_month == 5)  # at risk from month 0: the sixth month
+
+def test_regions_share_the_budget_when_their_claims_exceed_it():
+    claims = np.array([[0.8, 0.4, 0.0], [0.1, 0.1, 0.1]])
+    envelope = np.array([[0.6], [1.0]])
+    got = funding.allocate(claims, envelope)
+    assert got[0].sum() == np.float64(0.6) or np.isclose(got[0].sum(), 0.6)
+    assert np.allclose(got[1], claims[1])  # enough for all: each gets its claim
+    assert np.all(got <= claims + 1e-12)
+
+
+def test_in_a_province_the_awards_sum_to_the_national_budget():
+    s = Structure(regions=17, national_actors=6)
+    e = simulate({"funding.budget": 0.1}, months=1, runs=3, structure=s)
+    f = e.params.funding
+    above_floor = (e.state.award - f.floor) * e.state.funding_scale
+    budget = f.budget * (f.base - f.floor) * e.state.funding_scale.sum(-1, keepdims=True)
+    assert np.allclose(above_floor.sum(-1), budget[:, 0])
+
+
+def test_positioning_never_lowers_funding_or_survival():
+    # M12 under funding pressure: a larger positioning weight takes nothing from the others
+    pressure = {"funding.base": 0.8, "funding.expectation": 0.9}
+    low = simulate(pressure | {"funding.positioning_weight": 0.0}, months=120)
+    high = simulate(pressure | {"funding.positioning_weight": 0.6}, months=120)
+    assert final(high, "funding", "regional") > final(low, "funding", "regional")
+    assert high.state.alive.mean() >= low.state.alive.mean()
+    e = simulate(months=24, runs=4)
+    legit = funding.participation_share(e.state, e.layout)
+    before = funding.performance(e.state, e.layout, e.params, legit)
+    e.state.positioning += 0.3
+    assert np.all(funding.performance(e.state, e.layout, e.params, legit) >= before)

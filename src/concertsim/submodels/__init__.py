@@ -8,6 +8,7 @@ order is :meth:`concertsim.engine.Engine.step` (declared as
 __all__ = [
     "credibility",
     "engagement",
+    "folding",
     "funding",
     "learning",
     "networking",

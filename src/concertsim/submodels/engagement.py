@@ -8,12 +8,22 @@ credibility (M5), its own capacity (M11) and strategic time (M4):
     sectoral: target = (1 - resistance (1 - alignment)) (0.5 assent + 0.3 c_regional + 0.2 time)
 
 so sectoral tables resist one regional process (silos, M7) unless alignment
-(M15) overcomes it. Networking that shows no tangible result (no capacity,
-positioning, structuring or alignment output worth the name) for more than
-``harvest_patience`` months costs engagement every month (M13). A role-
-recognition phase at the start raises engagement and assent while it runs and
-makes later losses smaller (M9). An organisation takes part while its
-engagement stays above ``threshold`` (it rejoins above ``threshold + 0.05``).
+(M15) overcomes it. Members judge the harvest of networking against the effort
+they see go into it: a month of networking whose tangible output (capacity,
+positioning, structuring and alignment) is below ``harvest_ratio`` times the
+networking output shows no harvest; past ``harvest_patience`` such months,
+engagement falls by ``harvest_penalty`` a month (M13). A role-recognition phase
+at the start raises engagement and assent while it runs and makes later losses
+smaller (M9).
+
+Taking part is a decision. Each organisation has its own threshold
+``theta_g`` (drawn at month 0, uniform in ``threshold +- threshold_spread``);
+each month it reconsiders with probability ``reconsider`` and then takes part iff
+
+    e_g + decision_noise * logit(u) >= theta_g      (u uniform: logistic noise)
+
+otherwise it keeps last month's choice. A dormant member, or one whose regional
+body folded, does not take part.
 """
 
 from __future__ import annotations
@@ -22,22 +32,24 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
+from ..streams import Stream
 from .roles import NETWORKING, in_recognition, sectoral_openness
 
 __all__ = ["HARVEST_MIN", "HARVEST_RECOVERY", "update_harvest", "update"]
 
 HARVEST_MIN = 0.05
-"""Monthly non-networking output below which networking shows no tangible harvest."""
+"""Monthly networking output below which there is no networking effort to judge."""
 
 HARVEST_RECOVERY = 3
 """Months of waiting forgiven by each month that shows a tangible harvest."""
 
 
-def update_harvest(state: State) -> None:
-    """Count months of networking without tangible results, per region (M13)."""
+def update_harvest(state: State, bp: BatchParams) -> None:
+    """Count months of networking without a visible harvest, per region (M13)."""
     out = state.role_output
-    networking = out[..., NETWORKING] > HARVEST_MIN
-    tangible = np.delete(out, NETWORKING, axis=-1).sum(-1) > HARVEST_MIN
+    net = out[..., NETWORKING]
+    networking = net > HARVEST_MIN
+    tangible = out.sum(-1) - net >= bp.engagement.harvest_ratio * net
     state.harvest_wait = np.where(
         networking & ~tangible,
         state.harvest_wait + 1,
@@ -53,8 +65,8 @@ def _target(state: State, lay: Layout, bp: BatchParams, time: np.ndarray) -> np.
     return np.where(lay.is_local[None, :], local, sectoral)
 
 
-def update(state: State, lay: Layout, bp: BatchParams, time: np.ndarray) -> None:
-    """One month of engagement and participation of local committees and sectoral tables."""
+def update(state: State, lay: Layout, bp: BatchParams, time: np.ndarray, stream: Stream) -> None:
+    """One month of engagement and participation (one draw of ``(2, G)`` from ``stream``)."""
     e = bp.engagement
     region = lay.region_of_org
     members = lay.is_member[None, :]
@@ -71,6 +83,10 @@ def update(state: State, lay: Layout, bp: BatchParams, time: np.ndarray) -> None
     state.recognised |= recognising & (state.month + 1 >= rec.months)
     state.engagement = np.where(members, np.clip(eng, 0.0, 1.0), 1.0)
     alive = np.where(lay.in_region, state.alive[:, region], True)
-    stay = state.participating & (state.engagement >= e.threshold)
-    join = ~state.participating & (state.engagement >= e.threshold + 0.05)
-    state.participating = np.where(members, (stay | join) & alive, alive)
+    u = stream.uniform((2, lay.groups))
+    noise = e.decision_noise * np.log(
+        np.clip(u[:, 1], 1e-12, None) / np.clip(1 - u[:, 1], 1e-12, None)
+    )
+    want = state.engagement + noise >= state.threshold
+    choice = np.where(u[:, 0] < e.reconsider, want, state.participating)
+    state.participating = np.where(members, choice & alive & ~state.dormant, alive)

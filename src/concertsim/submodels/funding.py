@@ -1,22 +1,30 @@
-"""Funding and the survival of the regional body (M1, M8, M10, M12).
+"""National funding of the regional bodies: a decision under a budget (M8, M10, M12).
 
-National actors fund each regional body toward a target
+Every ``review_months`` months (and at month 0) the national actors decide how
+much each regional body gets. Each body's performance, as they see it, is
 
-    target = scale * (floor + (base - floor) * clip(drive / expectation, 0, 1))
     drive = w_c * v + w_p * positioning * ok + w_l * L
+    met   = clip(drive / expectation, 0, 1)
 
-where ``v`` is the body's credibility as the national level sees it, reduced when
-few government respondents remain at the regional level (M10), ``ok`` is
+with ``v`` its credibility as the national level sees it, reduced when few
+government respondents remain at the regional level (M10), ``ok`` =
 ``min(1, assent / national_need)`` (national programmes need the regional
-tables' assent, M8), ``L`` its legitimacy from below, and ``w_l = 1 - w_c - w_p``.
-Funding moves toward the target by ``adjust`` a month; a funding cut lowers
-``scale``. Funding decides how many regional staff posts can be filled.
+tables' assent, M8), ``L`` its legitimacy from below. The weights are
+independent parameters: raising one never takes weight from another, so more
+positioning, or a larger positioning weight, never lowers ``drive`` (M12).
 
-The regional body is **at risk** in a month when its funding is below
-``fold_threshold`` or fewer than ``QUORUM`` of its local committees and sectoral
-tables take part. After ``fold_months`` consecutive months at risk it folds:
-the structure has collapsed. Its assent to national programmes follows its
-legitimacy from below (it can speak for its region only when legitimised).
+Each region claims ``c_r = scale_r (base - floor) met_r`` above its floor. The
+national budget above the floors is ``E = budget * sum_r scale_r (base - floor)``;
+when the claims exceed it, regions share it in proportion to their claims (in a
+province, 17 regions compete):
+
+    a_r = c_r * min(1, E / sum_r c_r)
+
+The award ``floor + a_r / scale_r`` holds until the next review; each month
+funding moves toward ``scale_r * award_r`` by ``adjust`` (a funding cut lowers
+``scale`` at once). Funding decides how many regional staff posts can be
+filled. The regional body's assent to national programmes follows its
+legitimacy from below. Survival is :mod:`concertsim.submodels.folding`'s.
 """
 
 from __future__ import annotations
@@ -27,10 +35,14 @@ from ..layout import Layout
 from ..state import BatchParams, State
 from .roles import national_assent
 
-__all__ = ["QUORUM", "ASSENT_FOLLOW", "national_view", "participation_share", "update"]
-
-QUORUM = 0.25
-"""Share of member organisations taking part below which the regional body is at risk."""
+__all__ = [
+    "ASSENT_FOLLOW",
+    "national_view",
+    "participation_share",
+    "performance",
+    "allocate",
+    "update",
+]
 
 ASSENT_FOLLOW = 0.05
 """Monthly speed at which a regional body's assent to national programmes follows its
@@ -48,22 +60,44 @@ def participation_share(state: State, lay: Layout) -> np.ndarray:
     return lay.members_mean(state.participating.astype(float))
 
 
-def update(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> None:
-    """One month of funding, risk and folding for every regional body."""
+def performance(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> np.ndarray:
+    """(B,R) ``met`` in [0, 1]: performance as national actors see it, over their expectation."""
     f = bp.funding
     ok = national_assent(state, lay, bp)
-    w_l = np.maximum(1.0 - f.credibility_weight - f.positioning_weight, 0.0)
     drive = f.credibility_weight * national_view(state, lay, bp)
-    drive = drive + f.positioning_weight * state.positioning * ok + w_l * legit
-    met = np.clip(drive / f.expectation, 0.0, 1.0)
-    target = state.funding_scale * (f.floor + (f.base - f.floor) * met)
+    drive = drive + f.positioning_weight * state.positioning * ok + f.legitimacy_weight * legit
+    return np.clip(drive / f.expectation, 0.0, 1.0)
+
+
+def allocate(claims: np.ndarray, envelope: np.ndarray) -> np.ndarray:
+    """(B,R) each region's share of the budget ``envelope`` (B,1), pro rata to its ``claims``.
+
+    Nobody gets more than it claims; when the claims exceed the envelope, the
+    allocations sum to it exactly.
+
+    Example:
+        >>> allocate(np.array([[0.6, 0.2]]), np.array([[0.4]])).round(3).tolist()
+        [[0.3, 0.1]]
+    """
+    total = claims.sum(-1, keepdims=True)
+    ratio = np.divide(envelope, total, out=np.ones_like(total), where=total > envelope)
+    return claims * np.minimum(ratio, 1.0)
+
+
+def update(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> None:
+    """One month of funding for every regional body (a national review every ``review_months``)."""
+    f = bp.funding
+    review = (state.month % np.maximum(f.review_months, 1.0)) == 0  # (B,1)
+    if review.any():
+        scale = state.funding_scale * state.alive
+        room = np.maximum(f.base - f.floor, 0.0)
+        claims = scale * room * performance(state, lay, bp, legit)
+        granted = allocate(claims, f.budget * (scale * room).sum(-1, keepdims=True))
+        award = f.floor + np.divide(
+            granted, state.funding_scale, out=np.zeros_like(granted), where=scale > 0
+        )
+        state.award = np.where(review, award, state.award)
+    target = state.funding_scale * state.award
     state.funding = np.where(state.alive, state.funding + f.adjust * (target - state.funding), 0.0)
-    risk = (state.funding < f.fold_threshold) | (participation_share(state, lay) < QUORUM)
-    state.at_risk = np.where(risk & state.alive, state.at_risk + 1, 0)
-    folds = state.alive & (state.at_risk >= f.fold_months)
-    state.folded_month = np.where(folds, float(state.month), state.folded_month)
-    state.alive &= ~folds
-    in_folded = lay.in_region & ~state.alive[:, lay.region_of_org]
-    state.participating &= ~in_folded
     reg = lay.level_slice["regional"]
     state.assent[:, reg] += ASSENT_FOLLOW * (legit - state.assent[:, reg])
