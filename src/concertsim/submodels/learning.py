@@ -13,6 +13,16 @@ at one of their ``tie_slots`` slots at random; if it holds a live tie, they
 learn, on each dimension with probability ``cross_learning``, from the code of
 the partner's organisation instead of their own (Fang, Lee & Schilling 2010
 cross-links, M13). The chance of a cross-link thus grows with live ties / slots.
+
+Knowledge has a codified and a tacit part (M2, M15; Miller, Zhao & Calantone
+2006). The code is what is written down; what an organisation can use is
+
+    k_eff = s x code_knowledge + (1 - s) x tacit,   s = codified_floor + (1 - codified_floor) x structuring
+
+with ``tacit`` the belief knowledge of its people summed over its occupied posts
+divided by its posts (a vacant post holds none, a newcomer little): turnover
+erodes the tacit part at once, structuring makes knowledge survive it.
+March's kernel is untouched: at ``s = 1`` effective knowledge is his code knowledge.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from ..layout import Layout
 from ..state import BatchParams, State
 from ..streams import Stream
 
-__all__ = ["socialisation", "link_groups", "learn"]
+__all__ = ["socialisation", "link_groups", "learn", "codified_share", "tacit", "effective_knowledge"]
 
 
 def socialisation(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
@@ -34,6 +44,27 @@ def socialisation(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     boost = 1.0 + k.structuring_boost * formal
     local_cap = np.where(lay.post_is_local[None, :], state.capacity[:, lay.post_org], 0.0)
     return np.minimum(k.socialisation * boost * (1.0 + local_cap), 1.0)
+
+
+def codified_share(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,G) codified share ``s`` of each organisation's knowledge (M15)."""
+    floor = bp.knowledge.codified_floor
+    formal = np.where(lay.in_region[None, :], state.structuring[:, lay.region_of_org], 0.0)
+    return floor + (1.0 - floor) * formal
+
+
+def tacit(state: State, lay: Layout) -> np.ndarray:
+    """(B,G) knowledge held by each organisation's current people (vacant posts hold none)."""
+    held = np.where(state.occupied, knowledge.belief_knowledge(state.knowledge), 0.0)
+    return lay.per_org(held) / lay.org_posts
+
+
+def effective_knowledge(
+    state: State, lay: Layout, bp: BatchParams, code: np.ndarray
+) -> np.ndarray:
+    """(B,G) codified plus tacit knowledge, given ``code`` (B,G) code knowledge."""
+    s = codified_share(state, lay, bp)
+    return s * code + (1.0 - s) * tacit(state, lay)
 
 
 def link_groups(state: State, lay: Layout, u: np.ndarray) -> np.ndarray:
