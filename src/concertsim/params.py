@@ -192,6 +192,7 @@ class Knowledge:
     structuring_boost: float = _f(
         2.0, "extra socialisation at full structuring: p1 x (1 + boost)", "-", 0.0, 10.0
     )
+    habit_drift: float = _f(0.005, "monthly prob. a code dimension goes stale (M3)", "-", 0.0, 0.2)
     codified_floor: float = _f(
         0.3, "codified share of knowledge without structuring (rest tacit)", "-", 0.0, 1.0
     )
@@ -225,8 +226,8 @@ class Credibility:
     local_half_staff: float = _f(
         1.3, "local strategic staff time giving half the local results (M5)", "persons", 0.05, 20.0
     )
-    regional_pull: float = _f(0.5, "regional body's pull x spillover (M10)", "-", 0.0, 1.0)
-    national_pull: float = _f(0.3, "weight of national actors in its pull (M10)", "-", 0.0, 5.0)
+    regional_pull: float = _f(0.8, "regional body's pull x spillover (M10)", "-", 0.0, 1.0)
+    national_pull: float = _f(0.2, "weight of national actors in its pull (M10)", "-", 0.0, 5.0)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,11 @@ in local committees, where capacity has been built (M11):
 
     p1 = socialisation * (1 + structuring_boost * structuring) * (1 + capacity)   (capped at 1)
 
-(national actors have no regional structuring). Each month every person looks
+(national actors have no regional structuring); structuring also codifies what
+people know, ``p2 = code_learning x (1 + structuring_boost x structuring)``
+(capped at 1). Habits go stale (M3): before March's step, each dimension of
+each code turns wrong (``-reality``) with probability ``habit_drift``; fresh
+beliefs of newcomers can then correct it. Each month every person looks
 at one of their ``tie_slots`` slots at random; if it holds a live tie, they
 learn, on each dimension with probability ``cross_learning``, from the code of
 the partner's organisation instead of their own (Fang, Lee & Schilling 2010
@@ -34,7 +38,16 @@ from ..layout import Layout
 from ..state import BatchParams, State
 from ..streams import Stream
 
-__all__ = ["socialisation", "link_groups", "learn", "codified_share", "tacit", "effective_knowledge"]
+__all__ = [
+    "socialisation",
+    "link_groups",
+    "learn",
+    "code_learning",
+    "stale",
+    "codified_share",
+    "tacit",
+    "effective_knowledge",
+]
 
 
 def socialisation(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
@@ -44,6 +57,24 @@ def socialisation(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     boost = 1.0 + k.structuring_boost * formal
     local_cap = np.where(lay.post_is_local[None, :], state.capacity[:, lay.post_org], 0.0)
     return np.minimum(k.socialisation * boost * (1.0 + local_cap), 1.0)
+
+
+def code_learning(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,G) code-learning probability p2: structuring formalises what people know (M15)."""
+    k = bp.knowledge
+    formal = np.where(lay.in_region[None, :], state.structuring[:, lay.region_of_org], 0.0)
+    return np.minimum(k.code_learning * (1.0 + k.structuring_boost * formal), 1.0)
+
+
+def stale(state: State, bp: BatchParams, u: np.ndarray) -> None:
+    """Habits go stale (M3): each code dimension turns wrong with prob. ``habit_drift``.
+
+    ``u`` is (B,G,m) uniforms; a stale dimension becomes ``-reality`` (a practice
+    that no longer fits), which only people whose beliefs beat the code correct.
+    """
+    ks = state.knowledge
+    wrong = (u < bp.knowledge.habit_drift[:, :, None]) & (ks.code != 0)
+    ks.code[...] = np.where(wrong, -ks.reality[:, None, :], ks.code)
 
 
 def codified_share(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
@@ -99,12 +130,13 @@ def learn(
         newcomers: (B,P) people hired this month (fresh beliefs).
     """
     group = link_groups(state, lay, links.uniform((lay.people,)))
+    stale(state, bp, links.uniform((lay.groups, state.knowledge.dims)))
     knowledge.step(
         state.knowledge,
         stream,
         group=lay.post_org,
         p1=socialisation(state, lay, bp),
-        p2=bp.knowledge.code_learning,
+        p2=code_learning(state, lay, bp),
         p4=bp.knowledge.turbulence,
         newcomers=newcomers,
         active=state.occupied,

@@ -114,11 +114,15 @@ def in_recognition(state: State, bp: BatchParams) -> np.ndarray:
 def ramp(state: State, bp: BatchParams) -> np.ndarray:
     """(B,R,5) share of full effort each role acts with this month (M8).
 
-    ``mode + (1 - mode) x min(1, (month + 1) / negotiate_ramp)``: imposed roles
-    act at once, negotiated ones take ``negotiate_ramp`` months to reach full effort.
+    ``mode + (1 - mode) x min(1, max(month + 1 - delay, 1) / negotiate_ramp)``:
+    imposed roles act at once, negotiated ones take ``negotiate_ramp`` months to
+    reach full effort, counted after the role-recognition phase if one is held
+    (``delay`` its months, M9).
     """
+    rec = bp.recognition
+    delay = np.where(rec.enabled > 0, rec.months, 0.0)[:, :, None]
     months = np.maximum(bp.legitimacy.negotiate_ramp, 1.0)[:, :, None]
-    up = np.minimum((state.month + 1.0) / months, 1.0)
+    up = np.minimum(np.maximum(state.month + 1.0 - delay, 1.0) / months, 1.0)
     return state.role_mode + (1.0 - state.role_mode) * up
 
 
