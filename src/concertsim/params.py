@@ -190,9 +190,11 @@ class Knowledge:
         0.2, "prob. a tied person learns from the partner's organisation", "-", 0.0, 1.0
     )
     structuring_boost: float = _f(
-        2.0, "extra socialisation at full structuring: p1 x (1 + boost)", "-", 0.0, 10.0
+        2.0, "socialisation and code learning x (1 + boost) at full structuring", "-", 0.0, 10.0
     )
-    habit_drift: float = _f(0.005, "monthly prob. a code dimension goes stale (M3)", "-", 0.0, 0.2)
+    habit_drift: float = _f(
+        0.005, "monthly prob. a code dimension turns outdated (M3)", "-", 0.0, 0.2
+    )
     codified_floor: float = _f(
         0.3, "codified share of knowledge without structuring (rest tacit)", "-", 0.0, 1.0
     )

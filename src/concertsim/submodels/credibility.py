@@ -37,15 +37,11 @@ from ..state import BatchParams, State
 from .learning import effective_knowledge
 from .roles import national_assent
 
-__all__ = ["strategic_time", "results", "linked_credibility", "update"]
+__all__ = ["strategic_time", "staff_time", "results", "linked_credibility", "update"]
 
 
 def strategic_time(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     """(B,G) share of each organisation's posts' time left after daily operations (M4)."""
-    t = bp.time
-    share = np.where(
-        lay.post_elected[None, :], 1.0 - t.elected_operations, 1.0 - t.staff_operations
-    )
     return staff_time(state, lay, bp) / lay.org_posts
 
 

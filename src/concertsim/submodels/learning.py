@@ -21,7 +21,8 @@ cross-links, M13). The chance of a cross-link thus grows with live ties / slots.
 Knowledge has a codified and a tacit part (M2, M15; Miller, Zhao & Calantone
 2006). The code is what is written down; what an organisation can use is
 
-    k_eff = s x code_knowledge + (1 - s) x tacit,   s = codified_floor + (1 - codified_floor) x structuring
+    k_eff = s x code_knowledge + (1 - s) x tacit
+    s = codified_floor + (1 - codified_floor) x structuring
 
 with ``tacit`` the belief knowledge of its people summed over its occupied posts
 divided by its posts (a vacant post holds none, a newcomer little): turnover
@@ -90,9 +91,7 @@ def tacit(state: State, lay: Layout) -> np.ndarray:
     return lay.per_org(held) / lay.org_posts
 
 
-def effective_knowledge(
-    state: State, lay: Layout, bp: BatchParams, code: np.ndarray
-) -> np.ndarray:
+def effective_knowledge(state: State, lay: Layout, bp: BatchParams, code: np.ndarray) -> np.ndarray:
     """(B,G) codified plus tacit knowledge, given ``code`` (B,G) code knowledge."""
     s = codified_share(state, lay, bp)
     return s * code + (1.0 - s) * tacit(state, lay)
