@@ -192,9 +192,8 @@ class Knowledge:
     structuring_boost: float = _f(
         2.0, "socialisation and code learning x (1 + boost) at full structuring", "-", 0.0, 10.0
     )
-    habit_drift: float = _f(
-        0.005, "monthly prob. a code dimension turns outdated (M3)", "-", 0.0, 0.2
-    )
+    newcomer_insight: float = _f(0.0, "share of reality a newcomer knows (M3)", "-", 0.0, 1.0)
+    habit_drift: float = _f(0.005, "monthly prob. a code dimension turns outdated", "-", 0.0, 0.2)
     codified_floor: float = _f(
         0.3, "codified share of knowledge without structuring (rest tacit)", "-", 0.0, 1.0
     )
@@ -219,9 +218,7 @@ class Time:
 class Credibility:
     """Credibility spill-over between levels (M5) and from results."""
 
-    spillover: float = _f(
-        0.08, "monthly pull toward the credibility of attached levels", "-", 0.0, 1.0
-    )
+    spillover: float = _f(0.08, "monthly pull toward attached levels' credibility", "-", 0.0, 1.0)
     results_gain: float = _f(0.06, "monthly credibility gain at full results", "-", 0.0, 1.0)
     decay: float = _f(0.01, "monthly decay of credibility toward 0", "-", 0.0, 1.0)
     initial: float = _f(0.5, "credibility of every organisation at month 0", "-", 0.0, 1.0)

@@ -102,3 +102,17 @@ def test_stale_habits_lower_the_codes_knowledge():
     fresh = simulate({"knowledge.habit_drift": 0.0}, months=60)
     stale = simulate({"knowledge.habit_drift": 0.02}, months=60)
     assert final(stale, "knowledge", "local") < final(fresh, "knowledge", "local")
+
+
+def test_newcomers_who_know_the_field_make_moderate_turnover_correct_stale_codes():
+    """M3: with stale habits and fast socialisation, 20%/year beats 5%/year turnover."""
+    fast = {
+        "knowledge.socialisation": 0.3,
+        "knowledge.habit_drift": 0.01,
+        "knowledge.newcomer_insight": 0.5,
+    }
+    rates = ("local", "sectoral", "regional", "national")
+    low = simulate(fast | {f"turnover.{lv}_annual": 0.05 for lv in rates}, months=120)
+    mid = simulate(fast | {f"turnover.{lv}_annual": 0.2 for lv in rates}, months=120)
+    know = lambda e: knowledge.code_knowledge(e.state.knowledge).mean()  # noqa: E731
+    assert know(mid) > know(low)

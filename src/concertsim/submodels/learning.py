@@ -12,7 +12,10 @@ in local committees, where capacity has been built (M11):
 people know, ``p2 = code_learning x (1 + structuring_boost x structuring)``
 (capped at 1). Habits go stale (M3): before March's step, each dimension of
 each code turns wrong (``-reality``) with probability ``habit_drift``; fresh
-beliefs of newcomers can then correct it. Each month every person looks
+beliefs of newcomers can then correct it: after March's step, a newcomer knows
+each dimension of the current reality with probability ``newcomer_insight`` (they
+come from the field, not from the organisation's habits), so a newcomer can beat
+a stale code and join its superior group (M3). Each month every person looks
 at one of their ``tie_slots`` slots at random; if it holds a live tie, they
 learn, on each dimension with probability ``cross_learning``, from the code of
 the partner's organisation instead of their own (Fang, Lee & Schilling 2010
@@ -142,3 +145,7 @@ def learn(
         link_group=group,
         p_cross=bp.knowledge.cross_learning,
     )
+    u = links.uniform((lay.people, state.knowledge.dims))
+    ks = state.knowledge
+    fresh = newcomers[:, :, None] & (u < bp.knowledge.newcomer_insight[:, :, None])
+    ks.beliefs[...] = np.where(fresh, ks.reality[:, None, :], ks.beliefs)
