@@ -145,7 +145,11 @@ def learn(
         link_group=group,
         p_cross=bp.knowledge.cross_learning,
     )
+    insight = bp.knowledge.newcomer_insight
+    if not (newcomers.any() and np.any(insight > 0)):  # skipped, not moved (same counter)
+        links.skip()
+        return
     u = links.uniform((lay.people, state.knowledge.dims))
     ks = state.knowledge
-    fresh = newcomers[:, :, None] & (u < bp.knowledge.newcomer_insight[:, :, None])
+    fresh = newcomers[:, :, None] & (u < insight[:, :, None])
     ks.beliefs[...] = np.where(fresh, ks.reality[:, None, :], ks.beliefs)
