@@ -174,22 +174,28 @@ class People:
     departure_cost: float = _f(
         0.15, "credibility an organisation loses when all its influence leaves", "-", 0.0, 1.0
     )
+    agent_convexity: float = _f(
+        2.0, "departure cost x (relative influence)^(convexity-1): change agents", "-", 1.0, 4.0
+    )
 
 
 @dataclass(frozen=True)
 class Knowledge:
     """March's organisational code in every organisation (M2, M3, M13, M15)."""
 
-    socialisation: float = _f(
-        0.1, "p1: monthly prob. a belief moves toward the code", "-", 0.0, 1.0
-    )
-    code_learning: float = _f(0.5, "p2: code learning from the superior group", "-", 0.0, 1.0)
+    socialisation: float = _f(0.1, "p1: monthly prob. a belief moves to the code", "-", 0.0, 1.0)
+    code_learning: float = _f(0.5, "p2: code learning from superior group", "-", 0.0, 1.0)
     turbulence: float = _f(0.002, "p4: monthly prob. a dimension of reality flips", "-", 0.0, 1.0)
     cross_learning: float = _f(
         0.2, "prob. a tied person learns from the partner's organisation", "-", 0.0, 1.0
     )
     structuring_boost: float = _f(
-        2.0, "extra socialisation at full structuring: p1 x (1 + boost)", "-", 0.0, 10.0
+        2.0, "socialisation and code learning x (1 + boost) at full structuring", "-", 0.0, 10.0
+    )
+    newcomer_insight: float = _f(0.0, "share of reality a newcomer knows (M3)", "-", 0.0, 1.0)
+    habit_drift: float = _f(0.005, "monthly prob. a code dimension turns outdated", "-", 0.0, 0.2)
+    codified_floor: float = _f(
+        0.3, "codified share of knowledge without structuring (rest tacit)", "-", 0.0, 1.0
     )
 
 
@@ -204,11 +210,7 @@ class Time:
         0.85, "share of an elected official's time absorbed by day-to-day affairs", "-", 0.0, 1.0
     )
     regional_operations_need: float = _f(
-        0.25,
-        "share of the regional body's staff time its own operations need",
-        "-",
-        0.0,
-        1.0,
+        0.25, "share of the regional body's staff time its own operations need", "-", 0.0, 1.0
     )
 
 
@@ -216,28 +218,29 @@ class Time:
 class Credibility:
     """Credibility spill-over between levels (M5) and from results."""
 
-    spillover: float = _f(
-        0.08, "monthly pull toward the credibility of attached levels", "-", 0.0, 1.0
-    )
+    spillover: float = _f(0.08, "monthly pull toward attached levels' credibility", "-", 0.0, 1.0)
     results_gain: float = _f(0.06, "monthly credibility gain at full results", "-", 0.0, 1.0)
     decay: float = _f(0.01, "monthly decay of credibility toward 0", "-", 0.0, 1.0)
     initial: float = _f(0.5, "credibility of every organisation at month 0", "-", 0.0, 1.0)
+    local_half_staff: float = _f(
+        1.3, "local strategic staff time giving half the local results (M5)", "persons", 0.05, 20.0
+    )
+    regional_pull: float = _f(0.8, "regional body's pull x spillover (M10)", "-", 0.0, 1.0)
+    national_pull: float = _f(0.2, "weight of national actors in its pull (M10)", "-", 0.0, 5.0)
 
 
 @dataclass(frozen=True)
 class Legitimacy:
     """Impose or negotiate (M8)."""
 
-    impose_speed: float = _f(
-        1.6, "role output multiplier when a role is imposed (negotiating = 1)", "-", 1.0, 5.0
+    negotiate_ramp: float = _f(
+        12.0, "months a negotiated role takes to reach full effort (M8)", "months", 1.0, 60.0
     )
     impose_cost: float = _f(0.035, "monthly assent lost per unit imposed output", "-", 0.0, 1.0)
     negotiate_gain: float = _f(
         0.04, "monthly assent gained per unit negotiated output", "-", 0.0, 1.0
     )
-    gate_floor: float = _f(
-        0.2, "share of a role's effect obtained with no legitimacy", "-", 0.0, 1.0
-    )
+    gate_floor: float = _f(0.2, "share of a role's effect with no legitimacy", "-", 0.0, 1.0)
     initial_assent: float = _f(
         0.5, "initial assent (members to regional, regional to national)", "-", 0.0, 1.0
     )

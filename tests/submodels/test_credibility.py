@@ -1,5 +1,11 @@
 """M5, M10: credibility flows both ways between levels; the regional works in the shadow."""
 
+import numpy as np
+
+from concertsim import knowledge
+from concertsim.params import Event, Structure
+from concertsim.submodels import credibility
+
 from .sim import final, simulate
 
 
@@ -41,3 +47,39 @@ def test_regional_assent_lends_national_actors_credibility():
     low = simulate(months=6, setup=assent(0.0))
     high = simulate(months=6, setup=assent(1.0))
     assert final(high, "credibility", "national", 3) > final(low, "credibility", "national", 3)
+
+
+def test_the_invisible_regional_result_is_shared_among_local_committees():
+    """M10: fewer committees taking part, a larger share each (not all of it to every one)."""
+    e = simulate(months=24, runs=4)
+    s, lay, bp = e.state, e.layout, e.params
+    know = knowledge.code_knowledge(s.knowledge)
+    time = credibility.strategic_time(s, lay, bp)
+    s.role_output[...] = 0.5
+    both = credibility.results(s, lay, bp, know, time)
+    local = np.flatnonzero(lay.is_local)
+    s.participating[:, local[1:]] = False
+    alone = credibility.results(s, lay, bp, know, time)
+    assert np.all(alone[:, local[0]] > both[:, local[0]])
+
+
+def test_more_local_staff_gives_local_committees_more_credibility():
+    """M5: local results grow with local resources in absolute terms."""
+    few = simulate(months=36, structure=Structure(local_staff=1))
+    many = simulate(months=36, structure=Structure(local_staff=4))
+    assert final(many, "credibility", "local") > final(few, "credibility", "local")
+
+
+def test_the_regional_body_loses_more_credibility_than_local_committees_to_a_wave():
+    """M10: same staff shock, the regional body falls more (relative to no shock)."""
+    wave = tuple(
+        Event(month=24, kind="turnover_wave", level=level, share=0.5)
+        for level in ("local", "regional")
+    )
+    calm = simulate(months=48)
+    shaken = simulate(months=48, events=wave)
+    drop = {
+        lv: final(calm, "credibility", lv, 24) - final(shaken, "credibility", lv, 24)
+        for lv in ("regional", "local")
+    }
+    assert drop["regional"] > drop["local"] > 0

@@ -70,3 +70,49 @@ def test_built_capacity_speeds_up_socialisation_in_local_committees():
     local = e.layout.posts_mask("local")
     assert np.all(high[:, local] > low[:, local])
     assert np.array_equal(high[:, ~local], low[:, ~local])
+
+
+def test_tacit_knowledge_leaves_with_the_people_codified_knowledge_stays():
+    """M2, M15 (Miller, Zhao & Calantone 2006): k_eff = s code + (1 - s) tacit."""
+    e = simulate(months=36, runs=4)
+    s, lay, bp = e.state, e.layout, e.params
+    code = knowledge.code_knowledge(s.knowledge)
+    before = learning.effective_knowledge(s, lay, bp, code)
+    s.occupied[:] = False  # everyone leaves
+    after = learning.effective_knowledge(s, lay, bp, code)
+    assert after.mean() < before.mean() - 0.05
+    s.structuring[:] = 1.0  # fully codified: nothing is lost
+    region = lay.in_region
+    assert np.allclose(learning.effective_knowledge(s, lay, bp, code)[:, region], code[:, region])
+
+
+def test_structuring_codifies_what_people_know():
+    """M15: code learning is faster where practice is formalised."""
+    e = simulate(months=1, runs=2)
+    bare = learning.code_learning(e.state, e.layout, e.params)
+    e.state.structuring[:] = 0.5
+    assert np.all(
+        learning.code_learning(e.state, e.layout, e.params)[:, e.layout.in_region]
+        > bare[:, e.layout.in_region]
+    )
+
+
+def test_stale_habits_lower_the_codes_knowledge():
+    """M3: codes go stale with habit_drift, so fresh beliefs have something to correct."""
+    fresh = simulate({"knowledge.habit_drift": 0.0}, months=60)
+    stale = simulate({"knowledge.habit_drift": 0.02}, months=60)
+    assert final(stale, "knowledge", "local") < final(fresh, "knowledge", "local")
+
+
+def test_newcomers_who_know_the_field_make_moderate_turnover_correct_stale_codes():
+    """M3: with stale habits and fast socialisation, 20%/year beats 5%/year turnover."""
+    fast = {
+        "knowledge.socialisation": 0.3,
+        "knowledge.habit_drift": 0.01,
+        "knowledge.newcomer_insight": 0.5,
+    }
+    rates = ("local", "sectoral", "regional", "national")
+    low = simulate(fast | {f"turnover.{lv}_annual": 0.05 for lv in rates}, months=120)
+    mid = simulate(fast | {f"turnover.{lv}_annual": 0.2 for lv in rates}, months=120)
+    know = lambda e: knowledge.code_knowledge(e.state.knowledge).mean()  # noqa: E731
+    assert know(mid) > know(low)

@@ -93,3 +93,21 @@ def test_structuring_needs_ties():
     without = simulate(_mix(networking=0.0, structuring=0.3), months=36)
     assert with_ties.state.structuring.mean() > without.state.structuring.mean()
     assert np.all(without.state.role_output[..., STRUCTURING] == 0.0)
+
+
+def test_imposed_roles_act_at_once_negotiated_ones_ramp_up():
+    """M8: a head start, not a permanent multiplier."""
+    from concertsim.submodels.roles import ramp
+
+    e = simulate({"role_mode.networking": 1.0}, months=1, runs=2)
+    first = ramp(e.state, e.params)[0, 0]
+    assert first[0] == 1.0 and first[1] < 0.25  # month 1: imposed full, negotiated ramping
+    e.state.month = 24
+    assert np.all(ramp(e.state, e.params) == 1.0)  # a year later both act fully
+
+
+def test_fear_of_advantage_lowers_sectoral_legitimacy_when_negotiating():
+    """M7: fear deepens silos in every mode (the default is negotiate)."""
+    calm = simulate({"engagement.fear_of_advantage": 0.2}, months=36)
+    fearful = simulate({"engagement.fear_of_advantage": 0.8}, months=36)
+    assert final(fearful, "legitimacy", "sectoral") < final(calm, "legitimacy", "sectoral")

@@ -100,3 +100,25 @@ def test_a_tie_dies_when_the_partners_post_changes_hands_the_same_month():
     turnover.hire(e.state, e.layout, e.params, e.streams["hiring"])
     assert e.state.occupied[b, partner]  # someone new holds the post at once
     assert not networking.valid_ties(e.state)[b, p, k]
+
+
+def test_convexity_makes_a_change_agent_departure_cost_more_than_its_share():
+    """M14: with a convex departure cost, who leaves matters more than with a linear one."""
+
+    def gap(convexity):
+        def run(which):
+            def setup(engine):
+                s, lay = engine.state, engine.layout
+                engine.params.people.agent_convexity[...] = convexity
+                engine.run(24)
+                reg = np.flatnonzero(lay.posts_mask("regional") & ~lay.post_elected)
+                s.influence[:, reg] = np.linspace(1.0, 8.0, reg.size)
+                gone = np.zeros_like(s.occupied)
+                gone[:, reg[which]] = True
+                turnover.leave(s, lay, engine.params, gone, np.full(s.occupied.shape, 0.5))
+
+            return final(simulate(months=25, setup=setup), "credibility", "regional", 1)
+
+        return run(0) - run(-1)  # least minus most influential departure
+
+    assert gap(2.0) > gap(1.0) > 0

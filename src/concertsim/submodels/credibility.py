@@ -12,12 +12,20 @@ regional bodies weighted by their assent (national needs regional assent, M8).
 So credibility flows both ways along the attachment links (M5).
 
 Results (M10): an organisation's own results are its strategic time times
-``(1 + k) / 2`` (k its code knowledge), times ``(1 + capacity) / 2`` for a local
-committee and its engagement for a sectoral table; the regional body's results
-are ``1 - prod(1 - output_r)`` over its roles (some concrete result on the roles
-it plays, M6), of which only the
-visible share (``visibility``, raised by issue positioning) is credited to
-it; the rest is credited to its local committees.
+``(1 + k) / 2`` (k its effective knowledge, codified and tacit,
+:func:`concertsim.submodels.learning.effective_knowledge`), times its engagement
+for a sectoral table. A local committee's own results grow with its resources
+in absolute terms (M5): ``S / (S + local_half_staff)`` with ``S`` its strategic
+staff time in person-equivalents, times ``(1 + capacity) / 2``. The regional
+body's results are ``1 - prod(1 - output_r)`` over its roles (some concrete
+result on the roles it plays, M6), of which only the visible share
+(``visibility``, raised by issue positioning) is credited to it; the rest is
+shared equally among its participating local committees (M10).
+
+The regional body works in the shadow (M10): its pull toward its linked
+credibility is ``regional_pull`` times the others', and the national actors
+weigh ``national_pull x min(1, assent / national_need)`` against its members'
+mean.
 """
 
 from __future__ import annotations
@@ -26,18 +34,24 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
+from .learning import effective_knowledge
 from .roles import national_assent
 
-__all__ = ["strategic_time", "results", "linked_credibility", "update"]
+__all__ = ["strategic_time", "staff_time", "results", "linked_credibility", "update"]
 
 
 def strategic_time(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     """(B,G) share of each organisation's posts' time left after daily operations (M4)."""
+    return staff_time(state, lay, bp) / lay.org_posts
+
+
+def staff_time(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,G) strategic time of each organisation in person-equivalents (M4, M5)."""
     t = bp.time
     share = np.where(
         lay.post_elected[None, :], 1.0 - t.elected_operations, 1.0 - t.staff_operations
     )
-    return lay.per_org(share * state.occupied) / lay.org_posts
+    return lay.per_org(share * state.occupied)
 
 
 def visibility(state: State, bp: BatchParams) -> np.ndarray:
@@ -58,15 +72,19 @@ def results(
         knowledge: (B,G) code knowledge.
         time: (B,G) strategic time (:func:`strategic_time`).
     """
-    k01 = (1.0 + knowledge) / 2.0
+    k01 = (1.0 + effective_knowledge(state, lay, bp, knowledge)) / 2.0
     own = time * k01
     region = lay.region_of_org
     regional_result = 1.0 - np.prod(1.0 - state.role_output, axis=-1)
     vis = visibility(state, bp)
-    drive = np.where(lay.is_local[None, :], 0.5 + 0.5 * state.capacity, state.engagement)
-    res = own * drive
-    credited = ((1.0 - vis) * regional_result)[:, region]
-    res = np.where(lay.is_local[None, :], res + credited * state.participating, res)
+    local = lay.is_local[None, :]
+    staff = staff_time(state, lay, bp)
+    resources = staff / (staff + bp.credibility.local_half_staff)
+    res = np.where(local, resources * k01 * (0.5 + 0.5 * state.capacity), own * state.engagement)
+    taking_part = lay.level(state.participating.astype(float), "local").sum(-1)
+    share = np.divide(1.0 - vis, taking_part, out=np.zeros_like(vis), where=taking_part > 0)
+    credited = (share * regional_result)[:, region]
+    res = np.where(local, res + credited * state.participating, res)
     reg = lay.level_slice["regional"]
     res[:, reg] = vis * regional_result
     nat = lay.level_slice["national"]
@@ -86,10 +104,11 @@ def linked_credibility(state: State, lay: Layout, bp: BatchParams) -> tuple[np.n
     count = lay.members_sum(state.participating.astype(float))
     nat_ok = national_assent(state, lay, bp)
     c_nat = c[:, nat].mean(-1, keepdims=True)
-    total = members + nat_ok * c_nat
-    n = count + nat_ok
+    w_up = bp.credibility.national_pull * nat_ok
+    total = members + w_up * c_nat
+    n = count + w_up
     target[:, reg] = np.divide(total, n, out=c_reg.copy(), where=n > 0)
-    weight[:, reg] = state.alive.astype(float)
+    weight[:, reg] = bp.credibility.regional_pull * state.alive
     w_nat = nat_ok * state.alive
     denom = w_nat.sum(-1, keepdims=True)
     nat_target = np.divide(

@@ -8,11 +8,29 @@ in local committees, where capacity has been built (M11):
 
     p1 = socialisation * (1 + structuring_boost * structuring) * (1 + capacity)   (capped at 1)
 
-(national actors have no regional structuring). Each month every person looks
+(national actors have no regional structuring); structuring also codifies what
+people know, ``p2 = code_learning x (1 + structuring_boost x structuring)``
+(capped at 1). Habits go stale (M3): before March's step, each dimension of
+each code turns wrong (``-reality``) with probability ``habit_drift``; fresh
+beliefs of newcomers can then correct it: after March's step, a newcomer knows
+each dimension of the current reality with probability ``newcomer_insight`` (they
+come from the field, not from the organisation's habits), so a newcomer can beat
+a stale code and join its superior group (M3). Each month every person looks
 at one of their ``tie_slots`` slots at random; if it holds a live tie, they
 learn, on each dimension with probability ``cross_learning``, from the code of
 the partner's organisation instead of their own (Fang, Lee & Schilling 2010
 cross-links, M13). The chance of a cross-link thus grows with live ties / slots.
+
+Knowledge has a codified and a tacit part (M2, M15; Miller, Zhao & Calantone
+2006). The code is what is written down; what an organisation can use is
+
+    k_eff = s x code_knowledge + (1 - s) x tacit
+    s = codified_floor + (1 - codified_floor) x structuring
+
+with ``tacit`` the belief knowledge of its people summed over its occupied posts
+divided by its posts (a vacant post holds none, a newcomer little): turnover
+erodes the tacit part at once, structuring makes knowledge survive it.
+March's kernel is untouched: at ``s = 1`` effective knowledge is his code knowledge.
 """
 
 from __future__ import annotations
@@ -24,7 +42,16 @@ from ..layout import Layout
 from ..state import BatchParams, State
 from ..streams import Stream
 
-__all__ = ["socialisation", "link_groups", "learn"]
+__all__ = [
+    "socialisation",
+    "link_groups",
+    "learn",
+    "code_learning",
+    "stale",
+    "codified_share",
+    "tacit",
+    "effective_knowledge",
+]
 
 
 def socialisation(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
@@ -34,6 +61,43 @@ def socialisation(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     boost = 1.0 + k.structuring_boost * formal
     local_cap = np.where(lay.post_is_local[None, :], state.capacity[:, lay.post_org], 0.0)
     return np.minimum(k.socialisation * boost * (1.0 + local_cap), 1.0)
+
+
+def code_learning(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,G) code-learning probability p2: structuring formalises what people know (M15)."""
+    k = bp.knowledge
+    formal = np.where(lay.in_region[None, :], state.structuring[:, lay.region_of_org], 0.0)
+    return np.minimum(k.code_learning * (1.0 + k.structuring_boost * formal), 1.0)
+
+
+def stale(state: State, bp: BatchParams, u: np.ndarray) -> None:
+    """Habits go stale (M3): each code dimension turns wrong with prob. ``habit_drift``.
+
+    ``u`` is (B,G,m) uniforms; a stale dimension becomes ``-reality`` (a practice
+    that no longer fits), which only people whose beliefs beat the code correct.
+    """
+    ks = state.knowledge
+    wrong = (u < bp.knowledge.habit_drift[:, :, None]) & (ks.code != 0)
+    ks.code[...] = np.where(wrong, -ks.reality[:, None, :], ks.code)
+
+
+def codified_share(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,G) codified share ``s`` of each organisation's knowledge (M15)."""
+    floor = bp.knowledge.codified_floor
+    formal = np.where(lay.in_region[None, :], state.structuring[:, lay.region_of_org], 0.0)
+    return floor + (1.0 - floor) * formal
+
+
+def tacit(state: State, lay: Layout) -> np.ndarray:
+    """(B,G) knowledge held by each organisation's current people (vacant posts hold none)."""
+    held = np.where(state.occupied, knowledge.belief_knowledge(state.knowledge), 0.0)
+    return lay.per_org(held) / lay.org_posts
+
+
+def effective_knowledge(state: State, lay: Layout, bp: BatchParams, code: np.ndarray) -> np.ndarray:
+    """(B,G) codified plus tacit knowledge, given ``code`` (B,G) code knowledge."""
+    s = codified_share(state, lay, bp)
+    return s * code + (1.0 - s) * tacit(state, lay)
 
 
 def link_groups(state: State, lay: Layout, u: np.ndarray) -> np.ndarray:
@@ -68,15 +132,24 @@ def learn(
         newcomers: (B,P) people hired this month (fresh beliefs).
     """
     group = link_groups(state, lay, links.uniform((lay.people,)))
+    stale(state, bp, links.uniform((lay.groups, state.knowledge.dims)))
     knowledge.step(
         state.knowledge,
         stream,
         group=lay.post_org,
         p1=socialisation(state, lay, bp),
-        p2=bp.knowledge.code_learning,
+        p2=code_learning(state, lay, bp),
         p4=bp.knowledge.turbulence,
         newcomers=newcomers,
         active=state.occupied,
         link_group=group,
         p_cross=bp.knowledge.cross_learning,
     )
+    insight = bp.knowledge.newcomer_insight
+    if not (newcomers.any() and np.any(insight > 0)):  # skipped, not moved (same counter)
+        links.skip()
+        return
+    u = links.uniform((lay.people, state.knowledge.dims))
+    ks = state.knowledge
+    fresh = newcomers[:, :, None] & (u < insight[:, :, None])
+    ks.beliefs[...] = np.where(fresh, ks.reality[:, None, :], ks.beliefs)

@@ -2,14 +2,17 @@
 
 Effective capacity (M6) is the staff time present (elected officials count for
 the little time daily affairs leave them, M4) times a knowledge factor
-``(1 + k) / 2`` (``k`` the body's code knowledge, March 1991), a leadership
+``(1 + k) / 2`` (``k`` the body's effective knowledge: codified plus tacit,
+:func:`concertsim.submodels.learning.effective_knowledge`), a leadership
 factor ``(1 + L) / 2`` and the mean energy (both influence-weighted, M14). Each
 role receives ``share x capacity`` of effort, less the time operations take
 beyond their share and the time a role-recognition phase takes (M9). Output is
 a Hill function of effort, ``e^2 / (e^2 + h^2)``, so a thin spread yields little.
 
-Imposing multiplies effort by ``impose_speed`` (it acts sooner), negotiating
-does not; legitimacy from below gates every role's effect (M8); structuring
+Imposing acts sooner (M8): an imposed role acts at full effort from the start,
+a negotiated one ramps up linearly over its first ``negotiate_ramp`` months;
+imposing costs assent from below. Legitimacy from below gates every role's
+effect (M8); structuring
 and alignment need ties (M13), issue positioning needs ties to local
 committees (M12). The outputs then move the region's stocks: the capacity of
 the local committees taking part (M11), formalised practice (M15), sectoral
@@ -23,6 +26,7 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import ROLE_INDEX, BatchParams, State
+from .learning import effective_knowledge
 
 __all__ = [
     "effective_capacity",
@@ -32,7 +36,11 @@ __all__ = [
     "in_recognition",
     "sectoral_openness",
     "national_assent",
+    "ramp",
 ]
+
+FEAR_REF = 0.5
+"""Fear of advantage at which silos resist exactly ``sectoral_resistance`` (M7)."""
 
 NETWORKING, CAPACITY, POSITIONING, STRUCTURING, ALIGNMENT = (
     ROLE_INDEX[r]
@@ -66,7 +74,7 @@ def effective_capacity(
     w_sum = np.maximum(w.sum(-1), 1e-12)
     lead = (w * _regional_posts(state.leadership, lay)).sum(-1) / w_sum
     energy = (w * _regional_posts(state.energy, lay)).sum(-1) / w_sum
-    k = lay.level(knowledge, "regional")
+    k = lay.level(effective_knowledge(state, lay, bp, knowledge), "regional")
     return time.sum(-1) * (1.0 + k) / 2.0 * (1.0 + lead) / 2.0 * energy * state.alive
 
 
@@ -78,11 +86,16 @@ def legitimacy(state: State, lay: Layout) -> np.ndarray:
 def sectoral_openness(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     """(B,G) how open a sectoral table is to one regional process (M7, M15).
 
-    ``1 - sectoral_resistance * (1 - alignment)``: alignment of sectoral priorities
-    overcomes the resistance of silos. Meaningful for sectoral tables only.
+    ``1 - sectoral_resistance * (1 - alignment) * (1 + fear) / (1 + FEAR_REF)``:
+    alignment of sectoral priorities overcomes the resistance of silos, which the
+    fear that one actor takes advantage of another deepens, whatever the mode
+    (``FEAR_REF`` = 0.5, the default fear, keeps the calibrated default).
+    Meaningful for sectoral tables only.
     """
+    e = bp.engagement
     alignment = state.alignment[:, lay.region_of_org]
-    return 1.0 - bp.engagement.sectoral_resistance * (1.0 - alignment)
+    silo = (1.0 + e.fear_of_advantage) / (1.0 + FEAR_REF)
+    return np.clip(1.0 - e.sectoral_resistance * (1.0 - alignment) * silo, 0.0, 1.0)
 
 
 def national_assent(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
@@ -96,6 +109,21 @@ def in_recognition(state: State, bp: BatchParams) -> np.ndarray:
     """(B,1) True while the role-recognition phase runs (M9)."""
     rec = bp.recognition
     return (rec.enabled > 0) & (state.month < rec.months)
+
+
+def ramp(state: State, bp: BatchParams) -> np.ndarray:
+    """(B,R,5) share of full effort each role acts with this month (M8).
+
+    ``mode + (1 - mode) x min(1, max(month + 1 - delay, 1) / negotiate_ramp)``:
+    imposed roles act at once, negotiated ones take ``negotiate_ramp`` months to
+    reach full effort, counted after the role-recognition phase if one is held
+    (``delay`` its months, M9).
+    """
+    rec = bp.recognition
+    delay = np.where(rec.enabled > 0, rec.months, 0.0)[:, :, None]
+    months = np.maximum(bp.legitimacy.negotiate_ramp, 1.0)[:, :, None]
+    up = np.minimum(np.maximum(state.month + 1.0 - delay, 1.0) / months, 1.0)
+    return state.role_mode + (1.0 - state.role_mode) * up
 
 
 def role_outputs(
@@ -129,7 +157,7 @@ def role_outputs(
     )
     squeeze = squeeze * np.where(in_recognition(state, bp), 1.0 - bp.recognition.share, 1.0)
     effort = shares * (capacity * squeeze)[:, :, None]
-    effort = effort * bp.legitimacy.impose_speed[:, :, None] ** state.role_mode
+    effort = effort * ramp(state, bp)
     half = bp.regional.half_effort[:, :, None]
     out = effort**2 / (effort**2 + half**2)
     gate = bp.legitimacy.gate_floor + (1.0 - bp.legitimacy.gate_floor) * legit

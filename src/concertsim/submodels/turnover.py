@@ -5,8 +5,12 @@ energy is gone (burnout). Their post stays vacant for an exponentially
 distributed number of months, then a newcomer fills it, if the post is funded
 and its organisation still exists. A newcomer has no tenure, no leadership, no
 ties and fresh beliefs; their influence is drawn from a Pareto law, so a few
-people are influential change agents. When someone leaves, their organisation
-loses credibility in proportion to the share of its influence that left (M14).
+people are influential change agents. When person i leaves, their organisation
+loses ``departure_cost x share_i x rho_i^(agent_convexity - 1)`` of its
+credibility, with ``share_i = w_i / W`` the share of its influence that left and
+``rho_i = share_i x n`` (n its people in post) their influence relative to its
+mean: with equal influence this is the linear cost, but the departure of a
+change agent costs more than its share (M14).
 Elections replace a share of elected officials at once (M4).
 """
 
@@ -62,10 +66,14 @@ def leave(
     """
     if not gone.any():
         return
-    org_influence = lay.per_org(state.influence)
-    lost = lay.per_org(np.where(gone, state.influence, 0.0))
-    share_lost = np.divide(lost, org_influence, out=np.zeros_like(lost), where=org_influence > 0)
-    state.credibility -= bp.people.departure_cost * share_lost * state.credibility
+    org_influence = lay.per_org(state.influence)[:, lay.post_org]
+    people = lay.per_org(state.occupied.astype(float))[:, lay.post_org]
+    share = np.divide(
+        state.influence, org_influence, out=np.zeros_like(org_influence), where=org_influence > 0
+    )
+    convex = (share * people) ** (bp.people.agent_convexity - 1.0)
+    lost = np.minimum(lay.per_org(np.where(gone, share * convex, 0.0)), 1.0)
+    state.credibility -= bp.people.departure_cost * lost * state.credibility
     months = np.ceil(-np.log1p(-u_vacancy) * bp.turnover.vacancy_months)
     state.vacant_for = np.where(gone, months.astype(np.int32), state.vacant_for)
     state.occupied &= ~gone
