@@ -76,13 +76,25 @@ def test_every_parameter_is_in_the_tables():
             assert f"| `{section}.{f.name}` |" in tables
 
 
+def test_every_pattern_of_the_book_is_in_the_odd():
+    """ODD section 9.1 is the book as it stands (regenerate: python -m concertsim.docs)."""
+    from concertsim.patterns import load_patterns
+
+    text = _odd()
+    assert docs.pattern_book_markdown() in text
+    for pattern in load_patterns():
+        assert f"| `{pattern.id}` | {pattern.mechanism} |" in text
+
+
 def test_replace_block_rewrites_only_the_block(tmp_path):
     doc = tmp_path / "odd.md"
-    doc.write_text(f"before\n{docs.START}\nstale\n{docs.END}\nafter\n", encoding="utf-8")
+    book = f"{docs.PATTERNS_START}\nold book\n{docs.PATTERNS_END}"
+    doc.write_text(f"before\n{docs.START}\nstale\n{docs.END}\n{book}\nafter\n", encoding="utf-8")
     assert docs.update_odd(doc)
     text = doc.read_text(encoding="utf-8")
-    assert text.startswith("before\n") and text.endswith(f"{docs.END}\nafter\n")
+    assert text.startswith("before\n") and text.endswith(f"{docs.PATTERNS_END}\nafter\n")
     assert "stale" not in text and "| `turnover.local_annual` |" in text
+    assert "old book" not in text and "| `turnover_threatens_durability` | M1 |" in text
     assert not docs.update_odd(doc)  # idempotent
     with pytest.raises(ValueError):
         docs.replace_block("no markers", "x")
