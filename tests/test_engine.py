@@ -169,7 +169,7 @@ def test_stepping_past_the_horizon_is_refused_and_changes_nothing():
 @pytest.mark.parametrize(
     "event, message",
     [
-        (Event(0, "role_mix", values=(("networking", 0.9),)), "more than 1"),
+        (Event(0, "role_mix", values=(("networking", 0.9),)), "summing to at most 1"),
         (Event(0, "turnover_wave", level="provincial", share=0.5), "unknown level"),
         (Event(0, "funding_cut", share=1.5), r"in \[0, 1\], got 1.5"),
         (Event(0, "set", values=(("role_mix.networking", 0.5),)), "month 0 only"),

@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from concertsim.cli import main
@@ -759,3 +760,81 @@ def test_a_live_set_event_runs_and_a_bad_one_is_refused_alike():
         model.intervene(Event(month=1, kind="set", values={"credibility.initial": 0.9}))
     with pytest.raises(InputError, match=r"expected a number in \[0, 1\], got true"):
         model.intervene(Event(month=1, kind="set", values={"turnover.local_annual": True}))
+
+
+LIVE_AND_FILE = [
+    # (the event, a fragment of the one message a file and a live intervention both give)
+    (
+        {"month": 1, "kind": "role_mix", "values": {"networking": 0.99, "alignment": 0.5}},
+        "expected role shares summing to at most 1",
+    ),
+    ({"month": 1, "kind": "funding_cut", "share": 1.5}, r"in \[0, 1\], got 1.5"),
+    ({"month": 1, "kind": "role_mode", "values": {"lobbying": 1.0}}, "lobbying"),
+    ({"month": 5, "kind": "funding_cut", "share": 0.1}, r"a month in \[0, 2\] \(horizon 3\)"),
+]
+
+
+@pytest.mark.parametrize("event, message", LIVE_AND_FILE)
+def test_a_live_event_and_the_same_event_in_a_file_get_the_same_message(event, message, tmp_path):
+    """One validation path: ``intervene`` refuses what a scenario file refuses, in the same
+    words, and changes nothing."""
+    from concertsim.model import ConcertationModel
+    from concertsim.scenario import load_scenario
+
+    model = ConcertationModel(load_scenario("baseline").with_overrides({"horizon": 3}), rng=1)
+    before = model.engine.state.role_mix.copy(), model.engine.state.funding.copy()
+    with pytest.raises(InputError, match=message) as live:
+        model.intervene(Event(**event))
+    assert np.array_equal(model.engine.state.role_mix, before[0])
+    assert np.array_equal(model.engine.state.funding, before[1])
+    values = ", ".join(f'"{k}" = {v}' for k, v in event.get("values", {}).items())
+    lines = ['extends = "baseline"', "horizon = 3", "[[events]]"]
+    lines += [f"{k} = {v!r}".replace("'", '"') for k, v in event.items() if k != "values"]
+    lines += [f"values = {{ {values} }}"] if values else []
+    path = tmp_path / "live.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=message) as in_file:
+        load_scenario(path)
+    live_text = str(live.value).split(": expected", 1)[1]
+    file_text = str(in_file.value).split(": expected", 1)[1]
+    assert live_text == file_text
+
+
+def test_a_file_with_a_byte_order_mark_is_read(tmp_path):
+    """Some editors start UTF-8 files with a BOM: not an error."""
+    from concertsim.scenario import load_scenario
+
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b'\xef\xbb\xbfextends = "baseline"\nhorizon = 6\n')
+    assert load_scenario(path).horizon == 6
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_extends_naming_a_special_file_says_so_in_the_referring_file(tmp_path, kind, capsys):
+    target = tmp_path / "p.toml"
+    os.mkfifo(target) if kind == "fifo" else target.mkdir()
+    (tmp_path / "child.toml").write_text('extends = "p.toml"\n', encoding="utf-8")
+    assert main(["validate", str(tmp_path / "child.toml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "child.toml: extends:" in err[0] and "not a regular file" in err[0]
+
+
+@pytest.mark.parametrize("what", ["/dev/null", "a file", "a run result", "a link"])
+def test_patterns_refuses_an_out_it_must_not_write_into(tmp_path, what, capsys):
+    out = {"/dev/null": Path("/dev/null"), "a file": tmp_path / "f.txt"}.get(what)
+    if what == "a file":
+        out.write_text("mine")
+    elif what == "a run result":
+        out = tmp_path / "run"
+        out.mkdir()
+        (out / "manifest.json").write_text('{"kind": "concertsim.run"}')
+    elif what == "a link":
+        (tmp_path / "real").mkdir()
+        out = tmp_path / "link"
+        out.symlink_to(tmp_path / "real")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    argv = ["patterns", "--only", "turnover_threatens_durability", "--out", str(out)]
+    assert main([*argv, "--replicates", "2", "--months", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("concertsim: error: --out:")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from concertsim.docs import defaults_toml
 from concertsim.errors import InputError
 from concertsim.params import ROLES, SECTIONS, Parameters, Structure
 from concertsim.scenario import (
     ROLE_SUM_TOLERANCE,
     Scenario,
     bundled_scenarios,
-    defaults_toml,
     load_scenario,
     parameter_info,
     parameter_names,
@@ -80,7 +80,7 @@ def test_baseline_makes_the_defaults_explicit():
     """baseline.toml states every knob at its default.
 
     If this fails after a change of defaults in params.py, regenerate the file:
-    ``python -c "from concertsim.scenario import defaults_toml; print(defaults_toml(), end='')"
+    ``python -c "from concertsim.docs import defaults_toml; print(defaults_toml(), end='')"
     > scenarios/baseline.toml``.
     """
     baseline = load_scenario("baseline")

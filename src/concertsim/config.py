@@ -5,7 +5,8 @@ KEY=VALUE``, a live :class:`~concertsim.params.Event`, a design point -- is chec
 against the :class:`~concertsim.params.FieldInfo` metadata of the parameters (kind and
 range), and every problem is one :class:`~concertsim.errors.InputError` naming the file,
 the key and what was expected. :mod:`concertsim.scenario` and
-:mod:`concertsim.experiment.spec` read their files with :func:`read_toml`; the live
+:mod:`concertsim.experiment.spec` read their files with :func:`read_toml` (from
+:mod:`concertsim.tomlfile`, re-exported here); the live
 interventions and the scheduled events share :func:`validate_event`.
 
 The limits of sizes (files, ``extends`` chains, runs, posts, person-months) are defined
@@ -27,17 +28,11 @@ import dataclasses
 import difflib
 import math
 import numbers
-import os
-import re
-import stat
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from concertsim.errors import InputError, show_value, verbatim
-from concertsim.limits import MAX_FILE_BYTES
 from concertsim.params import (
     EVENT_KINDS,
     FIXED_AT_START,
@@ -48,6 +43,7 @@ from concertsim.params import (
     FieldInfo,
     Structure,
 )
+from concertsim.tomlfile import display_path, parse_toml, read_toml
 
 __all__ = [
     "DEFAULT_HORIZON",
@@ -337,6 +333,33 @@ def _event_values(event: Event, *, file: str, key: str, lenient: bool) -> tuple:
     return tuple(out)
 
 
+ROLE_SUM_TOLERANCE = 1e-6
+"""How far from 1 the role shares and operations may sum (rounding in a file)."""
+
+
+def check_role_total(total: float, *, file: str, key: str) -> None:
+    """Refuse role shares that sum to more than 1 (operations take the remainder).
+
+    The one rule for a scenario's ``[role_mix]``, a ``role_mix`` event in a file, and a live
+    ``role_mix`` intervention (checked against the mix in force when it is applied).
+
+    Example:
+        >>> check_role_total(0.65, file="f.toml", key="[role_mix]")
+        >>> check_role_total(1.89, file="event", key="values")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        concertsim.errors.InputError: event: values: expected role shares summing to at most 1 ...
+    """
+    if total > 1.0 + ROLE_SUM_TOLERANCE:
+        raise InputError(
+            file,
+            key,
+            f"role shares summing to at most 1 (within {ROLE_SUM_TOLERANCE:g}), "
+            "operations taking the remainder",
+            verbatim(f"roles summing to {total:.6g}"),
+        )
+
+
 def validate_event(
     event: Event,
     *,
@@ -390,98 +413,3 @@ def validate_event(
 
 
 # --------------------------------------------------------------------------- files
-
-_FILE_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-)
-
-
-def read_toml(path: str | Path, *, what: str = "scenario file") -> dict[str, Any]:
-    """Read one TOML file safely: a regular UTF-8 file of at most :data:`MAX_FILE_BYTES`.
-
-    Args:
-        path: the file, named in errors as given.
-        what: what the file should be, for messages (``"experiment file"``).
-
-    Raises:
-        InputError: missing, not a regular file, too large, unreadable, not UTF-8, not TOML.
-
-    Example:
-        >>> read_toml("/nonexistent.toml")
-        Traceback (most recent call last):
-        ...
-        concertsim.errors.InputError: /nonexistent.toml: expected an existing scenario file, got no such file
-    """  # noqa: E501
-    file = str(path)
-    try:
-        info = os.stat(file)
-    except FileNotFoundError:
-        raise InputError(file, "", f"an existing {what}", verbatim("no such file")) from None
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
-        raise InputError(file, "", f"a readable {what}", verbatim(reason.lower())) from None
-    for test, kind in _FILE_KINDS:
-        if test(info.st_mode):
-            raise InputError(file, "", f"a {what}", verbatim(kind))
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError(file, "", f"a {what}", verbatim("not a regular file"))
-    limit = f"a {what} of at most {MAX_FILE_BYTES // (1 << 20)} MiB"
-    if info.st_size > MAX_FILE_BYTES:
-        raise InputError(file, "", limit, verbatim(f"{info.st_size:,} bytes"))
-    try:
-        with open(file, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise InputError(file, "", f"a readable {what}", verbatim(reason.lower())) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(file, "", limit, verbatim("a larger file"))
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        got = verbatim(f"undecodable bytes at line {line}")
-        raise InputError(file, "", "a UTF-8 TOML file", got) from None
-    return parse_toml(text, file)
-
-
-def parse_toml(text: str, file: str) -> dict[str, Any]:
-    """Parse TOML text; every failure is an :class:`InputError` naming ``file`` and the line.
-
-    Example:
-        >>> parse_toml("a = 1", "f.toml")
-        {'a': 1}
-    """
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        where = f"line {match.group(1)}" if match else "syntax"
-        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
-        if match:
-            reason += f" (column {match.group(2)})"
-        raise InputError(file, where, "valid TOML", verbatim(reason)) from None
-    except RecursionError:
-        raise InputError(file, "syntax", "valid TOML", verbatim("nesting too deep")) from None
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        reason = " ".join(str(exc).split())[:80]
-        raise InputError(file, "syntax", "valid TOML", verbatim(reason)) from None
-
-
-def display_path(path: Path | str) -> str:
-    """A path as short as possible for messages: relative to the working directory if inside.
-
-    Example:
-        >>> display_path(Path.cwd() / "nowhere" / "x.toml") == str(Path("nowhere/x.toml"))
-        True
-    """
-    p = Path(path)
-    try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):
-        return str(p)

@@ -141,7 +141,7 @@ class Engine:
         Raises:
             ValueError: for an event that cannot be applied (nothing is changed).
         """
-        apply_event(self, event)
+        apply_event(self, event, self.horizon)
         self.shocks.append((self.state.month, event.kind))
 
     def step(self) -> None:

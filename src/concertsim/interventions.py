@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .config import validate_event
+from .config import check_role_total, validate_event
 from .layout import Layout
 from .params import MODE_VALUES, Event
 from .state import ROLE_INDEX, BatchParams, State
@@ -84,8 +84,7 @@ def _role_mix(target: Target, event: Event) -> None:
         if name != "operations":
             mix[..., ROLE_INDEX[name]] = value
     total = mix.sum(-1)
-    if np.any(total > 1.0 + 1e-6):
-        raise ValueError(f"role_mix event at month {event.month}: role shares sum to more than 1")
+    check_role_total(float(total.max()), file="event", key="values")  # the mix in force now
     s.role_mix, s.operations = mix, 1.0 - total
 
 
@@ -110,26 +109,30 @@ _HANDLERS = {
 }
 
 
-def check_event(event: Event) -> None:
+def check_event(event: Event, horizon: int | None = None) -> None:
     """Raise :class:`~concertsim.errors.InputError` (a ``ValueError``), before anything
     changes, if ``event`` cannot be applied.
 
     The rules are those of scheduled events in scenario files
     (:func:`concertsim.config.validate_event`): known kind, level, roles and parameters,
-    shares and values in their ranges, no ``set`` of a parameter read at month 0 only.
+    shares and values in their ranges, no ``set`` of a parameter read at month 0 only, and,
+    given the run's ``horizon``, a month inside it. A ``role_mix`` event's sum is checked
+    against the mix in force when it is applied (by the same rule,
+    :func:`concertsim.config.check_role_total`).
     """
-    validate_event(event, file="event")
+    validate_event(event, file="event", horizon=horizon)
 
 
-def apply_event(target: Target, event: Event) -> None:
+def apply_event(target: Target, event: Event, horizon: int | None = None) -> None:
     """Apply ``event`` to every run of ``target`` now, between two months.
 
     Args:
         target: the batch (e.g. an :class:`~concertsim.engine.Engine`), changed in place.
         event: the intervention.
+        horizon: the run's horizon (the event's month must lie inside it).
 
     Raises:
         ValueError: for an event :func:`check_event` rejects (nothing is changed).
     """
-    check_event(event)
+    check_event(event, horizon)
     _HANDLERS[event.kind](target, event)

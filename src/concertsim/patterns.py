@@ -433,16 +433,37 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--book", help="a pattern file (default: the bundled patterns.toml)")
 
 
+def check_book_dir(out_dir: str | Path) -> Path:
+    """Refuse an ``--out`` the book must not write into (before anything runs).
+
+    A new path, or a directory that is not another command's result (no ``manifest.json``:
+    not a ``concertsim run`` output nor a sweep's store).
+    """
+    out = Path(out_dir)
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        got = verbatim("a symbolic link" if out.is_symlink() else "not a directory")
+        raise InputError("--out", str(out), "a directory for patterns.csv and .png", got)
+    if (out / "manifest.json").exists():
+        got = verbatim("the result of another concertsim command (it has a manifest.json)")
+        raise InputError("--out", str(out), "a directory for patterns.csv and .png", got)
+    return out
+
+
 def command(args: argparse.Namespace) -> int:
     """Run the book as ``args`` says; exit code 0 if every pattern holds, 1 if one fails.
 
     Raises:
-        InputError: a bad pattern file or an unknown pattern id.
+        InputError: a bad pattern file, an unknown pattern id or a bad ``--out``.
     """
+    check_book_dir(args.out)
     start = time.perf_counter()
     table = run_book(load_patterns(args.book), replicates=args.replicates, seed=args.seed,
                      only=args.only, months=args.months)  # fmt: skip
-    csv, png = write_book(table, args.out)
+    try:
+        csv, png = write_book(table, args.out)
+    except OSError as exc:
+        got = verbatim(exc.strerror or type(exc).__name__)
+        raise InputError("--out", str(args.out), "a writable directory", got) from None
     print(format_table(table))
     print(f"{time.perf_counter() - start:.1f} s; wrote {csv} and {png}")
     return 0 if bool(table["holds"].all()) else 1

@@ -67,7 +67,9 @@ from concertsim.config import (
     DEFAULT_HORIZON,
     HORIZON_INFO,
     HORIZON_RULE,
+    ROLE_SUM_TOLERANCE,
     RULES,
+    check_role_total,
     check_table,
     coerce,
     display_path,
@@ -78,7 +80,6 @@ from concertsim.config import (
     unknown_key,
     validate_event,
 )
-from concertsim.docs import defaults_toml
 from concertsim.errors import InputError, show_value, verbatim
 from concertsim.limits import MAX_EXTENDS_DEPTH
 from concertsim.params import (
@@ -102,11 +103,7 @@ __all__ = [
     "DEFAULT_HORIZON",
     "HORIZON_INFO",
     "BUNDLED_DIR",
-    "defaults_toml",
 ]
-
-ROLE_SUM_TOLERANCE = 1e-6
-"""How far the six role-mix shares (five roles + operations) may sum from 1."""
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "scenarios"
 """Where the bundled scenario files live (the repository's top-level ``scenarios/``)."""
@@ -166,16 +163,8 @@ def _resolve_role_mix(
                 verbatim(f"a sum of {shares:.6g}"),
             )
     else:
-        operations = 1.0 - total
-        if operations < -ROLE_SUM_TOLERANCE:
-            raise InputError(
-                file,
-                key,
-                f"role shares summing to at most 1 (within {ROLE_SUM_TOLERANCE:g}), "
-                "operations taking the remainder",
-                verbatim(f"roles summing to {total:.6g}"),
-            )
-        operations = max(operations, 0.0)
+        check_role_total(total, file=file, key=key)
+        operations = max(1.0 - total, 0.0)
     return RoleMix(**roles, operations=operations)
 
 
@@ -265,7 +254,10 @@ def _merge(parent: dict, child: dict) -> dict:
 def _parent_path(file: str, extends: str) -> str:
     """The file an ``extends`` names: relative to ``file``, else a bundled scenario's name."""
     candidate = os.path.normpath(os.path.join(os.path.dirname(file), extends))
-    if not os.path.isfile(candidate):
+    if os.path.lexists(candidate) and not os.path.isfile(candidate):
+        got = verbatim(f"{extends!r}: not a regular file (a directory, a FIFO, a device?)")
+        raise InputError(file, "extends", "a scenario file relative to this one", got)
+    if not os.path.lexists(candidate):
         bundled = bundled_scenarios()
         name = extends.removesuffix(".toml")
         if name in bundled:
