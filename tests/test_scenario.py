@@ -493,3 +493,10 @@ def test_a_name_from_the_file_name_is_checked_like_a_written_one(tmp_path):
     accented = tmp_path / "coupe_démo.toml"
     accented.write_text('extends = "baseline"\n')
     assert load_scenario(accented).name == "coupe_démo"
+
+
+def test_a_folder_named_like_a_bundled_scenario_does_not_hide_it(tmp_path, monkeypatch):
+    """In ``results/``, ``concertsim run baseline`` still means the bundled scenario."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline").mkdir()
+    assert load_scenario("baseline").name == "baseline"

@@ -465,14 +465,15 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
 
     Args:
         path_or_name: a path to a TOML file, or the name of a bundled scenario
-            (``"baseline"``); a path that exists wins over a bundled name.
+            (``"baseline"``); a path that exists wins over a bundled name, unless it is
+            a directory (``results/baseline`` is a run's output, not a scenario).
 
     Raises:
         InputError: a missing, special, oversized or unreadable file, a syntax error, or
             invalid content.
     """
     path = Path(path_or_name)
-    if not os.path.lexists(path):
+    if not os.path.lexists(path) or (path.is_dir() and len(path.parts) == 1):
         bundled = bundled_scenarios()
         name = str(path_or_name).removesuffix(".toml")
         if name in bundled:
