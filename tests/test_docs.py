@@ -76,6 +76,13 @@ def test_every_parameter_is_in_the_tables():
             assert f"| `{section}.{f.name}` |" in tables
 
 
+@pytest.mark.slow
+def test_the_readme_table_of_scenario_results_is_current():
+    """The README's figures come from the model as it is (regenerate: python -m concertsim.docs)."""
+    readme = docs.README_PATH.read_text(encoding="utf-8")
+    assert docs.scenario_table_markdown() in readme
+
+
 def test_every_pattern_of_the_book_is_in_the_odd():
     """ODD section 9.1 is the book as it stands (regenerate: python -m concertsim.docs)."""
     from concertsim.patterns import load_patterns
