@@ -54,8 +54,18 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from concertsim import atomic
-from concertsim.errors import InputError, verbatim
+from concertsim.errors import verbatim
 from concertsim.experiment.lock import LOCK, StoreBusyError, StoreLock
+from concertsim.experiment.storefiles import (
+    MANIFEST,
+    STORE_FORMAT,
+    StoreCorruptError,
+    StoreMismatchError,
+    _corrupt,
+    _read_manifest,
+    _reason,
+    open_regular,
+)
 
 __all__ = [
     "MANIFEST",
@@ -67,94 +77,16 @@ __all__ = [
     "StoreLock",
 ]
 
-MANIFEST = "manifest.json"
-STORE_FORMAT = 2
-"""Version of the store's layout, recorded in the manifest (2: committed tasks, hashed parts)."""
-
 HASH_KEY = "concertsim.experiment_hash"
 """Parquet metadata key of a part: the experiment hash of the store it was written for."""
 
 _PART = re.compile(r"^part-(\d{12})-(\d{12})-([0-9a-f]{8})\.parquet$")
 _KINDS = ("runs", "series", "pending", "quarantine")
-_REQUIRED: dict[str, type] = {"store_format": int, "experiment_hash": str, "n_runs": int,
-                              "replicates": int, "seed_entropy": str, "experiment": dict,
-                              "design": dict, "salib_problem": dict}  # fmt: skip
-"""Keys every manifest has, with their types."""
-
-
-class StoreMismatchError(InputError):
-    """The directory holds something other than this experiment's well-formed results."""
-
-
-class StoreCorruptError(StoreMismatchError):
-    """A file of the store cannot be read, or belongs to another store."""
-
-
-def _reason(exc: BaseException) -> str:
-    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return " ".join(f"{type(exc).__name__}: {text}".split())[:200]
-
-
-def _corrupt(path: Path, got: str, hint: str | None = None) -> StoreCorruptError:
-    return StoreCorruptError(str(path), "", "a part of this store", verbatim(got), hint=hint)
 
 
 def _tag(path: Path) -> tuple[int, int] | None:
     m = _PART.match(path.name)
     return (int(m.group(1)), int(m.group(2))) if m else None
-
-
-def _read_manifest(root: Path) -> dict[str, Any]:
-    path = root / MANIFEST
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreCorruptError(
-            str(path), "", "a readable manifest", verbatim(_reason(exc))
-        ) from None
-    try:
-        manifest = json.loads(text)
-    except ValueError as exc:
-        raise StoreCorruptError(str(path), "", "JSON", verbatim(_reason(exc))) from None
-    if not isinstance(manifest, dict):
-        raise StoreCorruptError(str(path), "", "a JSON object", verbatim(type(manifest).__name__))
-    found = manifest.get("store_format")
-    if isinstance(found, int) and not isinstance(found, bool) and found > STORE_FORMAT:
-        raise StoreMismatchError(
-            str(path),
-            "store_format",
-            f"format {STORE_FORMAT} (this concertsim)",
-            found,
-            hint="a newer concertsim wrote this store: upgrade concertsim to read or resume it",
-        )
-    for key, kind in _REQUIRED.items():
-        value = manifest.get(key)
-        if key not in manifest:
-            raise StoreCorruptError(str(path), key, "a key of every store manifest",
-                                    verbatim("missing"))  # fmt: skip
-        if not isinstance(value, kind) or isinstance(value, bool):
-            what = {int: "an integer", str: "a string", dict: "a JSON object"}[kind]  # type: ignore[index]
-            raise StoreCorruptError(str(path), key, what, value)
-    if manifest["store_format"] < STORE_FORMAT:
-        raise StoreMismatchError(
-            str(path), "store_format", f"format {STORE_FORMAT}", manifest["store_format"],
-            hint="written by a development version of concertsim: run the sweep again "
-            "into a new directory",
-        )  # fmt: skip
-    bad = [
-        (key, value)
-        for key, value, ok in (
-            ("seed_entropy", manifest["seed_entropy"], manifest["seed_entropy"].isdigit()),
-            ("n_runs", manifest["n_runs"], manifest["n_runs"] >= 0),
-            ("replicates", manifest["replicates"], manifest["replicates"] >= 1),
-            ("design.columns", manifest["design"].get("columns"),
-             isinstance(manifest["design"].get("columns"), list)),
-        )
-        if not ok
-    ]  # fmt: skip
-    if bad:
-        raise StoreCorruptError(str(path), bad[0][0], "a value concertsim writes", bad[0][1])
-    return manifest
 
 
 class ResultsStore:
@@ -203,8 +135,8 @@ class ResultsStore:
 
     @staticmethod
     def exists(root: str | Path) -> bool:
-        """True when ``root`` holds a store (a manifest)."""
-        return (Path(root) / MANIFEST).is_file()
+        """True when ``root`` holds a store (a manifest; any kind of file: checked on opening)."""
+        return os.path.lexists(Path(root) / MANIFEST)
 
     @staticmethod
     def is_free(root: str | Path) -> bool:
@@ -255,7 +187,10 @@ class ResultsStore:
         """Design and part footers readable, part names and hashes this store's."""
         design = self.root / "design.parquet"
         try:
-            rows = pq.read_metadata(design).num_rows
+            with open_regular(design, self.root) as handle:
+                rows = pq.read_metadata(handle).num_rows
+        except StoreCorruptError:
+            raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             raise StoreCorruptError(str(design), "", "the design table (Parquet)",
                                     verbatim(_reason(exc))) from None  # fmt: skip
@@ -275,7 +210,10 @@ class ResultsStore:
 
     def _check_footer(self, part: Path) -> None:
         try:
-            meta = pq.read_metadata(part).metadata or {}
+            with open_regular(part, self.root) as handle:
+                meta = pq.read_metadata(handle).metadata or {}
+        except StoreCorruptError:
+            raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             if not part.exists():
                 return  # moved from pending/ to series/ by a live sweep meanwhile
@@ -387,9 +325,11 @@ class ResultsStore:
     def _read(self, part: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
         try:
             if columns is not None:
-                names = pq.read_schema(part).names
+                with open_regular(part, self.root) as handle:
+                    names = pq.read_schema(handle).names
                 columns = [c for c in columns if c in names]
-            table = pq.read_table(part, columns=columns, page_checksum_verification=True)
+            with open_regular(part, self.root) as handle:
+                table = pq.read_table(handle, columns=columns, page_checksum_verification=True)
             return table.to_pandas()
         except (FileNotFoundError, StoreMismatchError):
             raise
@@ -488,7 +428,10 @@ class ResultsStore:
         """The design: one row per point, indexed by point."""
         path = self.root / "design.parquet"
         try:
-            return pq.read_table(path).to_pandas().set_index("point")
+            with open_regular(path, self.root) as handle:
+                return pq.read_table(handle).to_pandas().set_index("point")
+        except StoreCorruptError:
+            raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             raise StoreCorruptError(str(path), "", "the design table (Parquet)",
                                     verbatim(_reason(exc))) from None  # fmt: skip

@@ -160,13 +160,18 @@ def _previous(out: Path) -> set[str] | None:
     """The files an earlier analysis in ``out`` recorded in its index, or None (no index)."""
     index = out / INDEX
     try:
-        if not stat.S_ISREG(os.lstat(index).st_mode):
-            raise InputError(str(index), "", "a regular file", verbatim("another kind of file"))
-        fd = os.open(index, os.O_RDONLY | os.O_NONBLOCK)
-        with os.fdopen(fd, encoding="utf-8") as handle:
-            names = json.load(handle)
+        mode = os.lstat(index).st_mode
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise InputError(str(index), "", "an analysis index", verbatim(exc.strerror)) from None
+    if not stat.S_ISREG(mode):
+        raise InputError(str(index), "", "an analysis index (a regular file)",
+                         verbatim("another kind of file"))  # fmt: skip
+    try:
+        fd = os.open(index, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, encoding="utf-8") as handle:
+            names = json.load(handle)
     except (OSError, ValueError) as exc:
         got = verbatim(f"unreadable ({type(exc).__name__})")
         raise InputError(str(index), "", "an analysis index", got) from None
