@@ -61,10 +61,10 @@ from concertsim.experiment.storefiles import (
     STORE_FORMAT,
     StoreCorruptError,
     StoreMismatchError,
-    _corrupt,
-    _read_manifest,
-    _reason,
+    corrupt,
     open_regular,
+    read_manifest,
+    reason,
 )
 
 __all__ = [
@@ -129,7 +129,7 @@ class ResultsStore:
                 error names the file; nothing is changed).
         """
         root = Path(root)
-        store = cls(root, _read_manifest(root))
+        store = cls(root, read_manifest(root))
         store._check_files()
         return store
 
@@ -193,7 +193,7 @@ class ResultsStore:
             raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             raise StoreCorruptError(str(design), "", "the design table (Parquet)",
-                                    verbatim(_reason(exc))) from None  # fmt: skip
+                                    verbatim(reason(exc))) from None  # fmt: skip
         if "design" in self.manifest and rows * self.manifest["replicates"] != self.n_runs:
             raise StoreCorruptError(str(design), "", f"{self.n_runs} runs in the design",
                                     verbatim(f"{rows} points"))  # fmt: skip
@@ -205,7 +205,7 @@ class ResultsStore:
                 if entry.name.startswith((".", "_")):
                     continue  # temporary files: cleared under the lock, ignored by readers
                 if _tag(entry) is None or not entry.is_file():
-                    raise _corrupt(entry, "a stray file", hint=f"move it out of {folder}")
+                    raise corrupt(entry, "a stray file", hint=f"move it out of {folder}")
                 self._check_footer(entry)
 
     def _check_footer(self, part: Path) -> None:
@@ -217,11 +217,11 @@ class ResultsStore:
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             if not part.exists():
                 return  # moved from pending/ to series/ by a live sweep meanwhile
-            raise _corrupt(part, f"unreadable ({_reason(exc)})", hint=self._aside_hint()) from None
+            raise corrupt(part, f"unreadable ({reason(exc)})", hint=self._aside_hint()) from None
         theirs = meta.get(HASH_KEY.encode(), b"").decode(errors="replace")
         if theirs != self.experiment_hash:
             got = f"a part of experiment {theirs}" if theirs else "a part of no concertsim store"
-            raise _corrupt(part, f"{got}, not of {self.experiment_hash}",
+            raise corrupt(part, f"{got}, not of {self.experiment_hash}",
                            hint="copied from another store? " + self._aside_hint())  # fmt: skip
 
     def _aside_hint(self) -> str:
@@ -334,7 +334,7 @@ class ResultsStore:
         except (FileNotFoundError, StoreMismatchError):
             raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
-            raise _corrupt(part, f"unreadable ({_reason(exc)})", hint=self._aside_hint()) from None
+            raise corrupt(part, f"unreadable ({reason(exc)})", hint=self._aside_hint()) from None
 
     def _check_ids(self, part: Path, ids: np.ndarray) -> None:
         first, last = _tag(part) or (-1, -1)
@@ -347,14 +347,14 @@ class ResultsStore:
             or len(np.unique(ids)) != len(ids)
             or (n is not None and last >= n)
         ):
-            raise _corrupt(part, f"run ids that do not match its name or the store's {n} runs",
+            raise corrupt(part, f"run ids that do not match its name or the store's {n} runs",
                            hint="copied from another store? " + self._aside_hint())  # fmt: skip
 
     def _run_ids(self) -> Iterator[tuple[Path, np.ndarray]]:
         for part in self.part_files():
             table = self._read(part)  # whole, so that every page's checksum is verified
             if "run_id" not in table:
-                raise _corrupt(part, "no run_id column", hint=self._aside_hint())
+                raise corrupt(part, "no run_id column", hint=self._aside_hint())
             ids = table["run_id"].to_numpy()
             self._check_ids(part, ids)
             yield part, ids
@@ -370,11 +370,11 @@ class ResultsStore:
         done = np.zeros(n, dtype=bool)
         for part, ids in self._run_ids():
             if ids.max() >= n:
-                raise _corrupt(part, f"run ids beyond the store's {n} runs")
+                raise corrupt(part, f"run ids beyond the store's {n} runs")
             if done[ids].any():
                 twice = int(ids[done[ids]][0])
                 other = next((p for p, i in self._run_ids() if p != part and twice in i), "?")
-                raise _corrupt(part, f"run {twice} again (it is also in {other})",
+                raise corrupt(part, f"run {twice} again (it is also in {other})",
                                hint="two parts hold the same run: set one aside")  # fmt: skip
             done[ids] = True
         return done
@@ -386,7 +386,7 @@ class ResultsStore:
             if "run_id" in table:
                 self._check_ids(part, table["run_id"].to_numpy())
             elif columns is None or "run_id" in columns:
-                raise _corrupt(part, "no run_id column", hint=self._aside_hint())
+                raise corrupt(part, "no run_id column", hint=self._aside_hint())
             yield table
 
     def read_runs(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -405,7 +405,7 @@ class ResultsStore:
         twice = table["run_id"].duplicated()
         if twice.any():
             self.done_mask()  # names the two parts
-            raise _corrupt(self.root / "runs", f"run {int(table['run_id'][twice].iloc[0])} twice")
+            raise corrupt(self.root / "runs", f"run {int(table['run_id'][twice].iloc[0])} twice")
         return table.sort_values("run_id", kind="stable").reset_index(drop=True)
 
     def read_series(self) -> pd.DataFrame:
@@ -434,4 +434,4 @@ class ResultsStore:
             raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             raise StoreCorruptError(str(path), "", "the design table (Parquet)",
-                                    verbatim(_reason(exc))) from None  # fmt: skip
+                                    verbatim(reason(exc))) from None  # fmt: skip

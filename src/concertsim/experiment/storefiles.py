@@ -21,7 +21,10 @@ __all__ = [
     "STORE_FORMAT",
     "StoreCorruptError",
     "StoreMismatchError",
+    "corrupt",
     "open_regular",
+    "read_manifest",
+    "reason",
     "regular",
 ]
 
@@ -43,12 +46,12 @@ class StoreCorruptError(StoreMismatchError):
     """A file of the store cannot be read, or belongs to another store."""
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
     text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return " ".join(f"{type(exc).__name__}: {text}".split())[:200]
 
 
-def _corrupt(path: Path, got: str, hint: str | None = None) -> StoreCorruptError:
+def corrupt(path: Path, got: str, hint: str | None = None) -> StoreCorruptError:
     return StoreCorruptError(str(path), "", "a part of this store", verbatim(got), hint=hint)
 
 
@@ -89,19 +92,19 @@ def open_regular(path: Path, root: Path | None = None) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-def _read_manifest(root: Path) -> dict[str, Any]:
+def read_manifest(root: Path) -> dict[str, Any]:
     path = root / MANIFEST
     try:
         with open_regular(path, root) as handle:
             text = handle.read().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise StoreCorruptError(
-            str(path), "", "a readable manifest", verbatim(_reason(exc))
+            str(path), "", "a readable manifest", verbatim(reason(exc))
         ) from None
     try:
         manifest = json.loads(text)
     except ValueError as exc:
-        raise StoreCorruptError(str(path), "", "JSON", verbatim(_reason(exc))) from None
+        raise StoreCorruptError(str(path), "", "JSON", verbatim(reason(exc))) from None
     if not isinstance(manifest, dict):
         raise StoreCorruptError(str(path), "", "a JSON object", verbatim(type(manifest).__name__))
     if "store_format" not in manifest and (
