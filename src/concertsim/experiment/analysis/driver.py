@@ -144,7 +144,12 @@ def _check_out(out: Path, root: Path) -> None:
                 got = "a file" if part == out else f"a path under the file {part}"
                 raise InputError("--out", str(out), "a directory (or a new path)", verbatim(got))
             break
-    store, where = root.resolve(), out.resolve()
+    try:
+        store, where = root.resolve(), out.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
+        raise InputError(
+            "--out", str(out), "a path that can be resolved", verbatim(str(exc))
+        ) from None
     if (where == store or store in where.parents) and where != store / "analysis":
         raise InputError("--out", str(out), f"a path outside the store (or {root / 'analysis'})",
                          verbatim("a path inside the store"))  # fmt: skip
