@@ -284,3 +284,40 @@ def test_the_command_line_refuses_in_one_line(tmp_path):
         "(holding keep.csv)"
     ]
     assert (folder / "keep.csv").read_text() == "a,b\n"
+
+
+def test_force_on_a_result_holding_a_file_its_manifest_does_not_list_is_refused(capsys, workspace):
+    """Hostile review B3: ``series.csv`` beside a Parquet result is the user's, never removed."""
+    (workspace / "work" / "results" / "baseline" / "series.csv").write_text("a,b\n")
+    before = _snapshot(workspace)
+    argv = ["run", "baseline", *QUICK, "--out", "results/baseline", "--force"]
+    _refused(capsys, argv, "also holding series.csv")
+    assert _snapshot(workspace) == before
+
+
+def test_a_result_written_at_out_by_another_run_meanwhile_is_not_replaced(
+    capsys, workspace, monkeypatch
+):
+    """Hostile review B7: two runs at once; the second keeps its results beside, and says so."""
+    from concertsim import simulate
+
+    real = simulate.run_scenario
+    other = workspace / "work" / "results" / "baseline"
+
+    def meanwhile(*args, **kwargs):  # another run writes ``cf`` while this one simulates
+        shutil.copytree(other, workspace / "work" / "cf")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(simulate, "run_scenario", meanwhile)
+    for force in (["--force"], []):
+        shutil.rmtree(workspace / "work" / "cf", ignore_errors=True)
+        code = main(["run", "baseline", *QUICK, "--seed", "2", "--out", "cf", *force])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and err[0].startswith("concertsim: error: --out: cf")
+        assert "another run wrote cf meanwhile; your results are in" in err[0]
+        assert _snapshot(workspace / "work" / "cf") == _snapshot(other)  # the other's, intact
+        asides = sorted((workspace / "work").glob("cf.conflict-*"))
+        assert (
+            asides
+            and json.loads((asides[-1] / "manifest.json").read_text())["seeds"]["entropy"] == 2
+        )

@@ -456,3 +456,44 @@ def test_the_figure_marks_scheduled_elections_with_the_events():
     assert (36, "election") in marks and (84, "election") in marks
     assert all((e.month, e.kind) in marks for e in scenario.events)
     assert all(e.month < 40 for e in _marked_events(scenario, 40))
+
+
+# --------------------------------------------------------------------------- own files, races
+
+
+def test_a_file_the_manifest_does_not_list_is_never_replaced(tmp_path, results, quick_figure):
+    """A CSV beside a Parquet result is the user's (hostile review B3): refused, kept."""
+    out = _existing(tmp_path, results)
+    (out / "series.csv").write_text("a,b\n")
+    before = _snapshot(out)
+    with pytest.raises(InputError, match="also holding series.csv"):
+        check_out_dir(out, force=True)
+    with pytest.raises(InputError, match="also holding series.csv"):
+        write_results(out, **results, force=True)
+    assert _snapshot(out) == before
+
+
+def test_a_manifest_that_lists_no_files_is_not_a_result(tmp_path, results, quick_figure):
+    out = _existing(tmp_path, results)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest.pop("files")
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    before = _snapshot(out)
+    with pytest.raises(InputError, match="does not list the result's files"):
+        check_out_dir(out, force=True)
+    assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize("force", [True, False])
+def test_a_result_written_by_another_run_meanwhile_is_kept(tmp_path, results, quick_figure, force):
+    """Two runs at once (hostile review B7): the second never replaces the first silently."""
+    out = tmp_path / "out"
+    check_out_dir(out, force=force)  # this run's start: nothing there
+    other = _existing(tmp_path, results, "elsewhere")  # another run finishes first
+    os.rename(other, out)
+    before = _snapshot(out)
+    with pytest.raises(InputError, match="another run wrote .* meanwhile; your results are in"):
+        write_results(out, **results, force=force)
+    assert _snapshot(out) == before  # the other run's result, untouched
+    (aside,) = tmp_path.glob("out.conflict-*")  # this run's, complete, under a visible name
+    assert _entropy(aside) == 7 and _entropy(out) == 99

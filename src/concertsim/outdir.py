@@ -3,7 +3,8 @@
 Which ``--out`` is accepted: :func:`check_out_dir` (before the simulation) and
 :func:`replacing` (when writing) take a new path or an empty directory. A previous result
 (a ``manifest.json`` of kind ``concertsim.run``, or of the keys run manifests had before
-the marker, and nothing but a run's files) is replaced only with ``force=True``, else
+the marker, and nothing but the files that manifest lists in ``"files"``) is replaced
+only with ``force=True``, else
 :class:`FileExistsError`. Everything else is refused with a one-line
 :class:`~concertsim.errors.InputError` before anything is touched: another non-empty
 directory, a file, a symbolic link, a mount point, ``/``, the current directory, home or
@@ -19,6 +20,11 @@ Linux >= 3.15 swaps the two directories in one atomic ``renameat2(RENAME_EXCHANG
 removed (``manifest.json`` first, so a half-removed directory never looks like a
 result). Elsewhere: ``<name>`` -> ``.<name>.old-<id>``, new -> ``<name>``, old removed;
 a kill between those renames leaves the old output whole under ``.old-``.
+
+If, when the new output is complete, ``<name>`` holds something other than what
+:func:`check_out_dir` saw at the start (another run wrote there meanwhile), nothing is
+replaced: the new output is renamed to ``<name>.conflict-<8 hex>`` and an
+:class:`~concertsim.errors.InputError` says so.
 
 Every start for the same ``--out`` first recovers: a ``.old-`` with nothing at ``<name>``
 is renamed back, ``.old-`` beside a complete result and every ``.tmp-`` are removed. Only
@@ -43,15 +49,12 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import functools
 import json
 import os
 import re
 import shutil
 import stat
-import sys
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -60,6 +63,10 @@ from typing import Any
 
 from concertsim import atomic
 from concertsim.errors import InputError, verbatim
+from concertsim.renameat import exchange as _exchange
+from concertsim.resultfiles import identity as _identity
+from concertsim.resultfiles import listed as _listed
+from concertsim.resultfiles import own_files as _own_files
 
 __all__ = ["FORMATS", "KIND", "RESULT_FILES", "check_out_dir", "replacing"]
 
@@ -72,7 +79,7 @@ KIND = "concertsim.run"
 RESULT_FILES = frozenset(
     {"manifest.json", "figure.png", *(f"{t}.{f}" for t in ("series", "outcomes") for f in FORMATS)}
 )
-"""The only names a result directory may hold (and so the only files ever removed)."""
+"""The names a run writes (a result's own files are those its manifest lists)."""
 
 _EXPECTED = "a new or empty directory, or a result of `concertsim run` to replace with --force"
 _LEGACY_KEYS = frozenset({"concertsim_version", "command", "seeds", "files", "scenario"})
@@ -86,7 +93,6 @@ _LOCK_TIMEOUT = 120.0
 """Seconds to wait for another concertsim process writing in the same directory."""
 _STARTED = time.time()
 """When this process imported the module (leftovers older than it are dead, lock or not)."""
-_AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
 
 
 def _refuse(out: Path, expected: str, got: str) -> InputError:
@@ -210,7 +216,10 @@ def _not_a_result(path: Path, entries: Sequence[str]) -> str | None:
     )
     if not (isinstance(data, dict) and data.get("kind") == KIND) and not legacy:
         return f'a directory whose manifest.json is not of "kind": "{KIND}"'
-    extra = [e for e in entries if e not in RESULT_FILES]
+    own = _listed(data)
+    if own is None:
+        return "a directory whose manifest.json does not list the result's files"
+    extra = [e for e in entries if e not in own]
     if extra:
         return f"a result directory also holding {_some(extra)}"
     for entry in entries:
@@ -221,6 +230,11 @@ def _not_a_result(path: Path, entries: Sequence[str]) -> str | None:
         if not regular:
             return f"a result directory whose {entry} is not a regular file"
     return None
+
+
+_SEEN: dict[Path, Any] = {}
+"""What :func:`check_out_dir` found at each target (see :func:`_identity`), for the swap."""
+_UNSEEN = object()
 
 
 def _check_existing(target: Path, out: Path, *, force: bool) -> None:
@@ -274,8 +288,10 @@ def check_out_dir(out_dir: str | Path, *, force: bool = False) -> Path:
         with _lock(target.parent, out) as locked:
             _recover(target, locked=locked)
             _check_existing(target, out, force=force)
+            _SEEN[target] = _identity(target)
     else:
         _check_existing(target, out, force=force)
+        _SEEN[target] = None
     return out
 
 
@@ -304,10 +320,11 @@ def _removable(path: Path) -> bool:
     try:
         if not stat.S_ISDIR(os.lstat(path).st_mode):
             return False
+        own = _own_files(path)
         for entry in os.scandir(path):
             writer = _WRITER_TEMP.fullmatch(entry.name)
             name = writer.group(1) if writer else entry.name
-            if name not in RESULT_FILES or not entry.is_file(follow_symlinks=False):
+            if name not in own or not entry.is_file(follow_symlinks=False):
                 return False
     except OSError:
         return False
@@ -398,34 +415,6 @@ def _lock(directory: Path, out: Path) -> Iterator[bool]:
         os.close(fd)
 
 
-@functools.cache
-def _renameat2() -> Any:
-    """glibc's ``renameat2``, or None where there is none."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        function = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return None
-    path, fd = ctypes.c_char_p, ctypes.c_int
-    function.argtypes = (fd, path, fd, path, ctypes.c_uint)
-    function.restype = ctypes.c_int
-    return function
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two existing paths in one atomic step; False where the system cannot."""
-    function = _renameat2()
-    if function is None:
-        return False
-    if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EPERM):
-        return False
-    raise OSError(err, os.strerror(err), str(a), None, str(b))
-
-
 def _swap_in(tmp: Path, target: Path) -> None:
     """Put the complete ``tmp`` at ``target``; a previous result there is removed last."""
     parent = target.parent
@@ -479,14 +468,25 @@ def replacing(out_dir: str | Path, *, force: bool = False) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     with _lock(target.parent, out) as locked:
         _recover(target, locked=locked)
-        _check_existing(target, out, force=force)
+        seen = _SEEN.pop(target, _UNSEEN)
+        moved = seen is not _UNSEEN and _identity(target) != seen
+        if not moved:
+            _check_existing(target, out, force=force)
         tmp = _temporary(target, "tmp")
         os.mkdir(tmp)  # mode 0o777 less the umask, as results should be
+        aside = target.with_name(f"{target.name}.conflict-{uuid.uuid4().hex[:8]}")
         try:
             yield tmp
             _sync(tmp)
-            _swap_in(tmp, target)
+            if moved:  # another run wrote there since our check: keep both, say so
+                os.rename(tmp, aside)
+                atomic.fsync_dir(target.parent)
+            else:
+                _swap_in(tmp, target)
         except BaseException:
             if _removable(tmp):
                 _remove(tmp)
             raise
+        if moved:
+            got = f"another run wrote {out} meanwhile; your results are in {aside}"
+            raise _refuse(out, "nothing written there since this run checked it", got)

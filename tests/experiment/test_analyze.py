@@ -420,12 +420,13 @@ def test_a_new_analysis_leaves_no_stale_files(tmp_path: Path):
     analysis = tmp_path / "out" / "analysis"
     first = analyze_store(tmp_path / "out")
     assert (analysis / "variance.png").exists()
-    (analysis / "sobol_old_outcome.png").write_bytes(b"stale")  # e.g. an older version's
+    (analysis / "sobol_old_outcome.png").write_bytes(b"mine")  # named like ours, not in the index
     (analysis / "my_notes.txt").write_text("mine")  # not the analysis's: kept
     second = analyze_store(tmp_path / "out", figures=False)
     names = {p.name for p in analysis.iterdir() if not p.name.startswith(".")}
-    assert names == {p.name for p in second.files} | {"my_notes.txt"}
-    assert {p.name for p in second.removed} == {"variance.png", "sobol_old_outcome.png"}
+    assert names == {p.name for p in second.files} | {"my_notes.txt", "sobol_old_outcome.png"}
+    assert {p.name for p in second.removed} == {"variance.png"}  # only what the index listed
+    assert (analysis / "sobol_old_outcome.png").read_bytes() == b"mine"
     assert len(first.files) == len(second.files) + 1
 
 

@@ -7,6 +7,7 @@ traceback, under 10 s, and nothing written anywhere (the store, the output direc
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -69,6 +70,16 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }.items():
         (base / name).mkdir()
         (base / name / "manifest.json").write_text(text)
+    (base / "paper").mkdir()  # a folder of the user's, some named like an analysis's files
+    for name in ("morris_final.png", "mixture.csv", "sobol_y_old.png", "notes.txt"):
+        (base / "paper" / name).write_text("mine\n")
+    (base / "folder").mkdir()
+    (base / "lnk").symlink_to(base / "folder")
+    shutil.copytree(base / "lhs", base / "lhs_fifo")
+    index = base / "lhs_fifo" / "analysis" / ".concertsim-analysis.json"
+    index.parent.mkdir(exist_ok=True)
+    index.unlink(missing_ok=True)
+    os.mkfifo(index)
     return {
         "base": base,
         "lhs": base / "lhs",
@@ -136,6 +147,30 @@ CASES: dict[str, tuple[Callable[[dict[str, Path]], list[str]], str]] = {
         lambda p: [str(p["lhs"]), "--out", str(p["file"] / "sub")],
         "a path under the file",
     ),
+    "--out a folder of the user's files": (
+        lambda p: [str(p["lhs"]), "--out", _p("paper")(p)],
+        "expected a new or empty directory, or an earlier analysis output",
+    ),
+    "--out the store's runs": (
+        lambda p: [str(p["lhs"]), "--out", str(p["lhs"] / "runs")],
+        "a path inside the store",
+    ),
+    "--out inside the store's runs": (
+        lambda p: [str(p["lhs"]), "--out", str(p["lhs"] / "runs" / "tables")],
+        "a path inside the store",
+    ),
+    "--out the store itself": (
+        lambda p: [str(p["lhs"]), "--out", str(p["lhs"])],
+        "a path inside the store",
+    ),
+    "--out a symbolic link to a folder": (
+        lambda p: [str(p["lhs"]), "--out", _p("lnk")(p)],
+        "not a symbolic link",
+    ),
+    "an analysis index that is a FIFO": (
+        lambda p: [str(p["base"] / "lhs_fifo"), "--no-figures"],
+        "expected an analysis index (a regular file)",
+    ),
     "a stable outcome the mixture store lacks": (
         lambda p: [str(p["mix"]), "--stable-outcome", "survived"],
         "--stable-outcome: expected one of the outcomes analysed (y)",
@@ -192,3 +227,15 @@ def test_the_analysis_directory_itself_is_not_a_store(place, tmp_path: Path, cap
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "without a sweep's results" in err
     assert _snapshot(tmp_path) == before
+
+
+def test_an_earlier_analysis_output_keeps_the_users_files(place, tmp_path: Path, capsys):
+    """Hostile review B1: only files an earlier analysis listed in its index are removed."""
+    out = tmp_path / "paper"
+    assert concertsim(["analyze", str(place["lhs"]), "--out", str(out), "--no-figures"]) == 0
+    mine = ("morris_final.png", "mixture.csv", "sobol_y_old.png", "notes.txt")
+    for name in mine:
+        (out / name).write_text("mine\n")
+    assert concertsim(["analyze", str(place["lhs"]), "--out", str(out), "--no-figures"]) == 0
+    assert "concertsim: error" not in capsys.readouterr().err
+    assert all((out / name).read_text() == "mine\n" for name in mine)

@@ -153,7 +153,26 @@ CASES: dict[str, Callable[[Path, Path], None]] = {
     "part with run ids of float type": lambda d, o: _ours(
         d, pd.DataFrame({"run_id": [3.0]}), "part-000000000003-000000000003-0000cccc.parquet"
     ),
+    "design a FIFO": lambda d, o: _fifo(d / "design.parquet"),
+    "manifest a FIFO": lambda d, o: _fifo(d / "manifest.json"),
+    "runs part a FIFO": lambda d, o: _fifo(_runs(d)),
+    "series part a FIFO": lambda d, o: _fifo(_series(d)),
+    "design a link out of the store": lambda d, o: _link(d / "design.parquet", o),
+    "manifest of a `concertsim run` result": lambda d, o: _manifest(
+        d, lambda m: {"kind": "concertsim.run", "scenario": {}, "seeds": {}, "files": {}}
+    ),
 }
+
+
+def _fifo(path: Path) -> None:
+    """A FIFO where a store file should be: opening it would wait forever (review B2)."""
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _link(path: Path, other: Path) -> None:
+    path.unlink()
+    path.symlink_to(other / path.name)
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +211,9 @@ def _check_refused(command: list[str], d: Path, capsys) -> str:
 
 
 FAST = {"runs part truncated to half", "manifest not JSON", "runs part of another experiment",
-        "the same part twice", "manifest of a newer format"}  # fmt: skip
+        "the same part twice", "manifest of a newer format", "design a FIFO", "manifest a FIFO",
+        "runs part a FIFO", "series part a FIFO", "design a link out of the store",
+        "manifest of a `concertsim run` result"}  # fmt: skip
 """Cases of the fast subset (``-m "not slow"``); the others are marked slow."""
 
 
@@ -268,3 +289,31 @@ def test_a_really_read_only_store(tmp_path: Path, capsys):  # pragma: no cover -
     finally:
         for p in [out, *out.rglob("*")]:
             p.chmod(0o755 if p.is_dir() else 0o644)
+
+
+def test_a_lock_file_that_is_a_fifo_is_refused(stores, tmp_path: Path, capsys):
+    """Hostile review B2: a FIFO as ``.lock`` never makes a sweep wait."""
+    exp, good, other = stores
+    d = tmp_path / "store"
+    shutil.copytree(good, d)
+    _fifo(d / ".lock")
+    err = _check_refused(["sweep", str(exp), "--out", str(d), "--workers", "0"], d, capsys)
+    assert ".lock: expected the store's lock file (a regular file)" in err
+
+
+def test_a_run_result_as_sweep_out_is_named_as_such(stores, tmp_path: Path, capsys):
+    exp, good, other = stores
+    out = tmp_path / "r"
+    assert main(["run", "baseline", "-n", "1", "--months", "2", "--out", str(out),
+                 "--no-progress"]) == 0  # fmt: skip
+    err = _check_refused(["sweep", str(exp), "--out", str(out), "--workers", "0"], out, capsys)
+    assert "a `concertsim run` result, not a sweep store" in err
+
+
+def test_a_symbolic_link_as_sweep_out_is_refused(stores, tmp_path: Path, capsys):
+    """Hostile review B8: as ``run`` does."""
+    exp, good, other = stores
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "lnk").symlink_to(tmp_path / "folder")
+    err = _check_refused(["sweep", str(exp), "--out", str(tmp_path / "lnk")], tmp_path, capsys)
+    assert "not a symbolic link" in err and not any((tmp_path / "folder").iterdir())

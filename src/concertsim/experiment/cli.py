@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from concertsim.cliargs import Parser, integer_in, share
-from concertsim.errors import InputError
+from concertsim.errors import InputError, verbatim
 from concertsim.limits import LIMITS_HELP, MAX_BOOTSTRAP, MAX_WORKERS
 
 if TYPE_CHECKING:
@@ -147,6 +148,10 @@ def sweep_command(args: argparse.Namespace) -> int:
 
     if args.scheduler and args.executor != "dask":
         return _fail("--scheduler: only with --executor dask", 2)
+    if os.path.islink(Path(args.out)):  # as `run` refuses: the store would be elsewhere
+        link = verbatim(f"a link to {os.readlink(Path(args.out))}")
+        refused = InputError("--out", args.out, "a directory, not a symbolic link", link)
+        return _fail(str(refused), 2)
     try:
         _check_workload(args.experiment)
     except InputError as exc:

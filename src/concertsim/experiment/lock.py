@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import stat
 from pathlib import Path
 
 from concertsim.errors import InputError, verbatim
@@ -51,7 +52,11 @@ class StoreLock:
         """
         import fcntl
 
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NONBLOCK, 0o644)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO, a device: never wait on it
+            os.close(fd)
+            got = verbatim("not a regular file")
+            raise InputError(str(self.path), "", "the store's lock file (a regular file)", got)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

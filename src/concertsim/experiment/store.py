@@ -54,8 +54,18 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from concertsim import atomic
-from concertsim.errors import InputError, verbatim
+from concertsim.errors import verbatim
 from concertsim.experiment.lock import LOCK, StoreBusyError, StoreLock
+from concertsim.experiment.storefiles import (
+    MANIFEST,
+    STORE_FORMAT,
+    StoreCorruptError,
+    StoreMismatchError,
+    corrupt,
+    open_regular,
+    read_manifest,
+    reason,
+)
 
 __all__ = [
     "MANIFEST",
@@ -67,94 +77,16 @@ __all__ = [
     "StoreLock",
 ]
 
-MANIFEST = "manifest.json"
-STORE_FORMAT = 2
-"""Version of the store's layout, recorded in the manifest (2: committed tasks, hashed parts)."""
-
 HASH_KEY = "concertsim.experiment_hash"
 """Parquet metadata key of a part: the experiment hash of the store it was written for."""
 
 _PART = re.compile(r"^part-(\d{12})-(\d{12})-([0-9a-f]{8})\.parquet$")
 _KINDS = ("runs", "series", "pending", "quarantine")
-_REQUIRED: dict[str, type] = {"store_format": int, "experiment_hash": str, "n_runs": int,
-                              "replicates": int, "seed_entropy": str, "experiment": dict,
-                              "design": dict, "salib_problem": dict}  # fmt: skip
-"""Keys every manifest has, with their types."""
-
-
-class StoreMismatchError(InputError):
-    """The directory holds something other than this experiment's well-formed results."""
-
-
-class StoreCorruptError(StoreMismatchError):
-    """A file of the store cannot be read, or belongs to another store."""
-
-
-def _reason(exc: BaseException) -> str:
-    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return " ".join(f"{type(exc).__name__}: {text}".split())[:200]
-
-
-def _corrupt(path: Path, got: str, hint: str | None = None) -> StoreCorruptError:
-    return StoreCorruptError(str(path), "", "a part of this store", verbatim(got), hint=hint)
 
 
 def _tag(path: Path) -> tuple[int, int] | None:
     m = _PART.match(path.name)
     return (int(m.group(1)), int(m.group(2))) if m else None
-
-
-def _read_manifest(root: Path) -> dict[str, Any]:
-    path = root / MANIFEST
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreCorruptError(
-            str(path), "", "a readable manifest", verbatim(_reason(exc))
-        ) from None
-    try:
-        manifest = json.loads(text)
-    except ValueError as exc:
-        raise StoreCorruptError(str(path), "", "JSON", verbatim(_reason(exc))) from None
-    if not isinstance(manifest, dict):
-        raise StoreCorruptError(str(path), "", "a JSON object", verbatim(type(manifest).__name__))
-    found = manifest.get("store_format")
-    if isinstance(found, int) and not isinstance(found, bool) and found > STORE_FORMAT:
-        raise StoreMismatchError(
-            str(path),
-            "store_format",
-            f"format {STORE_FORMAT} (this concertsim)",
-            found,
-            hint="a newer concertsim wrote this store: upgrade concertsim to read or resume it",
-        )
-    for key, kind in _REQUIRED.items():
-        value = manifest.get(key)
-        if key not in manifest:
-            raise StoreCorruptError(str(path), key, "a key of every store manifest",
-                                    verbatim("missing"))  # fmt: skip
-        if not isinstance(value, kind) or isinstance(value, bool):
-            what = {int: "an integer", str: "a string", dict: "a JSON object"}[kind]  # type: ignore[index]
-            raise StoreCorruptError(str(path), key, what, value)
-    if manifest["store_format"] < STORE_FORMAT:
-        raise StoreMismatchError(
-            str(path), "store_format", f"format {STORE_FORMAT}", manifest["store_format"],
-            hint="written by a development version of concertsim: run the sweep again "
-            "into a new directory",
-        )  # fmt: skip
-    bad = [
-        (key, value)
-        for key, value, ok in (
-            ("seed_entropy", manifest["seed_entropy"], manifest["seed_entropy"].isdigit()),
-            ("n_runs", manifest["n_runs"], manifest["n_runs"] >= 0),
-            ("replicates", manifest["replicates"], manifest["replicates"] >= 1),
-            ("design.columns", manifest["design"].get("columns"),
-             isinstance(manifest["design"].get("columns"), list)),
-        )
-        if not ok
-    ]  # fmt: skip
-    if bad:
-        raise StoreCorruptError(str(path), bad[0][0], "a value concertsim writes", bad[0][1])
-    return manifest
 
 
 class ResultsStore:
@@ -197,14 +129,14 @@ class ResultsStore:
                 error names the file; nothing is changed).
         """
         root = Path(root)
-        store = cls(root, _read_manifest(root))
+        store = cls(root, read_manifest(root))
         store._check_files()
         return store
 
     @staticmethod
     def exists(root: str | Path) -> bool:
-        """True when ``root`` holds a store (a manifest)."""
-        return (Path(root) / MANIFEST).is_file()
+        """True when ``root`` holds a store (a manifest; any kind of file: checked on opening)."""
+        return os.path.lexists(Path(root) / MANIFEST)
 
     @staticmethod
     def is_free(root: str | Path) -> bool:
@@ -255,10 +187,13 @@ class ResultsStore:
         """Design and part footers readable, part names and hashes this store's."""
         design = self.root / "design.parquet"
         try:
-            rows = pq.read_metadata(design).num_rows
+            with open_regular(design, self.root) as handle:
+                rows = pq.read_metadata(handle).num_rows
+        except StoreCorruptError:
+            raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             raise StoreCorruptError(str(design), "", "the design table (Parquet)",
-                                    verbatim(_reason(exc))) from None  # fmt: skip
+                                    verbatim(reason(exc))) from None  # fmt: skip
         if "design" in self.manifest and rows * self.manifest["replicates"] != self.n_runs:
             raise StoreCorruptError(str(design), "", f"{self.n_runs} runs in the design",
                                     verbatim(f"{rows} points"))  # fmt: skip
@@ -270,20 +205,23 @@ class ResultsStore:
                 if entry.name.startswith((".", "_")):
                     continue  # temporary files: cleared under the lock, ignored by readers
                 if _tag(entry) is None or not entry.is_file():
-                    raise _corrupt(entry, "a stray file", hint=f"move it out of {folder}")
+                    raise corrupt(entry, "a stray file", hint=f"move it out of {folder}")
                 self._check_footer(entry)
 
     def _check_footer(self, part: Path) -> None:
         try:
-            meta = pq.read_metadata(part).metadata or {}
+            with open_regular(part, self.root) as handle:
+                meta = pq.read_metadata(handle).metadata or {}
+        except StoreCorruptError:
+            raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             if not part.exists():
                 return  # moved from pending/ to series/ by a live sweep meanwhile
-            raise _corrupt(part, f"unreadable ({_reason(exc)})", hint=self._aside_hint()) from None
+            raise corrupt(part, f"unreadable ({reason(exc)})", hint=self._aside_hint()) from None
         theirs = meta.get(HASH_KEY.encode(), b"").decode(errors="replace")
         if theirs != self.experiment_hash:
             got = f"a part of experiment {theirs}" if theirs else "a part of no concertsim store"
-            raise _corrupt(part, f"{got}, not of {self.experiment_hash}",
+            raise corrupt(part, f"{got}, not of {self.experiment_hash}",
                            hint="copied from another store? " + self._aside_hint())  # fmt: skip
 
     def _aside_hint(self) -> str:
@@ -387,14 +325,16 @@ class ResultsStore:
     def _read(self, part: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
         try:
             if columns is not None:
-                names = pq.read_schema(part).names
+                with open_regular(part, self.root) as handle:
+                    names = pq.read_schema(handle).names
                 columns = [c for c in columns if c in names]
-            table = pq.read_table(part, columns=columns, page_checksum_verification=True)
+            with open_regular(part, self.root) as handle:
+                table = pq.read_table(handle, columns=columns, page_checksum_verification=True)
             return table.to_pandas()
         except (FileNotFoundError, StoreMismatchError):
             raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
-            raise _corrupt(part, f"unreadable ({_reason(exc)})", hint=self._aside_hint()) from None
+            raise corrupt(part, f"unreadable ({reason(exc)})", hint=self._aside_hint()) from None
 
     def _check_ids(self, part: Path, ids: np.ndarray) -> None:
         first, last = _tag(part) or (-1, -1)
@@ -407,14 +347,14 @@ class ResultsStore:
             or len(np.unique(ids)) != len(ids)
             or (n is not None and last >= n)
         ):
-            raise _corrupt(part, f"run ids that do not match its name or the store's {n} runs",
+            raise corrupt(part, f"run ids that do not match its name or the store's {n} runs",
                            hint="copied from another store? " + self._aside_hint())  # fmt: skip
 
     def _run_ids(self) -> Iterator[tuple[Path, np.ndarray]]:
         for part in self.part_files():
             table = self._read(part)  # whole, so that every page's checksum is verified
             if "run_id" not in table:
-                raise _corrupt(part, "no run_id column", hint=self._aside_hint())
+                raise corrupt(part, "no run_id column", hint=self._aside_hint())
             ids = table["run_id"].to_numpy()
             self._check_ids(part, ids)
             yield part, ids
@@ -430,11 +370,11 @@ class ResultsStore:
         done = np.zeros(n, dtype=bool)
         for part, ids in self._run_ids():
             if ids.max() >= n:
-                raise _corrupt(part, f"run ids beyond the store's {n} runs")
+                raise corrupt(part, f"run ids beyond the store's {n} runs")
             if done[ids].any():
                 twice = int(ids[done[ids]][0])
                 other = next((p for p, i in self._run_ids() if p != part and twice in i), "?")
-                raise _corrupt(part, f"run {twice} again (it is also in {other})",
+                raise corrupt(part, f"run {twice} again (it is also in {other})",
                                hint="two parts hold the same run: set one aside")  # fmt: skip
             done[ids] = True
         return done
@@ -446,7 +386,7 @@ class ResultsStore:
             if "run_id" in table:
                 self._check_ids(part, table["run_id"].to_numpy())
             elif columns is None or "run_id" in columns:
-                raise _corrupt(part, "no run_id column", hint=self._aside_hint())
+                raise corrupt(part, "no run_id column", hint=self._aside_hint())
             yield table
 
     def read_runs(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -465,7 +405,7 @@ class ResultsStore:
         twice = table["run_id"].duplicated()
         if twice.any():
             self.done_mask()  # names the two parts
-            raise _corrupt(self.root / "runs", f"run {int(table['run_id'][twice].iloc[0])} twice")
+            raise corrupt(self.root / "runs", f"run {int(table['run_id'][twice].iloc[0])} twice")
         return table.sort_values("run_id", kind="stable").reset_index(drop=True)
 
     def read_series(self) -> pd.DataFrame:
@@ -488,7 +428,10 @@ class ResultsStore:
         """The design: one row per point, indexed by point."""
         path = self.root / "design.parquet"
         try:
-            return pq.read_table(path).to_pandas().set_index("point")
+            with open_regular(path, self.root) as handle:
+                return pq.read_table(handle).to_pandas().set_index("point")
+        except StoreCorruptError:
+            raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             raise StoreCorruptError(str(path), "", "the design table (Parquet)",
-                                    verbatim(_reason(exc))) from None  # fmt: skip
+                                    verbatim(reason(exc))) from None  # fmt: skip

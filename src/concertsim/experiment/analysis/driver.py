@@ -4,8 +4,10 @@
 (one line, before anything is written): a path that is not a sweep's store (nothing there, a
 file, an empty directory, a ``concertsim run`` output directory), outcomes the store lacks, a
 run table with duplicate run ids. It then computes every table and figure in memory, writes
-them (each file atomically), and removes the files of a previous analysis in the same
-directory that this one did not write, so stale figures never sit beside new tables.
+them (each file atomically), and removes the files that a previous analysis in the same
+directory listed in its index and this one did not write, so stale figures never sit beside
+new tables. An ``--out`` that is a link, inside the store (but its ``analysis/``), or a
+non-empty directory without an analysis index is refused.
 
 Example:
     >>> try:
@@ -17,9 +19,12 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import fnmatch
 import json
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -60,7 +65,7 @@ OWN_FILES = (
     "simplex_*.png",
     "mixture_effects_*.png",
 )
-"""Names (and patterns) of the files an analysis writes; older ones of these are removed."""
+"""Names (and patterns) of the files an analysis writes: only those its index lists are removed."""
 
 _STORE = "a sweep's results directory"
 _RUN_MANIFEST_KEYS = {"scenario", "seeds"}
@@ -124,14 +129,65 @@ def open_store(root: str | Path) -> ResultsStore:
     return store
 
 
-def _check_out(out: Path) -> None:
-    """Refuse an output path that cannot be a directory (a file, or under a file)."""
+def _check_out(out: Path, root: Path) -> None:
+    """Refuse an ``--out`` that is not a new path, an empty directory or an earlier analysis.
+
+    Also refused: a file (or a path under one), a symbolic link, and a path inside the
+    store other than its ``analysis/`` directory (it would break the store).
+    """
+    if os.path.islink(out):
+        got = f"a link to {os.readlink(out)}"
+        raise InputError("--out", str(out), "a directory, not a symbolic link", verbatim(got))
     for part in (out, *out.parents):
         if part.exists():
             if not part.is_dir():
                 got = "a file" if part == out else f"a path under the file {part}"
                 raise InputError("--out", str(out), "a directory (or a new path)", verbatim(got))
-            return
+            break
+    try:
+        store, where = root.resolve(), out.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
+        raise InputError(
+            "--out", str(out), "a path that can be resolved", verbatim(str(exc))
+        ) from None
+    if (where == store or store in where.parents) and where != store / "analysis":
+        raise InputError("--out", str(out), f"a path outside the store (or {root / 'analysis'})",
+                         verbatim("a path inside the store"))  # fmt: skip
+    if out.is_dir() and any(os.scandir(out)) and _previous(out) is None:
+        raise InputError("--out", str(out), _OUT_EXPECTED,
+                         verbatim("a non-empty directory without an analysis index"))  # fmt: skip
+
+
+_OUT_EXPECTED = "a new or empty directory, or an earlier analysis output"
+
+
+def _previous(out: Path) -> set[str] | None:
+    """The files an earlier analysis in ``out`` recorded in its index, or None (no index)."""
+    index = out / INDEX
+    try:
+        mode = os.lstat(index).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(str(index), "", "an analysis index", verbatim(exc.strerror)) from None
+    if not stat.S_ISREG(mode):
+        raise InputError(str(index), "", "an analysis index (a regular file)",
+                         verbatim("another kind of file"))  # fmt: skip
+    try:
+        fd = os.open(index, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, encoding="utf-8") as handle:
+            names = json.load(handle)
+    except (OSError, ValueError) as exc:
+        got = verbatim(f"unreadable ({type(exc).__name__})")
+        raise InputError(str(index), "", "an analysis index", got) from None
+    if not isinstance(names, list):
+        raise InputError(str(index), "", "a JSON list of file names", verbatim("something else"))
+    return {n for n in names if isinstance(n, str) and _ours(n)}
+
+
+def _ours(name: str) -> bool:
+    """A plain file name shaped like one an analysis writes."""
+    return "/" not in name and any(fnmatch.fnmatchcase(name, p) for p in OWN_FILES)
 
 
 def _read_runs(
@@ -232,7 +288,7 @@ def analyze_store(
     root = Path(root)
     settings = dict(settings or {})
     out_dir = Path(out) if out else root / "analysis"
-    _check_out(out_dir)
+    _check_out(out_dir, root)
     report = AnalysisReport(out_dir)
     manifest = _with_settings(store.manifest, experiment, settings, report)
     report.conf_level = float(manifest["experiment"]["analysis"].get("conf_level", 0.95))
@@ -272,9 +328,10 @@ def analyze_store(
 def write_report(report: AnalysisReport) -> None:
     """Write the report's tables and figures; remove what a previous analysis left there.
 
-    Each file is written under a temporary name and renamed into place. Files of a previous
-    analysis (listed in its index, or named as an analysis names its files) that this one
-    did not write are removed, so the directory holds one analysis, never a mix of two.
+    Each file is written under a temporary name and renamed into place. Files that a previous
+    analysis listed in its index (``.concertsim-analysis.json``) and this one did not write
+    are removed, so the directory holds one analysis, never a mix of two; nothing else is
+    ever removed (a file is never removed for its name alone).
     """
     out = report.out
     out.mkdir(parents=True, exist_ok=True)
@@ -293,18 +350,12 @@ def write_report(report: AnalysisReport) -> None:
         report.files.append(path)
     written = {p.name for p in report.files}
     index = out / INDEX
-    previous: set[str] = set()
-    try:
-        previous = set(json.loads(index.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        pass
-    for pattern in OWN_FILES:
-        previous |= {p.name for p in out.glob(pattern)}
-    for name in sorted(previous - written):
+    for name in sorted((_previous(out) or set()) - written):
         stale = out / name
-        if stale.is_file() and stale.parent == out:
-            stale.unlink()
-            report.removed.append(stale)
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_ISREG(os.lstat(stale).st_mode):
+                stale.unlink()
+                report.removed.append(stale)
     atomic.write_bytes(index, json.dumps(sorted(written), indent=1).encode())
 
 
