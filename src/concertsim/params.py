@@ -177,6 +177,7 @@ class People:
     agent_convexity: float = _f(
         2.0, "departure cost x (relative influence)^(convexity-1): change agents", "-", 1.0, 4.0
     )
+    champion_cost: float = _f(0.2, "engagement, assent lost as change agents leave", "-", 0, 1)
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ class Regional:
     """The regional body's capacity and fragility (M6, M10, M11, M12)."""
 
     half_effort: float = _f(
-        0.35, "effort (effective staff) at which a role yields half its output", "staff", 0.01, 20.0
+        0.3, "effort (effective staff) at which a role yields half its output", "staff", 0.01, 20.0
     )
     visibility: float = _f(0.25, "share of regional results credited to it (M10)", "-", 0.0, 1.0)
     government_respondents: float = _f(

@@ -111,3 +111,25 @@ def test_fear_of_advantage_lowers_sectoral_legitimacy_when_negotiating():
     calm = simulate({"engagement.fear_of_advantage": 0.2}, months=36)
     fearful = simulate({"engagement.fear_of_advantage": 0.8}, months=36)
     assert final(fearful, "legitimacy", "sectoral") < final(calm, "legitimacy", "sectoral")
+
+
+def test_more_staff_makes_a_five_role_spread_pay_more_against_focus():
+    """M6: with the Hill function, the gain of spreading over five roles rather than
+    focusing on three is larger with a bigger staff."""
+    focus = _mix(networking=0.25, issue_positioning=0.25, structuring=0.15)
+    spread = _mix(
+        networking=0.15,
+        capacity_building=0.15,
+        issue_positioning=0.15,
+        structuring=0.1,
+        alignment=0.1,
+    )
+
+    def gain(staff):
+        st = Structure(regional_staff=staff)
+        return (
+            _outputs(simulate(spread, structure=st, months=12)).sum()
+            - _outputs(simulate(focus, structure=st, months=12)).sum()
+        )
+
+    assert gain(8) > gain(3)

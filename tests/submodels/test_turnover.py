@@ -122,3 +122,46 @@ def test_convexity_makes_a_change_agent_departure_cost_more_than_its_share():
         return run(0) - run(-1)  # least minus most influential departure
 
     assert gap(2.0) > gap(1.0) > 0
+
+
+def test_losing_the_regional_change_agent_costs_members_assent_and_losing_the_least_none():
+    """M14: change agents carry the relationship; a below-mean person carries none of it."""
+
+    def assent_after(which, cost=0.2):
+        out = {}
+
+        def setup(engine):
+            s, lay = engine.state, engine.layout
+            engine.params.people.champion_cost[...] = cost
+            engine.run(24)
+            reg = np.flatnonzero(lay.posts_mask("regional") & ~lay.post_elected)
+            s.occupied[:, reg] = True
+            s.influence[:, reg] = np.linspace(1.0, 8.0, reg.size)
+            gone = np.zeros_like(s.occupied)
+            gone[:, reg[which]] = True
+            before = s.assent[:, lay.is_member].copy()
+            turnover.leave(s, lay, engine.params, gone, np.full(s.occupied.shape, 0.5))
+            out["d"] = s.assent[:, lay.is_member] - before
+
+        simulate(months=24, setup=setup, runs=4)
+        return out["d"]
+
+    assert np.all(assent_after(0) == 0.0)  # the least influential: no change agent lost
+    assert np.all(assent_after(-1) < 0.0)
+    assert np.all(assent_after(-1, cost=0.0) == 0.0)
+
+
+def test_a_member_disengages_when_its_change_agent_leaves():
+    """M14: a member's engagement falls with the excess influence of its leavers."""
+    e = simulate({"people.champion_cost": 0.5}, months=12, runs=2)
+    s, lay = e.state, e.layout
+    g = int(np.flatnonzero(lay.is_local)[0])
+    posts = np.flatnonzero(lay.post_org == g)
+    s.occupied[:, posts] = True
+    s.influence[:, posts] = 1.0
+    s.influence[:, posts[0]] = 9.0  # a change agent
+    gone = np.zeros_like(s.occupied)
+    gone[:, posts[0]] = True
+    before = s.engagement[:, g].copy()
+    turnover.leave(s, lay, e.params, gone, np.zeros(gone.shape))
+    assert np.all(s.engagement[:, g] < before)

@@ -10,7 +10,11 @@ loses ``departure_cost x share_i x rho_i^(agent_convexity - 1)`` of its
 credibility, with ``share_i = w_i / W`` the share of its influence that left and
 ``rho_i = share_i x n`` (n its people in post) their influence relative to its
 mean: with equal influence this is the linear cost, but the departure of a
-change agent costs more than its share (M14).
+change agent costs more than its share (M14). Change agents also carry
+engagement: with ``x = sum_i share_i max(rho_i - 1, 0)`` over the leavers (zero
+when influence is equal), a member loses ``champion_cost x x`` of its
+engagement, and every member of the region ``champion_cost x x_regional`` of the
+assent it grants the regional body when the body's change agents leave.
 Elections replace a share of elected officials at once (M4).
 """
 
@@ -74,6 +78,8 @@ def leave(
     convex = (share * people) ** (bp.people.agent_convexity - 1.0)
     lost = np.minimum(lay.per_org(np.where(gone, share * convex, 0.0)), 1.0)
     state.credibility -= bp.people.departure_cost * lost * state.credibility
+    excess = np.where(gone, share * np.maximum(share * people - 1.0, 0.0), 0.0)
+    _champions_lost(state, lay, bp, np.minimum(lay.per_org(excess), 1.0))
     months = np.ceil(-np.log1p(-u_vacancy) * bp.turnover.vacancy_months)
     state.vacant_for = np.where(gone, months.astype(np.int32), state.vacant_for)
     state.occupied &= ~gone
@@ -81,6 +87,24 @@ def leave(
     state.leadership = np.where(gone, 0.0, state.leadership)
     state.energy = np.where(gone, 0.0, state.energy)
     state.tenure = np.where(gone, 0.0, state.tenure)
+
+
+def _champions_lost(state: State, lay: Layout, bp: BatchParams, lost: np.ndarray) -> None:
+    """Change agents carry engagement (M14).
+
+    ``lost`` (B,G) is ``sum_i share_i x max(rho_i - 1, 0)`` over an organisation's
+    leavers: only people more influential than its mean count. A member's
+    engagement falls by ``champion_cost x lost`` of itself, and the assent every
+    member of the region grants its regional body by ``champion_cost x lost`` of
+    the regional body (its change agents carried the relationship).
+    """
+    cost = bp.people.champion_cost
+    members = lay.is_member[None, :]
+    eng = state.engagement * (1.0 - cost * lost)
+    state.engagement = np.where(members, eng, state.engagement)
+    reg_lost = lost[:, lay.level_slice["regional"]][:, lay.region_of_org]
+    assent = state.assent * (1.0 - cost * reg_lost)
+    state.assent = np.where(members, assent, state.assent)
 
 
 def departures(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarray:
