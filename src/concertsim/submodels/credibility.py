@@ -31,7 +31,9 @@ credibility is ``regional_pull`` times the others', times
 ties of its people (its members see it mostly through its few people's ties,
 which leave with them: M10 fragility), and
 the national actors weigh ``national_pull x min(1, assent / national_need)``
-against its members' mean.
+against its members' mean. Both links between a regional body and the national
+actors are also scaled by :func:`national_link`, the share of its few government
+respondents with whom its people hold a tie (M10).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ import numpy as np
 from ..layout import Layout
 from ..state import BatchParams, State
 from .learning import effective_knowledge
-from .networking import ties_held
+from .networking import national_ties, ties_held
 from .roles import national_assent
 
 __all__ = [
@@ -122,6 +124,19 @@ def tied(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     return np.minimum(ties / bp.networking.ties_needed, 1.0)
 
 
+def national_link(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,R) ``FORMAL_LINK + (1 - FORMAL_LINK) min(1, n / government_respondents)`` (M10).
+
+    ``n`` the live ties between the regional body's people and national actors'
+    people (:func:`concertsim.submodels.networking.national_ties`): credibility
+    and assent pass between the levels through these few ties.
+    """
+    gov = bp.regional.government_respondents
+    n = national_ties(state, lay).astype(float)
+    share = np.divide(n, gov, out=np.ones_like(n), where=gov > 0)
+    return FORMAL_LINK + (1.0 - FORMAL_LINK) * np.minimum(share, 1.0)
+
+
 def linked_credibility(state: State, lay: Layout, bp: BatchParams) -> tuple[np.ndarray, np.ndarray]:
     """(B,G) credibility each organisation is pulled toward, and (B,G) link weight."""
     c = state.credibility
@@ -132,7 +147,7 @@ def linked_credibility(state: State, lay: Layout, bp: BatchParams) -> tuple[np.n
     weight = state.participating.astype(float)
     members = lay.members_sum(c * state.participating)
     count = lay.members_sum(state.participating.astype(float))
-    nat_ok = national_assent(state, lay, bp)
+    nat_ok = national_assent(state, lay, bp) * national_link(state, lay, bp)
     c_nat = c[:, nat].mean(-1, keepdims=True)
     w_up = bp.credibility.national_pull * nat_ok
     total = members + w_up * c_nat
