@@ -56,7 +56,7 @@ __all__ = [
     "update",
 ]
 
-FORMAL_LINK = 0.5
+FORMAL_LINK = 0.25
 """Share of the regional body's pull toward its members that formal attachment gives
 without personal ties (the rest runs through its people's ties, M10)."""
 
