@@ -50,6 +50,9 @@ class Layout:
         org_posts: (G,) number of posts of each organisation.
         region_pool: (R, Q) the posts of each region (its local committees, sectoral
             tables and regional body), among whom networking makes ties.
+        regional_posts: (R, Qr) the posts of each regional body.
+        national_posts: (N,) the posts of the national actors (a contiguous block,
+            the last one), whose people make ties with the regional bodies' (M10).
         is_local: (G,) True for local committees.
         is_sectoral: (G,) True for sectoral tables.
         is_member: (G,) True for the members of a region's concertation (local
@@ -78,6 +81,8 @@ class Layout:
     org_start: np.ndarray
     org_posts: np.ndarray
     region_pool: np.ndarray
+    regional_posts: np.ndarray
+    national_posts: np.ndarray
     is_local: np.ndarray
     is_sectoral: np.ndarray
     is_member: np.ndarray
@@ -127,6 +132,10 @@ class Layout:
         post_region = org_region[post_org]
         region_pool = np.stack([np.flatnonzero(post_region == r) for r in range(s.regions)])
         post_level = org_level[post_org]
+        reg = post_level == LEVEL_CODE["regional"]
+        regional_posts = np.stack(
+            [np.flatnonzero(reg & (post_region == r)) for r in range(s.regions)]
+        )
         return cls(
             structure=s,
             groups=int(org_level.size),
@@ -142,6 +151,8 @@ class Layout:
             org_start=org_start,
             org_posts=org_posts,
             region_pool=region_pool,
+            regional_posts=regional_posts,
+            national_posts=np.flatnonzero(post_level == LEVEL_CODE["national"]),
             is_local=org_level == LEVEL_CODE["local"],
             is_sectoral=org_level == LEVEL_CODE["sectoral"],
             is_member=org_level <= LEVEL_CODE["sectoral"],

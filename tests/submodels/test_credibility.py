@@ -3,7 +3,7 @@
 import numpy as np
 
 from concertsim import knowledge
-from concertsim.params import Event, Structure
+from concertsim.params import ROLES, Event, Structure
 from concertsim.submodels import credibility
 
 from .sim import final, simulate
@@ -83,3 +83,40 @@ def test_the_regional_body_loses_more_credibility_than_local_committees_to_a_wav
         for lv in ("regional", "local")
     }
     assert drop["regional"] > drop["local"] > 0
+
+
+def test_national_results_need_regional_assent():
+    """M8: national programmes work only as far as the regional bodies assent to them."""
+    e = simulate(months=12, runs=4)
+    s, lay, bp = e.state, e.layout, e.params
+    know = knowledge.code_knowledge(s.knowledge)
+    time = credibility.strategic_time(s, lay, bp)
+    nat, reg = lay.level_slice["national"], lay.level_slice["regional"]
+    s.assent[:, reg] = 1.0
+    full = credibility.results(s, lay, bp, know, time)[:, nat]
+    s.assent[:, reg] = 0.1 * bp.legitimacy.national_need
+    low = credibility.results(s, lay, bp, know, time)[:, nat]
+    assert np.all(full > 0) and np.allclose(low, 0.1 * full)
+
+
+def test_imposing_regional_body_lowers_national_credibility():
+    """M8: imposing every role loses assent, and with it national credibility."""
+    negotiate = {f"role_mode.{r}": 0.0 for r in ROLES}
+    impose = {f"role_mode.{r}": 1.0 for r in ROLES}
+    low = simulate(impose, months=96)
+    high = simulate(negotiate, months=96)
+    assert final(low, "credibility", "national") < final(high, "credibility", "national")
+
+
+def test_the_regional_body_without_ties_loses_its_members_support():
+    """M10: the regional body's pull toward its members runs through its people's ties."""
+    e = simulate(months=24, runs=4)
+    s, lay, bp = e.state, e.layout, e.params
+    assert np.all(credibility.tied(s, lay, bp) > 0)
+    reg = lay.level_slice["regional"]
+    _, w = credibility.linked_credibility(s, lay, bp)
+    s.tie_partner[:, lay.posts_mask("regional")] = -1
+    _, w0 = credibility.linked_credibility(s, lay, bp)
+    assert np.all(credibility.tied(s, lay, bp) == 0)
+    assert np.allclose(w0[:, reg], bp.credibility.regional_pull * credibility.FORMAL_LINK)
+    assert np.all(w[:, reg] > w0[:, reg])

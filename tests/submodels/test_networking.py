@@ -60,3 +60,30 @@ def test_new_ties_are_written_on_both_sides_once():
     assert b.size > 100
     assert np.all(back.any(-1))  # every tie end has its other end
     assert np.all(valid.sum(-1) <= 1)  # at most one new tie per person and month
+
+
+def test_national_ties_are_few_and_join_regional_and_national_people():
+    """M10: national people tie with the regional body's, up to the government respondents."""
+    for gov in (1.0, 3.0):
+        e = simulate({"regional.government_respondents": gov}, months=60)
+        s, lay = e.state, e.layout
+        n = networking.national_ties(s, lay)
+        assert n.max() <= gov and n.mean() > 0
+        nat = lay.posts_mask("national")
+        partner = s.tie_partner[:, nat]
+        partners = partner[partner >= 0]
+        assert np.isin(
+            partners, lay.regional_posts.ravel()
+        ).all()  # national people: regional ties only
+
+
+def test_national_ties_carry_the_national_link():
+    """M10: without national ties the regional-national link falls to its formal share."""
+    from concertsim.submodels import credibility
+
+    e = simulate(months=36, runs=8)
+    s, lay, bp = e.state, e.layout, e.params
+    with_ties = credibility.national_link(s, lay, bp)
+    s.tie_partner[:, lay.regional_posts.ravel()] = -1
+    without = credibility.national_link(s, lay, bp)
+    assert np.all(without == credibility.FORMAL_LINK) and with_ties.mean() > without.mean()

@@ -20,12 +20,20 @@ staff time in person-equivalents, times ``(1 + capacity) / 2``. The regional
 body's results are ``1 - prod(1 - output_r)`` over its roles (some concrete
 result on the roles it plays, M6), of which only the visible share
 (``visibility``, raised by issue positioning) is credited to it; the rest is
-shared equally among its participating local committees (M10).
+shared equally among its participating local committees (M10). A national
+actor's results are its own times the mean over regions of
+``min(1, assent / national_need)`` (0 for a folded regional body): national
+programmes work only with the regional tables' assent (M8).
 
 The regional body works in the shadow (M10): its pull toward its linked
-credibility is ``regional_pull`` times the others', and the national actors
-weigh ``national_pull x min(1, assent / national_need)`` against its members'
-mean.
+credibility is ``regional_pull`` times the others', times
+``FORMAL_LINK + (1 - FORMAL_LINK) min(1, T / ties_needed)`` with ``T`` the live
+ties of its people (its members see it mostly through its few people's ties,
+which leave with them: M10 fragility), and
+the national actors weigh ``national_pull x min(1, assent / national_need)``
+against its members' mean. Both links between a regional body and the national
+actors are also scaled by :func:`national_link`, the share of its few government
+respondents with whom its people hold a tie (M10).
 """
 
 from __future__ import annotations
@@ -35,9 +43,22 @@ import numpy as np
 from ..layout import Layout
 from ..state import BatchParams, State
 from .learning import effective_knowledge
+from .networking import national_ties, ties_held
 from .roles import national_assent
 
-__all__ = ["strategic_time", "staff_time", "results", "linked_credibility", "update"]
+__all__ = [
+    "FORMAL_LINK",
+    "strategic_time",
+    "staff_time",
+    "results",
+    "tied",
+    "linked_credibility",
+    "update",
+]
+
+FORMAL_LINK = 0.25
+"""Share of the regional body's pull toward its members that formal attachment gives
+without personal ties (the rest runs through its people's ties, M10)."""
 
 
 def strategic_time(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
@@ -88,8 +109,32 @@ def results(
     reg = lay.level_slice["regional"]
     res[:, reg] = vis * regional_result
     nat = lay.level_slice["national"]
-    res[:, nat] = own[:, nat]
+    assent = (national_assent(state, lay, bp) * state.alive).mean(-1, keepdims=True)
+    res[:, nat] = own[:, nat] * assent
     return np.clip(res, 0.0, 1.0)
+
+
+def tied(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,R) ``min(1, T / ties_needed)``, T the live ties of the regional body's people (M10).
+
+    The regional body, in the shadow, is seen by its members through its few
+    people's ties; when they leave, their ties go with them.
+    """
+    ties = lay.per_org(ties_held(state).astype(float))[:, lay.level_slice["regional"]]
+    return np.minimum(ties / bp.networking.ties_needed, 1.0)
+
+
+def national_link(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,R) ``FORMAL_LINK + (1 - FORMAL_LINK) min(1, n / government_respondents)`` (M10).
+
+    ``n`` the live ties between the regional body's people and national actors'
+    people (:func:`concertsim.submodels.networking.national_ties`): credibility
+    and assent pass between the levels through these few ties.
+    """
+    gov = bp.regional.government_respondents
+    n = national_ties(state, lay).astype(float)
+    share = np.divide(n, gov, out=np.ones_like(n), where=gov > 0)
+    return FORMAL_LINK + (1.0 - FORMAL_LINK) * np.minimum(share, 1.0)
 
 
 def linked_credibility(state: State, lay: Layout, bp: BatchParams) -> tuple[np.ndarray, np.ndarray]:
@@ -102,13 +147,14 @@ def linked_credibility(state: State, lay: Layout, bp: BatchParams) -> tuple[np.n
     weight = state.participating.astype(float)
     members = lay.members_sum(c * state.participating)
     count = lay.members_sum(state.participating.astype(float))
-    nat_ok = national_assent(state, lay, bp)
+    nat_ok = national_assent(state, lay, bp) * national_link(state, lay, bp)
     c_nat = c[:, nat].mean(-1, keepdims=True)
     w_up = bp.credibility.national_pull * nat_ok
     total = members + w_up * c_nat
     n = count + w_up
     target[:, reg] = np.divide(total, n, out=c_reg.copy(), where=n > 0)
-    weight[:, reg] = bp.credibility.regional_pull * state.alive
+    link = FORMAL_LINK + (1.0 - FORMAL_LINK) * tied(state, lay, bp)
+    weight[:, reg] = bp.credibility.regional_pull * state.alive * link
     w_nat = nat_ok * state.alive
     denom = w_nat.sum(-1, keepdims=True)
     nat_target = np.divide(

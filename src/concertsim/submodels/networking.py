@@ -6,7 +6,10 @@ leaves (a newcomer starts with none). Each month every held tie lapses with
 probability ``tie_decay`` (each person forgets on their own, so a tie may
 survive on one side only), and the regional body's networking output proposes
 up to ``CANDIDATES`` new ties per region between people of the region's
-participating organisations (the regional body included). A proposal becomes a
+participating organisations (the regional body included), and up to
+``NATIONAL_CANDIDATES`` between the regional body's people and national actors'
+people, while the region holds fewer such ties than
+``regional.government_respondents`` (M10). A proposal becomes a
 tie, written on both sides, when both people are in post in different
 organisations, are not tied already, and neither makes another new tie that
 month. Ties carry knowledge
@@ -29,10 +32,12 @@ from ..streams import Stream
 
 __all__ = [
     "CANDIDATES",
+    "NATIONAL_CANDIDATES",
     "valid_ties",
     "live_ties",
     "decay",
     "make_ties",
+    "national_ties",
     "ties_per_person",
     "ties_held",
     "coverage",
@@ -40,6 +45,10 @@ __all__ = [
 
 CANDIDATES = 16
 """Candidate new ties drawn per region and month (caps ties made per month)."""
+
+NATIONAL_CANDIDATES = 1
+"""Candidate new ties per region and month between its regional body's people and national
+actors' people, made while the region holds fewer than ``government_respondents`` such ties."""
 
 
 def valid_ties(state: State) -> np.ndarray:
@@ -113,10 +122,36 @@ def make_ties(
     rows = (np.arange(state.batch) * lay.people)[:, None, None]
     ok = (u[..., 0] < rate[:, :, None]) & (lay.post_org[a] != lay.post_org[c])
     ok &= open_post[a + rows] & open_post[c + rows]
+    # national actors' people, through the few government respondents (M10)
+    v = stream.uniform((lay.structure.regions, NATIONAL_CANDIDATES, 4))
+    reg, nat = lay.regional_posts, lay.national_posts
+    an = reg[r_idx, np.minimum((v[..., 1] * reg.shape[1]).astype(np.int64), reg.shape[1] - 1)]
+    cn = nat[np.minimum((v[..., 2] * nat.size).astype(np.int64), nat.size - 1)]
+    room = national_ties(state, lay) < bp.regional.government_respondents
+    occupied = state.occupied.ravel()
+    okn = (v[..., 0] < rate[:, :, None]) & room[:, :, None] & state.alive[:, :, None]
+    okn &= occupied[an + rows] & occupied[cn + rows]
+    join = lambda x, y: np.concatenate([x, y], axis=2)  # noqa: E731
+    _write(state, lay, join(ok, okn), join(a, an), join(c, cn), join(u[..., 3], v[..., 3]))
+
+
+def national_ties(state: State, lay: Layout) -> np.ndarray:
+    """(B,R) live ties between each regional body's people and national actors' people (M10).
+
+    Valid from :func:`decay` to the month's end (like :func:`live_ties`).
+    """
+    partner = state.tie_partner[:, lay.regional_posts]  # (B,R,Qr,K)
+    return (partner >= lay.national_posts[0]).sum(axis=(-1, -2))
+
+
+def _write(
+    state: State, lay: Layout, ok: np.ndarray, a: np.ndarray, c: np.ndarray, u: np.ndarray
+) -> None:
+    """Write the candidate ties ``ok`` (B,R,C) between posts ``a`` and ``c`` on both sides."""
     if not ok.any():
         return
     b = np.broadcast_to(np.arange(state.batch)[:, None, None], a.shape)[ok]
-    a, c, uu = a[ok], c[ok], u[..., 3][ok]
+    a, c, uu = a[ok], c[ok], u[ok]
     slots_a, slots_c = state.tie_partner[b, a], state.tie_partner[b, c]
     tied = (slots_a == c[:, None]).any(-1)  # a already holds a live tie to c
     keep = _once_per_person(b, a, c, lay.people) & ~tied
