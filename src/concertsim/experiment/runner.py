@@ -85,28 +85,27 @@ class SweepInterruptedError(Exception):
 
 def _run_table(task: Task, outcomes: pd.DataFrame | None, errors: Sequence[str]) -> pd.DataFrame:
     n = len(task.run_ids)
-    table = pd.DataFrame(
-        {
-            "run_id": task.run_ids.astype(np.int64),
-            "point": task.points.astype(np.int64),
-            "replicate": task.replicates.astype(np.int64),
-            "seed_entropy": [str(task.entropy)] * n,
-            "seed_spawn_key": [str(int(r)) for r in task.replicates],
-        }
-    )
+    columns: dict[str, object] = {
+        "run_id": task.run_ids.astype(np.int64),
+        "point": task.points.astype(np.int64),
+        "replicate": task.replicates.astype(np.int64),
+        "seed_entropy": [str(task.entropy)] * n,
+        "seed_spawn_key": [str(int(r)) for r in task.replicates],
+    }
     for j, name in enumerate(task.columns):
-        table[name] = task.values[:, j].astype(np.float64)
+        columns[name] = task.values[:, j].astype(np.float64)
     names = list(task.context.outcomes)  # the same columns in every part, failures included
     if outcomes is not None:
         names += [c for c in outcomes.columns if c not in names]
     for name in names:
         if outcomes is not None and name in outcomes:
             col = pd.to_numeric(outcomes[name], errors="coerce")
-            table[name] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+            columns[name] = col.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
-            table[name] = np.full(n, np.nan)
-    table["status"] = ["error" if e else "ok" for e in errors]
-    table["error"] = list(errors)
+            columns[name] = np.full(n, np.nan)
+    columns["status"] = ["error" if e else "ok" for e in errors]
+    columns["error"] = list(errors)
+    table = pd.DataFrame(columns)  # built at once: wide designs do not fragment it
     return table
 
 
