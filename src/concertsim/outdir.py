@@ -320,7 +320,7 @@ def _removable(path: Path) -> bool:
     try:
         if not stat.S_ISDIR(os.lstat(path).st_mode):
             return False
-        own = _own_files(path)
+        own = _own_files(path, temporary=bool(_TEMPORARY.fullmatch(path.name)))
         for entry in os.scandir(path):
             writer = _WRITER_TEMP.fullmatch(entry.name)
             name = writer.group(1) if writer else entry.name

@@ -37,8 +37,12 @@ def listed(manifest: Any) -> set[str] | None:
     return names
 
 
-def own_files(path: Path) -> set[str]:
-    """The names a directory of ours may hold: its manifest's files, else a run's usual names."""
+def own_files(path: Path, *, temporary: bool = False) -> set[str]:
+    """The names a directory of ours may hold: its manifest's files, else a run's usual names.
+
+    ``temporary``: ``path`` is one of our own hidden temporaries (``.<name>.tmp-<id>``), which
+    a kill may have left with a manifest cut short; its names are then a run's usual ones.
+    """
     try:
         if not stat.S_ISREG(os.lstat(path / "manifest.json").st_mode):
             return set()
@@ -46,8 +50,10 @@ def own_files(path: Path) -> set[str]:
     except FileNotFoundError:
         return set(_RESULT_FILES)  # a temporary killed before its manifest was written
     except (OSError, ValueError):
-        return set()
-    return names if names is not None else set()
+        return set(_RESULT_FILES) if temporary else set()
+    if names is None:
+        return set(_RESULT_FILES) if temporary else set()
+    return names
 
 
 def identity(target: Path) -> Any:
