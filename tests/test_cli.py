@@ -15,6 +15,8 @@ from concertsim.scenario import bundled_scenarios
 HAS_SIMULATE = importlib.util.find_spec("concertsim.simulate") is not None
 needs_simulate = pytest.mark.skipif(not HAS_SIMULATE, reason="concertsim.simulate not there yet")
 
+pytestmark = pytest.mark.slow  # every test here starts a Python process (make test runs them)
+
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run ``python -m concertsim ARGS`` and capture its output."""
