@@ -175,6 +175,8 @@ def _draw_bases(keys: np.ndarray, counter: int, draws: int = 1) -> np.ndarray:
     if keys.size <= _SMALL_BATCH:
         rows = [[_mix_int((int(k) + c) & _MASK) for k in keys] for c in cs]
         return np.array(rows, dtype=np.uint64).reshape(draws, keys.size)
+    if draws == 1:  # one draw: a scalar add, no (1, B) index arrays
+        return mix64(np.add(keys, np.uint64(cs[0]), dtype=np.uint64)[None, :])
     return mix64(keys.astype(np.uint64)[None, :] + np.array(cs, dtype=np.uint64)[:, None])
 
 
@@ -272,9 +274,10 @@ class Stream:
         """A dense draw: uniforms of shape ``(B, *shape)``."""
         bases = self.next_bases()
         size = math.prod(shape)
-        bits = mix64(_weyl(size)[None, :] + bases[:, None])
+        bits = mix64(np.add(_weyl(size)[None, :], bases[:, None]))
         bits >>= _S11
-        return (bits.astype(np.float64) * _TO_UNIT).reshape((self.batch, *shape))
+        # the uint64 -> float64 cast inside the multiply: the same numbers as astype
+        return np.multiply(bits, _TO_UNIT).reshape((self.batch, *shape))
 
     def normal(self, shape: tuple[int, ...]) -> np.ndarray:
         """Standard normal draws of shape ``(B, *shape)`` (inverse-CDF of uniforms)."""
