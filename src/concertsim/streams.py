@@ -77,13 +77,20 @@ def mix64(x: np.ndarray) -> np.ndarray:
         x *= _M2
         x ^= x >> _S31
         return x
-    t = np.right_shift(x, _S30)  # one scratch array for the three shifts
-    x ^= t
-    x *= _M1
-    x ^= np.right_shift(x, _S27, out=t)
-    x *= _M2
-    x ^= np.right_shift(x, _S31, out=t)
+    # ufuncs called directly with out= and 0-d array constants: the same operations,
+    # less per-call overhead than the augmented operators with numpy scalars
+    t = _rshift(x, _A30)  # one scratch array for the three shifts
+    _xor(x, t, out=x)
+    _mul(x, _AM1, out=x)
+    _xor(x, _rshift(x, _A27, out=t), out=x)
+    _mul(x, _AM2, out=x)
+    _xor(x, _rshift(x, _A31, out=t), out=x)
     return x
+
+
+_rshift, _xor, _mul = np.right_shift, np.bitwise_xor, np.multiply
+_AM1, _AM2, _A30, _A27, _A31 = (np.array(v, dtype=np.uint64) for v in (_M1, _M2, 30, 27, 31))
+_A11, _A1, _AGOLDEN = (np.array(v, dtype=np.uint64) for v in (11, 1, _GOLDEN))
 
 
 def _name_word(name: str) -> int:
@@ -175,6 +182,8 @@ def _draw_bases(keys: np.ndarray, counter: int, draws: int = 1) -> np.ndarray:
     if keys.size <= _SMALL_BATCH:
         rows = [[_mix_int((int(k) + c) & _MASK) for k in keys] for c in cs]
         return np.array(rows, dtype=np.uint64).reshape(draws, keys.size)
+    if draws == 1:  # one draw: a scalar add, no (1, B) index arrays
+        return mix64(np.add(keys, np.uint64(cs[0]), dtype=np.uint64, casting="unsafe")[None, :])
     return mix64(keys.astype(np.uint64)[None, :] + np.array(cs, dtype=np.uint64)[:, None])
 
 
@@ -203,8 +212,8 @@ def hash_bits(bases: np.ndarray, positions: np.ndarray) -> np.ndarray:
     Returns:
         uint64 array of the broadcast shape.
     """
-    x = positions.astype(np.uint64) + np.uint64(1)
-    x *= _GOLDEN
+    x = np.add(positions, _A1, dtype=np.uint64, casting="unsafe")  # = astype(uint64) + 1
+    _mul(x, _AGOLDEN, out=x)
     x = x + bases  # broadcast, new array
     return mix64(x)
 
@@ -212,7 +221,7 @@ def hash_bits(bases: np.ndarray, positions: np.ndarray) -> np.ndarray:
 def hash_uniform(bases: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Uniform floats in [0, 1) at ``positions`` of the draws that start at ``bases``."""
     bits = hash_bits(bases, positions)
-    bits >>= _S11
+    _rshift(bits, _A11, out=bits)
     return bits.astype(np.float64) * _TO_UNIT
 
 
@@ -272,9 +281,10 @@ class Stream:
         """A dense draw: uniforms of shape ``(B, *shape)``."""
         bases = self.next_bases()
         size = math.prod(shape)
-        bits = mix64(_weyl(size)[None, :] + bases[:, None])
-        bits >>= _S11
-        return (bits.astype(np.float64) * _TO_UNIT).reshape((self.batch, *shape))
+        bits = mix64(np.add(_weyl(size)[None, :], bases[:, None]))
+        _rshift(bits, _A11, out=bits)
+        # the uint64 -> float64 cast inside the multiply: the same numbers as astype
+        return np.multiply(bits, _TO_UNIT).reshape((self.batch, *shape))
 
     def normal(self, shape: tuple[int, ...]) -> np.ndarray:
         """Standard normal draws of shape ``(B, *shape)`` (inverse-CDF of uniforms)."""

@@ -85,7 +85,7 @@ def update(state: State, lay: Layout, bp: BatchParams, time: np.ndarray, stream:
     alive = np.where(lay.in_region, state.alive[:, region], True)
     u = stream.uniform((2, lay.groups))
     noise = e.decision_noise * np.log(
-        np.clip(u[:, 1], 1e-12, None) / np.clip(1 - u[:, 1], 1e-12, None)
+        np.maximum(u[:, 1], 1e-12) / np.maximum(1 - u[:, 1], 1e-12)  # = np.clip(., 1e-12, None)
     )
     want = state.engagement + noise >= state.threshold
     choice = np.where(u[:, 0] < e.reconsider, want, state.participating)

@@ -50,7 +50,7 @@ def _regional(x: np.ndarray, lay: Layout) -> np.ndarray:
 def member_stress(state: State, lay: Layout) -> np.ndarray:
     """(B,G) stress of each local committee and sectoral table, in [0, 1] (0 elsewhere)."""
     staff_post = ~lay.post_elected
-    posts = np.maximum(lay.per_org(np.broadcast_to(staff_post, state.occupied.shape)), 1)
+    posts = np.maximum(lay.per_org(staff_post[None, :]), 1)  # (1,G): the same in every run
     vacant = lay.per_org((~state.occupied & staff_post).astype(float)) / posts
     low_cap = np.where(lay.is_local[None, :], 1.0 - state.capacity, 0.0)
     parts = np.where(lay.is_local[None, :], 3.0, 2.0)

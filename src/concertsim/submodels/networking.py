@@ -150,7 +150,7 @@ def _write(
     """Write the candidate ties ``ok`` (B,R,C) between posts ``a`` and ``c`` on both sides."""
     if not ok.any():
         return
-    b = np.broadcast_to(np.arange(state.batch)[:, None, None], a.shape)[ok]
+    b = np.nonzero(ok)[0]  # the run of each candidate (ok has a's shape)
     a, c, uu = a[ok], c[ok], u[ok]
     slots_a, slots_c = state.tie_partner[b, a], state.tie_partner[b, c]
     tied = (slots_a == c[:, None]).any(-1)  # a already holds a live tie to c
