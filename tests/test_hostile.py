@@ -838,3 +838,14 @@ def test_patterns_refuses_an_out_it_must_not_write_into(tmp_path, what, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("concertsim: error: --out:")
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_a_sweep_from_python_is_held_to_the_same_workload_limits(tmp_path):
+    """The limit lives in the model's preparation, not only in the command line."""
+    from concertsim.experiment import load_experiment, run_sweep
+
+    path = tmp_path / "e.toml"
+    path.write_text(CONCERTATION.format(extra="replicates = 1000", n=1000), encoding="utf-8")
+    with pytest.raises(InputError, match="person-months"):
+        run_sweep(load_experiment(path), tmp_path / "out", workers=0)
+    assert not (tmp_path / "out").exists()

@@ -118,30 +118,6 @@ def _stop_on_sigterm() -> object:
     return signal.signal(signal.SIGTERM, _interrupt)
 
 
-def _check_workload(path: str) -> None:
-    """Refuse, before anything is planned or written, a concertation sweep over the limits.
-
-    Problems of the file or of its base scenario are left to :func:`run_sweep` to report.
-    """
-    from concertsim.experiment.spec import check_sweep_workload, load_experiment
-    from concertsim.scenario import load_scenario
-
-    try:
-        experiment = load_experiment(path)
-        if experiment.model != "concertation":
-            return
-        name = experiment.scenario
-        for candidate in (name, f"{name}.toml"):
-            local = Path(experiment.base_dir) / candidate
-            if local.is_file():
-                name = str(local)
-                break
-        base = load_scenario(name)
-    except InputError:
-        return
-    check_sweep_workload(experiment, base.structure, base.horizon)
-
-
 def sweep_command(args: argparse.Namespace) -> int:
     """Handler of ``concertsim sweep``."""
     from concertsim.experiment.runner import SweepInterruptedError, run_sweep
@@ -152,10 +128,6 @@ def sweep_command(args: argparse.Namespace) -> int:
         link = verbatim(f"a link to {os.readlink(Path(args.out))}")
         refused = InputError("--out", args.out, "a directory, not a symbolic link", link)
         return _fail(str(refused), 2)
-    try:
-        _check_workload(args.experiment)
-    except InputError as exc:
-        return _fail(str(exc), 2)
     previous = _stop_on_sigterm()
     try:
         report = run_sweep(

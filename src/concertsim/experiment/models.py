@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from concertsim.errors import InputError, verbatim
-from concertsim.experiment.spec import Experiment
+from concertsim.experiment.spec import Experiment, check_sweep_workload
 from concertsim.streams import Stream
 
 __all__ = [
@@ -214,6 +214,7 @@ class Concertation:
                 f"[model] {key}", "no [model] options for 'concertation'", verbatim("unknown key")
             )
         base = _load_base(experiment)
+        check_sweep_workload(experiment, base.structure, base.horizon)  # before any probe run
         for check in checks:
             values = dict(check.values)
             if check.point is None:  # design points are coerced already; bounds are not

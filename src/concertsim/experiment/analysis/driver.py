@@ -2,12 +2,13 @@
 
 :func:`analyze_store` refuses what it cannot analyse with an :class:`~concertsim.errors.InputError`
 (one line, before anything is written): a path that is not a sweep's store (nothing there, a
-file, an empty directory, a ``concertsim run`` output directory), outcomes the store lacks, a
-run table with duplicate run ids. It then computes every table and figure in memory, writes
-them (each file atomically), and removes the files that a previous analysis in the same
-directory listed in its index and this one did not write, so stale figures never sit beside
-new tables. An ``--out`` that is a link, inside the store (but its ``analysis/``), or a
-non-empty directory without an analysis index is refused.
+file, an empty directory, a ``concertsim run`` output directory) and outcomes the store lacks;
+a run table with duplicate run ids is refused by the store itself, naming both parts. It then
+computes every table and figure in memory, writes them (each file atomically), and removes
+the files that a previous analysis in the same directory listed in its index and this one did
+not write, so stale figures never sit beside new tables. An ``--out`` that is a link, inside
+the store (but its ``analysis/``), or a non-empty directory without an analysis index is
+refused.
 
 Example:
     >>> try:
@@ -238,20 +239,6 @@ def _runs_with(store: ResultsStore, columns: list[str]) -> pd.DataFrame:
     return runs
 
 
-def _check_duplicates(root: Path, runs: pd.DataFrame) -> None:
-    """Refuse a run table that holds a run more than once (it would bias every statistic)."""
-    dup = runs["run_id"][runs["run_id"].duplicated()].unique()
-    if len(dup):
-        shown = ", ".join(str(int(i)) for i in sorted(dup)[:3])
-        raise InputError(
-            str(root),
-            "the run table",
-            "each run once",
-            verbatim(f"{len(dup)} run ids more than once (e.g. {shown})"),
-            hint="a part written twice or copied in by hand? keep one copy of each run",
-        )
-
-
 def analyze_store(
     root: str | Path,
     out: str | Path | None = None,
@@ -294,7 +281,6 @@ def analyze_store(
     report.conf_level = float(manifest["experiment"]["analysis"].get("conf_level", 0.95))
     design = store.read_design()
     runs, report.outcomes = _read_runs(store, manifest, outcomes)
-    _check_duplicates(root, runs)
     kind = manifest["design"]["kind"]
     stable = settings.get("stable_outcome")
     if kind == "mixture" and stable is not None and len(runs) and stable not in report.outcomes:
