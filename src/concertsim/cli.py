@@ -55,14 +55,16 @@ def _fmt(x: float) -> str:
     return f"{x:.1f}" if abs(x) >= 10 else f"{x:.3f}"
 
 
-def summary_table(outcomes) -> str:
+def summary_table(outcomes, horizon: int = 120) -> str:
     """The stability outcomes, mean and 95% CI across replicates, one line each.
 
     Yes/no outcomes (every run 0 or 1) get the Wilson interval, which stays within
-    [0, 1]; the others a t-interval (:func:`concertsim.intervals.proportion_ci`).
+    [0, 1]; the others a t-interval cut at the outcome's range
+    (:func:`concertsim.intervals.bounded_ci`, :func:`concertsim.outcomes.outcome_range`).
 
     Args:
         outcomes: one row per run (``run`` and ``seed`` columns are skipped).
+        horizon: months simulated (the range of month outcomes).
 
     Returns:
         A text table; ``n`` counts the runs where the outcome is defined (e.g. collapse
@@ -70,7 +72,8 @@ def summary_table(outcomes) -> str:
     """
     import pandas as pd
 
-    from concertsim.intervals import proportion_ci
+    from concertsim.intervals import bounded_ci
+    from concertsim.outcomes import outcome_range
 
     numeric = [
         c
@@ -84,7 +87,7 @@ def summary_table(outcomes) -> str:
     runs = len(outcomes)
     lines = [f"{'outcome':<{width}}  {'mean':>8}  {'95% CI':<18}  {'n':>4}"]
     for column in ordered:
-        mean, lo, hi, n = proportion_ci(outcomes[column])
+        mean, lo, hi, n = bounded_ci(outcomes[column], outcome_range(column, horizon))
         ci = "" if math.isnan(lo) else f"[{_fmt(lo)}, {_fmt(hi)}]"
         lines.append(f"{column:<{width}}  {_fmt(mean):>8}  {ci:<18}  {n:>4}")
     lines.append(f"(mean over the n of {runs} runs where the outcome is defined)")
@@ -152,7 +155,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"manifest: {out / 'manifest.json'}")
     print()
     print("stability outcomes")
-    print(summary_table(result.outcomes))
+    print(summary_table(result.outcomes, horizon=months))
     return 0
 
 

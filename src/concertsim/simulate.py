@@ -23,14 +23,14 @@ import pandas as pd
 
 from .engine import Engine
 from .observe import VARIABLES
-from .outcomes import outcomes_table
+from .outcomes import outcomes_table, stability_index
 from .params import LEVELS
 from .streams import run_seeds
 
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-__all__ = ["BatchResult", "RunResult", "run_batch", "run_scenario", "tidy"]
+__all__ = ["BatchResult", "RunResult", "run_batch", "run_scenario", "tidy", "stability_rows"]
 
 Progress = Callable[[int, int], None]
 ArrayLike = np.ndarray | pd.api.extensions.ExtensionArray
@@ -107,6 +107,7 @@ def run_batch(
         tables.append(table)
         if series:
             frames.append(tidy(engine.series, idx))
+            frames.append(stability_rows(stability_index(engine), idx))
     outcomes = pd.concat(tables).sort_index().reset_index(drop=True)
     result = BatchResult(outcomes)
     if series:
@@ -157,6 +158,29 @@ def tidy(series: np.ndarray, runs: Sequence[int]) -> pd.DataFrame:
             "level": _labels(LEVELS, level),
             "variable": _labels(VARIABLES, variable),
             "value": flat[keep],
+        }
+    )
+
+
+def stability_rows(index: np.ndarray, runs: Sequence[int]) -> pd.DataFrame:
+    """Tidy rows of the stability index: variable ``stability`` at level ``regional``.
+
+    Args:
+        index: ``(B, months + 1)``, as :func:`concertsim.outcomes.stability_index`.
+        runs: the run number of each of the B rows.
+
+    Example:
+        >>> stability_rows(np.array([[1.0, 0.5]]), [3]).values.tolist()
+        [[3, 0, 'regional', 'stability', 1.0], [3, 1, 'regional', 'stability', 0.5]]
+    """
+    b, t = index.shape
+    return pd.DataFrame(
+        {
+            "run": np.repeat(np.asarray(runs, dtype=np.int64), t),
+            "month": np.tile(np.arange(t, dtype=np.int64), b),
+            "level": _labels(["regional"], np.zeros(b * t, dtype=np.int64)),
+            "variable": _labels(["stability"], np.zeros(b * t, dtype=np.int64)),
+            "value": index.ravel().astype(float),
         }
     )
 
