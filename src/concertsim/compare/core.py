@@ -280,24 +280,40 @@ def difference_table(series: pd.DataFrame, baseline: str, conf: float = 0.95) ->
         ``scenario, variable, level, month, difference, low, high, n``: the mean over runs
         of ``scenario run r - baseline run r`` and its t-interval.
     """
-    wide = series.pivot_table(
-        index=["variable", "level", "month", "run"], columns="scenario", values="value"
-    )
+    names = list(pd.unique(series["scenario"]))
     frames = []
-    for name in [c for c in pd.unique(series["scenario"]) if c != baseline]:
-        diff = (wide[name] - wide[baseline]).dropna()
-        stats = diff.groupby(level=[0, 1, 2], sort=True).agg(["mean", "std", "count"])
-        n = stats["count"].to_numpy()
-        t = np.array([t_quantile(conf, k - 1) if k > 1 else np.nan for k in n])
-        half = t * stats["std"].to_numpy() / np.sqrt(n)
-        table = stats.reset_index()
-        table.insert(0, "scenario", name)
-        table["low"] = table["mean"] - half
-        table["high"] = table["mean"] + half
-        bounded = table["variable"].isin(["stability", "credibility", "legitimacy", "participation"])
-        table.loc[bounded, ["low", "high"]] = table.loc[bounded, ["low", "high"]].clip(-1.0, 1.0)
-        frames.append(table.rename(columns={"mean": "difference", "count": "n"}))
+    for (variable, level), one in series.groupby(["variable", "level"], sort=False):
+        runs = np.unique(one["run"].to_numpy())
+        months = np.unique(one["month"].to_numpy())
+        cube = np.full((len(names), runs.size, months.size), np.nan)
+        s = one["scenario"].map({n: i for i, n in enumerate(names)}).to_numpy()
+        cube[s, np.searchsorted(runs, one["run"]), np.searchsorted(months, one["month"])] = one[
+            "value"
+        ].to_numpy()
+        base = cube[names.index(baseline)]
+        for i, name in enumerate(names):
+            if name == baseline:
+                continue
+            d = cube[i] - base  # (runs, months)
+            n = np.isfinite(d).sum(0)
+            mean = np.nanmean(np.where(n > 0, d, 0.0), axis=0)
+            sd = np.nanstd(np.where(n > 1, d, 0.0), axis=0, ddof=1) if runs.size > 1 else n * np.nan
+            quantiles = {k: t_quantile(conf, k - 1) for k in np.unique(n) if k > 1}
+            t = np.array([quantiles.get(k, np.nan) for k in n])
+            half = t * sd / np.sqrt(np.maximum(n, 1))
+            low, high = mean - half, mean + half
+            if variable in ("stability", "credibility", "legitimacy", "participation"):
+                low, high = np.clip(low, -1.0, 1.0), np.clip(high, -1.0, 1.0)
+            frames.append(
+                pd.DataFrame(
+                    {"scenario": name, "variable": variable, "level": level, "month": months,
+                     "difference": mean, "low": low, "high": high, "n": n}
+                )
+            )  # fmt: skip
     columns = ["scenario", "variable", "level", "month", "difference", "low", "high", "n"]
     if not frames:
         return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+    table = pd.concat(frames, ignore_index=True)[columns]
+    return table.sort_values(["scenario", "variable", "level", "month"], key=lambda c: (
+        c.map({n: i for i, n in enumerate(names)}) if c.name == "scenario" else c
+    ), ignore_index=True)  # fmt: skip

@@ -25,6 +25,7 @@ from concertsim.i18n import messages
 from concertsim.plots import STYLE, mark_event
 from concertsim.vocabulary import label
 
+from .core import MAIN_SERIES
 from .survival import SurvivalCurve
 
 __all__ = [
@@ -55,7 +56,7 @@ def scenario_colours(names: Sequence[str]) -> dict[str, str]:
 def _series_title(variable: str, level: str, lang: str) -> str:
     if variable == "stability":
         return label("variable", "stability", lang)
-    return f"{label('variable', variable, lang)} ({label('level', level, lang)})"
+    return f"{label('variable', variable, lang)} · {label('level', level, lang)}"
 
 
 def _save(fig: Figure, path: str | Path) -> Path:
@@ -74,18 +75,23 @@ def plot_survival(
         fig = Figure(figsize=(11, 6.2))
         FigureCanvasAgg(fig)
         ax = fig.subplots()
-        for name, c in curves.items():
+        names = list(curves)
+        for i, name in reversed(list(enumerate(names))):  # the baseline on top, dashed
+            c = curves[name]
             ax.fill_between(
-                c.months, c.low, c.high, step="post", color=colours[name], alpha=0.15, lw=0
+                c.months, c.low, c.high, step="post", color=colours[name], alpha=0.12, lw=0
             )
-            ax.step(c.months, c.survival, where="post", color=colours[name], lw=3, label=name)
+            style = {"ls": "--", "lw": 2.4, "zorder": 5} if i == 0 else {"lw": 3}
+            ax.step(c.months, c.survival, where="post", color=colours[name], label=name, **style)
+        handles, labels = ax.get_legend_handles_labels()
+        order = [labels.index(n) for n in names]
         ax.set_ylim(-0.02, 1.05)
         ax.margins(x=0)
         ax.set_xlabel(label("word", "month", lang))
         ax.set_ylabel(msg._("Share of regional bodies still there"))
         ax.set_title(msg._("Survival of the regional body (Kaplan–Meier, 95% band)"), loc="left")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="lower left", frameon=False)
+        ax.legend([handles[i] for i in order], names, loc="lower left", frameon=False)
         fig.tight_layout()
         return _save(fig, path)
 
@@ -109,7 +115,8 @@ def plot_bands(
     """
     msg = messages(lang, I18N_DOMAIN)
     colours = scenario_colours(order)
-    panels = list(dict.fromkeys(zip(bands["variable"], bands["level"], strict=True)))
+    present = set(zip(bands["variable"], bands["level"], strict=True))
+    panels = [p for p in MAIN_SERIES if p in present] + sorted(present - set(MAIN_SERIES))
     ncols = 3 if len(panels) > 4 else 2
     nrows = -(-len(panels) // ncols)
     months = sorted({m for ms in (events or {}).values() for m in ms})
@@ -119,13 +126,14 @@ def plot_bands(
         axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
         for ax, (variable, level) in zip(axes.flat, panels, strict=False):
             one = bands[(bands["variable"] == variable) & (bands["level"] == level)]
-            for name in order:
+            for i, name in reversed(list(enumerate(order))):  # the baseline on top, dashed
                 b = one[one["scenario"] == name]
-                ax.fill_between(b["month"], b["q10"], b["q90"], color=colours[name], alpha=0.12)
-                ax.plot(b["month"], b["q50"], color=colours[name], lw=2.6, label=name)
+                ax.fill_between(b["month"], b["q10"], b["q90"], color=colours[name], alpha=0.1)
+                style = {"ls": "--", "lw": 2.2, "zorder": 5} if i == 0 else {"lw": 2.6}
+                ax.plot(b["month"], b["q50"], color=colours[name], label=name, **style)
             for m in months:
                 mark_event(ax, m)
-            ax.set_title(_series_title(variable, level, lang), loc="left")
+            ax.set_title(_series_title(variable, level, lang), loc="left", fontsize="medium")
             ax.grid(True, alpha=0.3)
             ax.margins(x=0)
         for ax in axes.flat[len(panels) :]:
@@ -133,7 +141,8 @@ def plot_bands(
         for ax in axes[-1]:
             ax.set_xlabel(label("word", "month", lang))
         handles, labels = axes.flat[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
+        handles = [handles[labels.index(n)] for n in order]
+        fig.legend(handles, list(order), loc="lower center", ncol=len(order), frameon=False)
         fig.suptitle(msg._("Median and 10–90% band of the runs, by scenario"), x=0.01, ha="left")
         fig.tight_layout(rect=(0, 0.8 / fig.get_figheight(), 1, 1 - 0.5 / fig.get_figheight()))
         return _save(fig, path)

@@ -265,9 +265,7 @@ def paired_binary(base, alt, conf: float = 0.95, *, lower_is_better: bool = Fals
 
 def _outcome_columns(runs: pd.DataFrame, outcomes: Sequence[str] | None) -> list[str]:
     skip = {"scenario", "run", "seed"}
-    numeric = [
-        c for c in runs.columns if c not in skip and pd.api.types.is_numeric_dtype(runs[c])
-    ]
+    numeric = [c for c in runs.columns if c not in skip and pd.api.types.is_numeric_dtype(runs[c])]
     if outcomes is not None:
         return [c for c in outcomes if c in numeric]
     first = [c for c in HEADLINE if c in numeric]
