@@ -182,7 +182,7 @@ def paired_continuous(
     diff, low, high, n = mean_ci(a - b, conf)
     low, high = clip_to((low, high), _difference_bounds(bounds))
     p = math.nan
-    if n >= 2 and np.ptp(a - b) > 0:
+    if n >= 2 and np.ptp(a - b) > 1e-12 * max(1.0, abs(diff)):
         from scipy import stats
 
         p = float(stats.ttest_rel(a, b).pvalue)

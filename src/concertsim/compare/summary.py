@@ -43,7 +43,9 @@ def _interval(msg: Messages, low: str, high: str) -> str:
 
 def _signed(msg: Messages, value: float, digits: int) -> str:
     text = msg.number(abs(value), digits)
-    return ("+" if value >= 0 else "-") + text
+    if text.strip("0.,") == "":  # rounds to zero: no sign
+        return text
+    return ("+" if value > 0 else "-") + text
 
 
 def outcome_clause(row: Mapping, lang: str = "en") -> str:
@@ -90,7 +92,7 @@ def scenario_sentence(paired: pd.DataFrame, scenario: str, baseline: str, lang: 
         if o in rows.index
     ]
     lead = msg._("{scenario} rather than {baseline}:").format(scenario=scenario, baseline=baseline)
-    return f"{lead} " + "; ".join(clauses) + "."
+    return f"{lead} " + msg._("; ").join(clauses) + "."
 
 
 def survival_sentence(name: str, curve: SurvivalCurve, horizon: int, lang: str) -> str:
