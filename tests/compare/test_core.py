@@ -33,9 +33,9 @@ def test_replicate_r_of_every_scenario_is_what_run_gives_with_the_same_seed():
 
 def test_precision_rounds_give_the_numbers_of_one_round():
     kw = {"seed": 2, "months": 24}
-    stepped = run_comparison(["baseline", "imposed"], replicates=4, precision=0.01, **kw)
+    stepped = run_comparison(["baseline", "imposed"], replicates=4, precision=0.05, **kw)
     assert len(stepped.rounds) > 1 and stepped.rounds[0] == 4
-    assert stepped.reached <= 0.01 or stepped.replicates == 1000
+    assert stepped.reached <= 0.05 or stepped.replicates == 1000
     once = run_comparison(["baseline", "imposed"], replicates=stepped.replicates, **kw)
     pd.testing.assert_frame_equal(stepped.runs, once.runs)
     pd.testing.assert_frame_equal(stepped.paired, once.paired)

@@ -48,7 +48,7 @@ MAIN_SERIES: tuple[tuple[str, str], ...] = (
 )
 """(variable, level) of the series a comparison keeps, bands and differences, month by month."""
 
-MAX_ROUNDS = 8
+MAX_ROUNDS = 10
 """Rounds of ``--precision`` at most (each may add many replicates)."""
 
 Progress = Callable[[str, int, int], None]
@@ -178,11 +178,16 @@ def _run_round(
 
 
 def _next_size(n: int, width: float, precision: float, cap: int) -> int:
-    """Replicates for the next round: the half-width shrinks as 1/sqrt(n), plus 10%."""
+    """Replicates for the next round: the half-width shrinks as 1/sqrt(n), plus 10%.
+
+    At most four times as many per round: with few runs the intervals of yes/no outcomes
+    are wide for reasons that do not scale so (no discordant pair yet), and the estimate
+    of how many are needed is rough.
+    """
     if not math.isfinite(width) or width <= 0:
         return min(cap, 2 * n)
     wanted = math.ceil(1.1 * n * (width / precision) ** 2)
-    return min(cap, max(wanted, n + max(1, n // 4)))
+    return min(cap, 4 * n, max(wanted, n + max(1, n // 4)))
 
 
 def run_comparison(
