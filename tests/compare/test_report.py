@@ -64,12 +64,13 @@ ROW = {"outcome": "legitimacy_end_regional", "kind": "continuous"}
     ],
 )
 def test_words_follow_the_interval(difference, low, high, words):
-    """"Higher" or "lower" only when the interval excludes 0; otherwise "no clear difference"."""
+    """ "Higher" or "lower" only when the interval excludes 0; otherwise "no clear difference"."""
     assert words in outcome_clause({**ROW, "difference": difference, "low": low, "high": high})
 
 
 def test_yes_no_outcomes_speak_in_percentage_points():
-    row = {"outcome": "survived", "kind": "binary", "difference": -0.525, "low": -0.66, "high": -0.34}
+    row = {"outcome": "survived", "kind": "binary", "difference": -0.525}
+    row |= {"low": -0.66, "high": -0.34}
     assert outcome_clause(row) == (
         "survival of the regional body is 52 percentage points lower [34, 66]"
     )

@@ -10,7 +10,7 @@ Example:
     >>> outcome_clause(row, "en")
     'regional legitimacy at the horizon is 0.75 higher [0.74, 0.76]'
     >>> outcome_clause({**row, "low": -0.01}, "en")
-    'regional legitimacy at the horizon: no clear difference (+0.75 [-0.01, 0.76])'
+    'regional legitimacy at the horizon: no clear difference (+0.75 [-0.01, +0.76])'
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ With several regional bodies (a province) the time is that of the *first* one to
 
 Example:
     >>> curve = kaplan_meier([2, 3, 3, 5], [True, True, False, False], horizon=5)
-    >>> [round(s, 4) for s in curve.survival]
+    >>> curve.survival.round(4).tolist()
     [1.0, 1.0, 0.75, 0.5, 0.5, 0.5]
     >>> curve.median, curve.rmst
     (3.0, 3.75)
