@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .params import Event, Parameters, Structure
     from .scenario import Scenario, load_scenario
     from .simulate import run_scenario as run
+    from .compare import run_comparison, write_comparison
 
 __all__ = [
     "load_scenario",
@@ -40,6 +41,8 @@ __all__ = [
     "Event",
     "Parameters",
     "Structure",
+    "run_comparison",
+    "write_comparison",
     "__version__",
 ]
 
@@ -51,6 +54,8 @@ _LAZY = {
     "Event": ("concertsim.params", "Event"),
     "Parameters": ("concertsim.params", "Parameters"),
     "Structure": ("concertsim.params", "Structure"),
+    "run_comparison": ("concertsim.compare", "run_comparison"),
+    "write_comparison": ("concertsim.compare", "write_comparison"),
 }
 """Public name -> (module, attribute), imported on first use."""
 
