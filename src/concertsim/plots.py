@@ -41,6 +41,7 @@ LEVEL_COLOURS: dict[str, str] = {
 """One colour per level, colour-blind-distinguishable, the same in every figure."""
 
 PANEL_ORDER: tuple[str, ...] = (
+    "stability",
     "credibility",
     "legitimacy",
     "assent",
@@ -56,6 +57,7 @@ PANEL_ORDER: tuple[str, ...] = (
 """Variables in the order they are shown; others follow alphabetically."""
 
 PANEL_TITLES: dict[str, str] = {
+    "stability": "Stability index",
     "credibility": "Credibility",
     "legitimacy": "Legitimacy (assent from below)",
     "assent": "Assent",

@@ -65,13 +65,12 @@ thead th { background: #eef2f8; }
 figure { margin: 1.5rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { color: #444; font-size: .9rem; }
 pre { background: #f5f5f5; padding: .6rem; font-size: .75rem; overflow-x: auto;
-      white-space: pre-wrap; }
+      white-space: pre-wrap; } pre.scenario { max-height: 18rem; overflow-y: auto; }
 @page { size: A4; margin: 14mm; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10pt; }
   h2 { break-after: avoid; } figure, table, tr { break-inside: avoid; }
-  details { display: block; } details > summary { display: none; }
-  pre { white-space: pre-wrap; font-size: 7pt; }
+  pre, pre.scenario { white-space: pre-wrap; font-size: 7pt; max-height: none; overflow: visible; }
 }
 """
 
@@ -214,8 +213,7 @@ def _provenance(comp: Comparison, manifest: Mapping, lang: str) -> str:
             name=name, source=sc.source or "–"
         )
         parts.append(
-            f"<details><summary>{html.escape(title)}</summary><h3>{html.escape(title)}</h3>"
-            f"<pre>{html.escape(resolved)}</pre></details>"
+            f'<h3>{html.escape(title)}</h3><pre class="scenario">{html.escape(resolved)}</pre>'
         )
     return "\n".join(parts)
 
