@@ -27,11 +27,11 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare source tr
     __version__ = "0.0.0"
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .compare import run_comparison, write_comparison
     from .model import ConcertationModel
     from .params import Event, Parameters, Structure
     from .scenario import Scenario, load_scenario
     from .simulate import run_scenario as run
-    from .compare import run_comparison, write_comparison
 
 __all__ = [
     "load_scenario",

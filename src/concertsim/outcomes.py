@@ -47,14 +47,11 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 __all__ = ["stability_index", "recovery_months", "outcomes_table", "RECOVERY_LEVEL"]
-__all__ += ["outcome_range", "LOWER_IS_BETTER", "BINARY_OUTCOMES"]
+__all__ += ["outcome_range", "LOWER_IS_BETTER"]
 
 RECOVERY_LEVEL = 0.95
 """Share of the pre-shock stability index that counts as recovered."""
 
-
-BINARY_OUTCOMES = ("survived", "collapsed", "recovered")
-"""Outcomes that are 0 or 1 in a one-region run (yes/no): proportions, not means."""
 
 LOWER_IS_BETTER = frozenset(
     {"collapsed", "members_dormant_end", "local_fold_share", "recovery_months"}

@@ -41,7 +41,7 @@ from concertsim.intervals import (
     t_quantile,
     wilson,
 )
-from concertsim.outcomes import BINARY_OUTCOMES, LOWER_IS_BETTER, outcome_range
+from concertsim.outcomes import LOWER_IS_BETTER, outcome_range
 
 __all__ = [
     "HEADLINE",
@@ -305,8 +305,8 @@ def paired_table(
 
     Returns:
         One row per (scenario, outcome), columns :data:`PAIRED_COLUMNS`; yes/no outcomes
-        (:func:`is_binary`, or those of :data:`concertsim.outcomes.BINARY_OUTCOMES` when
-        every value is 0 or 1) get the binary methods.
+        (range [0, 1], every value of every scenario 0 or 1: :func:`is_binary`, such as
+        ``survived`` in a one-region run) get the binary methods.
     """
     base = _aligned(runs, by, pair_on, baseline)
     rows = []
@@ -319,10 +319,10 @@ def paired_table(
             b = base.loc[keys, outcome].to_numpy(dtype=float)
             a = alt.loc[keys, outcome].to_numpy(dtype=float)
             lower = outcome in LOWER_IS_BETTER
-            if is_binary(b, a) and (outcome in BINARY_OUTCOMES or is_binary(runs[outcome])):
+            bounds = outcome_range(outcome, horizon)
+            if bounds == (0.0, 1.0) and is_binary(runs[outcome]):
                 row = paired_binary(b, a, conf, lower_is_better=lower)
             else:
-                bounds = outcome_range(outcome, horizon)
                 row = paired_continuous(b, a, conf, lower_is_better=lower, bounds=bounds)
             rows.append({"scenario": name, "baseline": baseline, "outcome": outcome, **row})
     return pd.DataFrame(rows, columns=list(PAIRED_COLUMNS))

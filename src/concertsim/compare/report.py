@@ -59,8 +59,10 @@ h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-
 .meta { color: #555; } .summary li { margin: .45rem 0; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: .9rem; width: 100%; }
 th, td { border-bottom: 1px solid #ccc; padding: .3rem .5rem; text-align: right; }
-th:nth-child(-n+2), td:nth-child(-n+2), .text th, .text td { text-align: left; }
-td { white-space: nowrap; } td:nth-child(2), .text td { white-space: normal; }
+th:first-child, td:first-child, .paired th:nth-child(2), .paired td:nth-child(2),
+.text th, .text td { text-align: left; }
+td { white-space: nowrap; }
+td:first-child, .paired td:nth-child(2), .text td { white-space: normal; }
 thead th { background: #eef2f8; }
 figure { margin: 1.5rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { color: #444; font-size: .9rem; }
@@ -279,10 +281,13 @@ def render_report(
     li_surv = "".join(f"<li>{html.escape(s)}</li>" for s in survival)
     title = msg._("Comparison of scenarios: {names}").format(names=", ".join(comp.scenarios))
     headline = [o for o in HEADLINE if o in set(comp.paired["outcome"])]
-    paired = _table(_paired_headers(lang, base), _paired_rows(comp.paired, headline, lang))
+    paired = _table(
+        _paired_headers(lang, base), _paired_rows(comp.paired, headline, lang), "paired"
+    )
     every = _table(
         _paired_headers(lang, base),
         _paired_rows(comp.paired, [o for o in pd.unique(comp.paired["outcome"])], lang),
+        "paired",
     )
     figs = "\n".join(_figure(n, p, lang) for n, p in figures.items())
     h = {
