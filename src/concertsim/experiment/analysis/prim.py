@@ -356,13 +356,11 @@ class _Search:
                 data = self.x[_in_box(xr, zone_lo, zone_hi), j]
                 new_lo, new_hi = lo.copy(), hi.copy()
                 if side == "lower":
-                    new_lo[j] = (
-                        get_quantile(data, 1 - self.paste_alpha) if data.size else self.init_lo[j]
-                    )
+                    at = 1 - self.paste_alpha
+                    new_lo[j] = get_quantile(data, at) if data.size else self.init_lo[j]
                 else:
-                    new_hi[j] = (
-                        get_quantile(data, self.paste_alpha) if data.size else self.init_hi[j]
-                    )
+                    at = self.paste_alpha
+                    new_hi[j] = get_quantile(data, at) if data.size else self.init_hi[j]
                 inside = _in_box(xr, new_lo[restricted], new_hi[restricted])
                 candidates.append((np.flatnonzero(inside), new_lo, new_hi))
         obj, _, _, new_idx, new_lo, new_hi = self._best(idx, candidates)
