@@ -1,4 +1,5 @@
 """Policies x scenarios: [scenarios] in experiment files, the sweep and `analyze` on them."""
+# ruff: noqa: E501 -- the expected one-line messages are quoted whole
 
 from __future__ import annotations
 
@@ -308,7 +309,7 @@ def test_a_named_baseline_and_a_wrong_one(analysed, tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert (
-        "--baseline: expected a scenario of these results (baseline, imposed, same, late_cut), got \"nope\""
+        '--baseline: expected a scenario of these results (baseline, imposed, same, late_cut), got "nope"'
         in err
     )
     assert not (tmp_path / "b").exists()
