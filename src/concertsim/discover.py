@@ -138,7 +138,12 @@ def _runs(
     constant = [p for p in parameters if runs[p].nunique() <= 1]
     if constant:
         notes.append(f"fixed in every run, so not searched: {', '.join(constant)}")
-    return runs, [p for p in parameters if p not in constant], notes
+    varying = [p for p in parameters if p not in constant]
+    kept = list(runs[varying].T.drop_duplicates().index) if varying else []
+    linked = [p for p in varying if p not in kept]
+    if linked:  # linked parameters take the same values: searched once, as the first
+        notes.append(f"equal to a parameter searched, so not searched: {', '.join(linked)}")
+    return runs, kept, notes
 
 
 def discover_store(
@@ -204,6 +209,11 @@ def discover_store(
     box = result.box()
     if hits.all():
         report.warn(f"every run has {cases}: there is no region to tell apart")
+    elif box.step == 0:
+        report.warn(
+            f"{hits.mean():.0%} of all the runs have {cases}, at least --min-density "
+            f"{min_density:g}: raise it to find a region where they are denser"
+        )
     elif box.density < min_density:
         report.warn(
             f"no box reaches a density of {min_density:g}: the densest is shown "

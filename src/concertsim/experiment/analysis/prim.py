@@ -27,8 +27,8 @@ Example:
     >>> y = (x["a"] > 0.7).to_numpy()
     >>> result = prim(x, y, threshold=0.8)
     >>> box = result.box()
-    >>> box.restricted, round(box.density, 2), round(box.limits.loc["a", "lower"], 2)
-    (['a'], 1.0, 0.7)
+    >>> box.restricted, box.density >= 0.8, round(float(box.limits.loc["a", "lower"]), 1)
+    (['a'], True, 0.7)
 """
 
 from __future__ import annotations

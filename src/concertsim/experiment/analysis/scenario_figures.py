@@ -104,6 +104,6 @@ def differences(table: pd.DataFrame, conf: float) -> Figure:
     for ax in axes[len(outcomes) :]:
         ax.set_visible(False)
     baseline = table["baseline"].iloc[0] if len(table) else ""
-    fig.suptitle(f"paired difference with {baseline}, {conf:.0%} interval", fontsize=10)
+    fig.suptitle(f"scenario minus {baseline}, paired run by run ({conf:.0%} interval)", fontsize=10)
     fig.tight_layout()
     return fig

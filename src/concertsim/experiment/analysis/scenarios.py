@@ -14,6 +14,7 @@ compared with the baseline run by run (:mod:`.paired`):
 | ``envelopes.csv``, ``envelopes.png`` | monthly bands of the main series by scenario (with ``series = true``) |
 
 Example:
+    >>> from pathlib import Path
     >>> from concertsim.experiment.analysis.common import AnalysisReport
     >>> r = AnalysisReport(Path("a"))
     >>> r.table("points", pd.DataFrame({"x": [1]}))
@@ -59,10 +60,12 @@ def point_labels(design: pd.DataFrame) -> dict[int, str]:
     """A short label per design point: the parameters that vary, ``name = value``.
 
     Example:
-        >>> point_labels(pd.DataFrame({"turnover.local_annual": [0.1, 0.4], "c": [1, 1]}))
+        >>> point_labels(pd.DataFrame({"turnover.local_annual": [0.1, 0.4], "c": [1, 1],
+        ...                            "turnover.regional_annual": [0.1, 0.4]}))
         {0: 'local_annual = 0.1', 1: 'local_annual = 0.4', -1: 'every design point'}
     """
     varying = [c for c in design.columns if design[c].nunique() > 1]
+    varying = list(design[varying].T.drop_duplicates().index)  # linked parameters: once
     labels = {
         int(i): ", ".join(f"{short(c)} = {row[c]:g}" for c in varying) or f"point {i}"
         for i, row in design.iterrows()
