@@ -16,7 +16,7 @@ Example:
     >>> parse_scenarios("e.toml", {"a b": "baseline"}, {}, AnalysisSpec())
     Traceback (most recent call last):
     ...
-    concertsim.errors.InputError: e.toml: [scenarios] a b: expected a name of letters, digits, '_', '-' or '.', got 'a b'
+    concertsim.errors.InputError: e.toml: [scenarios] a b: expected a name of letters, digits, '_', '-' or '.', got "a b"
 """  # noqa: E501
 
 from __future__ import annotations
