@@ -37,9 +37,13 @@ from concertsim.errors import InputError, verbatim
 if TYPE_CHECKING:
     from concertsim.experiment.analysis.common import AnalysisReport
     from concertsim.experiment.analysis.prim import PrimBox, PrimResult
+    from concertsim.i18n import Messages
 
 __all__ = ["Discovery", "discover_store", "describe", "add_parser", "build_parser", "command"]
 __all__ += ["main"]
+
+I18N_DOMAIN = "discover"
+"""The catalogue of what ``discover`` says to its reader (the sentence and the figures)."""
 
 _RUN_COLUMNS = ("run_id", "point", "replicate", "seed_entropy", "seed_spawn_key", "status")
 
@@ -64,22 +68,30 @@ class Discovery:
     parameters: list[str] = field(default_factory=list)
 
 
-def _number(x: float) -> str:
-    return f"{x:.3g}"
-
-
-def _range(box: PrimBox, name: str) -> str:
+def _range(box: PrimBox, name: str, msg: Messages) -> str:
     """``name <= 0.3``, ``name >= 0.1`` or ``name in [0.1, 0.3]``: the sides it restricts."""
     low, high = box.limits.loc[name, "lower"], box.limits.loc[name, "upper"]
     qp = box.quasi_p.loc[name]
+    low_text, high_text = _number(low, msg), _number(high, msg)
     if qp.isna()["lower"] and not qp.isna()["upper"]:
-        return f"{name} <= {_number(high)}"
+        return msg._("{name} <= {high}").format(name=name, high=high_text)
     if qp.isna()["upper"] and not qp.isna()["lower"]:
-        return f"{name} >= {_number(low)}"
-    return f"{name} in [{_number(low)}, {_number(high)}]"
+        return msg._("{name} >= {low}").format(name=name, low=low_text)
+    return msg._("{name} in [{low}, {high}]").format(name=name, low=low_text, high=high_text)
 
 
-def describe(box: PrimBox, cases: str, n_cases: int, n_runs: int) -> str:
+def _number(x: float, msg: Messages) -> str:
+    """Three significant digits, as the reader writes numbers (``0,244`` in French)."""
+    text = f"{x:.3g}"
+    if "e" in text:
+        return text
+    digits = len(text.partition(".")[2])
+    return msg.number(float(text), digits)
+
+
+def describe(
+    box: PrimBox, cases: str, n_cases: int, n_runs: int, *, by_point: bool = False, lang="en"
+) -> str:
     """The box in one sentence: where the cases are, how dense and how complete.
 
     Example:
@@ -90,14 +102,35 @@ def describe(box: PrimBox, cases: str, n_cases: int, n_runs: int) -> str:
         >>> b = PrimBox(3, lim, ["turnover"], 0.9, 0.8, 0.3, 60, 48, qp)
         >>> describe(b, "survived <= 0.5", 53, 200)
         '53 of 200 runs have survived <= 0.5; 80% of the runs with turnover >= 0.25 do (48 of 60 runs), and that box holds 90% of them.'
+        >>> describe(b, "survived <= 0.5", 53, 200, lang="fr")
+        '53 simulations sur 200 ont survived <= 0.5 ; 80\xa0% des simulations où turnover >= 0,25 l’ont (48 sur 60), et cette boîte en contient 90\xa0%.'
     """  # noqa: E501
+    from concertsim.i18n import messages
+
+    msg = messages(lang, I18N_DOMAIN)
     if not box.restricted:
-        return f"{n_cases} of {n_runs} runs have {cases}; no box narrows them down."
-    ranges = " and ".join(_range(box, name) for name in box.restricted)
-    return (
-        f"{n_cases} of {n_runs} runs have {cases}; {box.density:.0%} of the runs with {ranges} "
-        f"do ({box.k} of {box.n} runs), and that box holds {box.coverage:.0%} of them."
+        text = (
+            msg._("{cases} of {total} design points have {condition}; no box narrows them down.")
+            if by_point
+            else msg._("{cases} of {total} runs have {condition}; no box narrows them down.")
+        )
+        return text.format(cases=n_cases, total=n_runs, condition=cases)
+    ranges = msg._(" and ").join(_range(box, name, msg) for name in box.restricted)
+    text = (
+        msg._(
+            "{cases} of {total} design points have {condition}; {density} of the design points "
+            "with {ranges} do ({k} of {n}), and that box holds {coverage} of them."
+        )
+        if by_point
+        else msg._(
+            "{cases} of {total} runs have {condition}; {density} of the runs with {ranges} do "
+            "({k} of {n} runs), and that box holds {coverage} of them."
+        )
     )
+    return text.format(
+        cases=n_cases, total=n_runs, condition=cases, density=msg.percent(box.density),
+        ranges=ranges, k=box.k, n=box.n, coverage=msg.percent(box.coverage),
+    )  # fmt: skip
 
 
 def _runs(
@@ -160,6 +193,7 @@ def discover_store(
     by_point: bool = False,
     out: str | Path | None = None,
     figures: bool = True,
+    lang: str | None = None,
 ) -> Discovery:
     """Scenario discovery with PRIM on a sweep's results store (see the module docstring).
 
@@ -176,6 +210,8 @@ def discover_store(
             replicates (e.g. the share of runs that survived), rather than the runs.
         out: where to write (default ``root/discovery``).
         figures: also draw the PNG figures.
+        lang: the language of the sentence and the figures (``en``, ``fr``; default:
+            :func:`concertsim.i18n.default_language`).
 
     Raises:
         InputError: ``root`` is not a sweep's store, the outcome or scenario is not in it,
@@ -185,7 +221,9 @@ def discover_store(
     from concertsim.experiment.analysis.driver import check_out, open_store, write_report
     from concertsim.experiment.analysis.prim import prim
     from concertsim.experiment.analysis.prim_figures import box_limits, trajectory
+    from concertsim.i18n import default_language
 
+    lang = lang or default_language()
     store = open_store(root)
     root = Path(root)
     out_dir = Path(out) if out else root / "discovery"
@@ -240,11 +278,9 @@ def discover_store(
         table[key] = value
     report.table("prim_box", table)
     if figures:
-        report.figure("prim_trajectory.png", lambda: trajectory(result, cases))
-        report.figure("prim_box.png", lambda: box_limits(box, result.initial, cases))
-    summary = describe(box, cases, int(hits.sum()), len(y))
-    if by_point:
-        summary = summary.replace(" runs", " design points")
+        report.figure("prim_trajectory.png", lambda: trajectory(result, cases, lang))
+        report.figure("prim_box.png", lambda: box_limits(box, result.initial, cases, lang))
+    summary = describe(box, cases, int(hits.sum()), len(y), by_point=by_point, lang=lang)
     write_report(report)
     return Discovery(report, result, box, cases, summary, parameters)
 
@@ -288,6 +324,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default=None, help="where to write (default: DIR/discovery)")
     p.add_argument("--no-figures", action="store_true", help="tables only")
+    p.add_argument(
+        "--lang",
+        choices=("en", "fr"),
+        default=None,
+        help="language of the sentence and the figures (default: CONCERTSIM_LANG or the locale)",
+    )
     p.set_defaults(func=command)
     return p
 
@@ -326,6 +368,7 @@ def command(args: argparse.Namespace) -> int:
         by_point=args.by_point,
         out=args.out,
         figures=not args.no_figures,
+        lang=args.lang,
     )
     report = found.report
     for warning in report.warnings:

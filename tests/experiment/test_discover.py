@@ -28,7 +28,17 @@ def store(tmp_path_factory) -> Path:
 
 
 def test_discover_writes_the_trajectory_and_the_box(store: Path, capsys):
-    args = ["--outcome", "y", "--threshold", "9", "--above", "--min-density", "0.25"]
+    args = [
+        "--outcome",
+        "y",
+        "--threshold",
+        "9",
+        "--above",
+        "--min-density",
+        "0.25",
+        "--lang",
+        "en",
+    ]
     assert main(["discover", str(store), *args]) == 0
     out = capsys.readouterr().out
     assert "runs have y >= 9;" in out and " of the runs with " in out and "x2 " in out
@@ -49,7 +59,7 @@ def test_discover_writes_the_trajectory_and_the_box(store: Path, capsys):
 
 
 def test_discover_from_python_by_point_and_again_without_figures(store: Path, tmp_path: Path):
-    found = discover_store(store, "y", threshold=9, above=True, out=tmp_path / "d")
+    found = discover_store(store, "y", threshold=9, above=True, out=tmp_path / "d", lang="en")
     assert found.box.restricted and found.report.warnings  # no box of density 0.8: said so
     assert "no box reaches a density of 0.8" in found.report.warnings[0]
     cases = int((found.result.y).sum())
@@ -58,8 +68,18 @@ def test_discover_from_python_by_point_and_again_without_figures(store: Path, tm
     assert not list((tmp_path / "d").glob("*.png"))  # one analysis per directory
     assert again.report.removed
     by_point = discover_store(store, "y", threshold=9, above=True, by_point=True,
-                              out=tmp_path / "p", figures=False)  # fmt: skip
+                              out=tmp_path / "p", figures=False, lang="en")  # fmt: skip
     assert "design points" in by_point.summary
+
+
+def test_the_sentence_and_the_figures_in_french(store: Path, tmp_path: Path):
+    found = discover_store(store, "y", threshold=9, above=True, out=tmp_path / "fr", lang="fr")
+    assert " simulations sur 300 ont y >= 9 ; " in found.summary
+    assert (
+        "\u00a0% des simulations où " in found.summary
+        and "cette boîte en contient" in found.summary
+    )
+    assert (tmp_path / "fr" / "prim_box.png").stat().st_size > 10_000
 
 
 @pytest.mark.parametrize(
@@ -104,7 +124,7 @@ def test_discover_names_where_the_role_mix_folds(tmp_path: Path):
     )
     (tmp_path / "role_mix.toml").write_text(text)
     run_sweep(tmp_path / "role_mix.toml", tmp_path / "out", executor="local", workers=2)
-    found = discover_store(tmp_path / "out", "survived", by_point=True, min_density=0.7)
+    found = discover_store(tmp_path / "out", "survived", by_point=True, min_density=0.7, lang="en")
     limits = found.box.limits
     assert "turnover.local_annual" in found.box.restricted, found.summary
     assert limits.loc["turnover.local_annual", "lower"] > 0.1  # the high turnover level
