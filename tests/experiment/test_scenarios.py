@@ -324,3 +324,14 @@ def test_analyze_prints_the_paired_table(analysed, tmp_path: Path, capsys):
     index = json.loads((tmp_path / "c" / ".concertsim-analysis.json").read_text())
     assert "paired.csv" in index and not any(n.endswith(".png") for n in index)
     assert np.isfinite(pd.read_csv(tmp_path / "c" / "paired.csv")["difference"]).all()
+
+
+@pytest.mark.parametrize("bad", [5, [{"name": "a"}, {"name": "a"}], [{"source": "x"}], "abc"])
+def test_a_store_whose_scenarios_are_not_ours_is_refused(tmp_path: Path, capsys, bad):
+    run_sweep(_write(tmp_path / "e.toml", months=1, replicates=1), tmp_path / "out",
+              executor="serial")  # fmt: skip
+    path = tmp_path / "out" / "manifest.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "scenarios": bad}))
+    assert main(["analyze", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "scenarios: expected a value concertsim writes" in err, err
