@@ -335,3 +335,32 @@ def test_a_store_whose_scenarios_are_not_ours_is_refused(tmp_path: Path, capsys,
     assert main(["analyze", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "scenarios: expected a value concertsim writes" in err, err
+
+
+def test_analysis_settings_of_the_file_apply_after_the_sweep(tmp_path: Path):
+    """[analysis] may change after the sweep (the baseline too): the file describes the store."""
+    exp = _write(tmp_path / "e.toml", months=2, replicates=2)
+    run_sweep(exp, tmp_path / "out", executor="serial")
+    exp.write_text(exp.read_text() + '[analysis]\nbaseline = "imposed"\n')
+    report = analyze_store(tmp_path / "out", figures=False)
+    assert set(report.tables["paired"]["baseline"]) == {"imposed"}
+    exp.write_text(exp.read_text().replace("share = 0.9", "share = 0.8"))  # other results now
+    report = analyze_store(tmp_path / "out", figures=False)
+    assert set(report.tables["paired"]["baseline"]) == {"baseline"}  # the manifest's settings
+
+
+def test_discover_searches_one_scenario_of_a_store(analysed):
+    from concertsim.discover import discover_store
+
+    root, _ = analysed
+    found = discover_store(root / "out", "stability_mean", threshold=0.6, scenario="imposed",
+                           out=root / "disc", figures=False, lang="en")  # fmt: skip
+    assert any(
+        n.startswith("scenario imposed (of baseline, imposed, same, late_cut")
+        for n in found.report.notes
+    )
+    assert found.summary.startswith(
+        f"{int(found.result.y.sum())} of 16 runs have stability_mean <= 0.6"
+    )
+    with pytest.raises(InputError, match="--scenario: expected a scenario of these results"):
+        discover_store(root / "out", "stability_mean", scenario="nope", out=root / "d2")

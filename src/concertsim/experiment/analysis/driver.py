@@ -424,7 +424,9 @@ def _describes(exp: Any, manifest: Mapping[str, Any]) -> bool:
     if stored is None:  # a store written before identities were recorded
         return False
     ours = json.loads(json.dumps(exp.identity(), default=str))
-    theirs = {k: v for k, v in stored.items() if k != "base_scenario"}
+    theirs = {k: v for k, v in stored.items() if k not in ("base_scenario", "scenarios")}
+    if "scenarios" in stored:  # as the file gave them (the identity holds them resolved)
+        theirs["scenarios"] = manifest.get("experiment", {}).get("scenarios")
     if ours["seed"] is None:  # fresh entropy: the store's, whatever it was
         ours["seed"] = theirs.get("seed")
     return ours == theirs
