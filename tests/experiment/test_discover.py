@@ -62,6 +62,10 @@ def test_discover_from_python_by_point_and_again_without_figures(store: Path, tm
     found = discover_store(store, "y", threshold=9, above=True, out=tmp_path / "d", lang="en")
     assert found.box.restricted and found.report.warnings  # no box of density 0.8: said so
     assert "no box reaches a density of 0.8" in found.report.warnings[0]
+    loose = [(n, side) for n in found.box.restricted for side in ("lower", "upper")
+             if found.box.quasi_p.loc[n, side] > 0.05]  # fmt: skip
+    named = [w for w in found.report.warnings if w.startswith("quasi-p-value above 0.05")]
+    assert loose and named and all(f"{n} ({side})" in named[0] for n, side in loose)
     cases = int((found.result.y).sum())
     assert found.summary.startswith(f"{cases} of 300 runs have y >= 9; ")
     again = discover_store(store, "y", threshold=9, above=True, out=tmp_path / "d", figures=False)
