@@ -26,6 +26,7 @@ from concertsim import __version__
 from concertsim.cliargs import EXIT_INPUT, Parser, integer_in, parse_assignments
 from concertsim.compare import cli as compare_cli
 from concertsim.config import HORIZON_INFO
+from concertsim.discover import add_parser as _add_discover
 from concertsim.errors import InputError, verbatim
 from concertsim.limits import LIMITS_HELP, MAX_RUNS
 
@@ -316,6 +317,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _add_scenarios(sub)
     _add_patterns(sub)
     compare_cli.add_parser(sub)
+    _add_discover(sub)
     _add_experiment(sub, wanted=_command_of(argv) in _EXPERIMENT_COMMANDS)
     return parser
 
