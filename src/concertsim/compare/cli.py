@@ -4,7 +4,7 @@ Usage::
 
     concertsim compare A B [C ...] [--baseline A] [--replicates N] [--seed S]
                        [--precision H] [--max-replicates M] [--out DIR] [--lang fr|en]
-                       [--force]
+                       [--force] [--no-progress]
 
 Every scenario is loaded and checked, and ``--out`` too, before anything runs: a bad one is
 one line ``concertsim: error: ...`` naming the file, the key and what was expected (exit 2).
@@ -13,6 +13,7 @@ one line ``concertsim: error: ...`` naming the file, the key and what was expect
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from concertsim.cliargs import integer_in, share
@@ -60,6 +61,7 @@ def command(args: argparse.Namespace) -> int:
         seed=seed,
         precision=args.precision,
         max_replicates=cap,
+        progress=None if args.no_progress or not sys.stderr.isatty() else _progress(),
     )
     if args.precision:
         print(
@@ -84,6 +86,20 @@ def command(args: argparse.Namespace) -> int:
     for name in comp.alternatives:
         print(scenario_sentence(comp.paired, name, baseline, args.lang))
     return 0
+
+
+def _progress():
+    """A progress bar per scenario and round, on the terminal."""
+    from concertsim.progress import Progress
+
+    bars: dict = {}
+
+    def show(name: str, done: int, total: int) -> None:
+        if done == 1 or name not in bars:
+            bars[name] = Progress(label=f"compare {name}", unit="months", enabled=True)
+        bars[name](done, total)
+
+    return show
 
 
 def add_parser(sub) -> None:
@@ -128,4 +144,5 @@ def add_parser(sub) -> None:
         help="language of the report (default: CONCERTSIM_LANG or the locale)",
     )
     p.add_argument("--force", action="store_true", help="replace an existing result at --out")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=command)
