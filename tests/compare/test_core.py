@@ -31,6 +31,7 @@ def test_replicate_r_of_every_scenario_is_what_run_gives_with_the_same_seed():
     assert np.array_equal(a, b)
 
 
+@pytest.mark.slow  # a few hundred runs
 def test_precision_rounds_give_the_numbers_of_one_round():
     kw = {"seed": 2, "months": 24}
     stepped = run_comparison(["baseline", "imposed"], replicates=4, precision=0.05, **kw)

@@ -13,6 +13,7 @@ from concertsim.compare.write import COMPARE_KIND
 from concertsim.resultfiles import COMPARE_FIGURES, COMPARE_TABLES
 
 
+@pytest.mark.slow  # writes a comparison's directory (figures, report)
 def test_the_directory_holds_tables_figures_report_and_manifest(written):
     manifest = json.loads((written / "manifest.json").read_text())
     assert manifest["kind"] == COMPARE_KIND and manifest["baseline"] == "baseline"
@@ -30,6 +31,7 @@ def test_the_directory_holds_tables_figures_report_and_manifest(written):
         assert (written / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow  # writes a comparison's directory (figures, report)
 def test_the_report_is_self_contained(written):
     html = (written / "report.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
@@ -41,6 +43,7 @@ def test_the_report_is_self_contained(written):
     assert "@media print" in html
 
 
+@pytest.mark.slow  # writes a comparison's directory (figures, report)
 def test_french_report(comparison, tmp_path):
     from concertsim.compare import write_comparison
 
