@@ -129,6 +129,9 @@ def _fill(
     seeds: dict,
     fmt: str,
     command: Sequence[str],
+    figure: bool = True,
+    stability: Any = None,
+    lang: str = "en",
 ) -> None:
     """Write every file of the output directory into ``tmp``, the manifest last."""
     from concertsim.plots import plot_series
@@ -137,10 +140,17 @@ def _fill(
     files = {"series": tmp / f"series.{fmt}", "outcomes": tmp / f"outcomes.{fmt}"}
     _write_table(series_table, files["series"], fmt)
     _write_table(_outcomes_table(outcomes), files["outcomes"], fmt)
-    files["figure"] = tmp / "figure.png"
-    title = f"{scenario.name}: median and 10-90% band of {len(outcomes)} runs"
-    months = int(series_table["month"].max())
-    plot_series(series_table, files["figure"], title=title, events=_marked_events(scenario, months))
+    if figure:
+        files["figure"] = tmp / "figure.png"
+        months = int(series_table["month"].max())
+        plot_series(
+            series_table,
+            files["figure"],
+            title=scenario.name,
+            events=_marked_events(scenario, months),
+            stability=stability,
+            lang=lang,
+        )
     manifest = _manifest(scenario, seeds, files, series_table, outcomes, command)
     text = json.dumps(manifest, indent=2, sort_keys=False, allow_nan=False, default=_jsonable)
     atomic.write_bytes(tmp / "manifest.json", (text + "\n").encode("utf-8"))
@@ -156,6 +166,9 @@ def write_results(
     fmt: str = "parquet",
     force: bool = False,
     command: Sequence[str] | None = None,
+    figure: bool = True,
+    stability: Any = None,
+    lang: str = "en",
 ) -> Path:
     """Write tables, manifest and figure into ``out_dir``, all or nothing.
 
@@ -172,6 +185,10 @@ def write_results(
         fmt: ``"parquet"`` or ``"csv"``.
         force: replace a previous result at ``out_dir`` (only once the new one is complete).
         command: the command line recorded in the manifest (default ``sys.argv``).
+        figure: draw ``figure.png`` (``--no-figure``: no figure, and none in the manifest).
+        stability: (runs, months + 1) stability index for the figure's headline
+            (:attr:`concertsim.simulate.RunResult.stability`).
+        lang: the figure's language, ``"en"`` or ``"fr"``.
 
     Returns:
         The output directory.
@@ -193,5 +210,8 @@ def write_results(
             seeds=seeds,
             fmt=fmt,
             command=sys.argv if command is None else command,
+            figure=figure,
+            stability=stability,
+            lang=lang,
         )
     return Path(out_dir)

@@ -72,6 +72,14 @@ LABELS: dict[str, dict[str, str]] = {
         "recovery_months": N_("Months to recover after the shock"),
         "members_dormant_end": N_("Members dormant at the horizon"),
     },
+    "event": {
+        "turnover_wave": N_("staff exodus"),
+        "funding_cut": N_("funding cut"),
+        "election": N_("municipal election"),
+        "role_mix": N_("new role mix"),
+        "role_mode": N_("impose/negotiate changed"),
+        "set": N_("parameters changed"),
+    },
     "word": {
         "month": N_("Month"),
         "months": N_("months"),
@@ -79,7 +87,7 @@ LABELS: dict[str, dict[str, str]] = {
         "difference": N_("Difference"),
     },
 }
-"""Kind (``level``, ``role``, ``variable``, ``outcome``, ``word``) → name → English label."""
+"""Kind (``level``, ``role``, ``variable``, ``outcome``, ``event``, ``word``) → name → English label."""
 
 
 def label(kind: str, name: str, lang: str = "en") -> str:
