@@ -253,7 +253,17 @@ def _draw_headline(ax, months: np.ndarray, band: np.ndarray, title: str, note: s
     ax.fill_between(months, band[0], band[2], color=HEADLINE_COLOUR, alpha=0.15, linewidth=0)
     ax.plot(months, band[1], color=HEADLINE_COLOUR, linewidth=3.5)
     ax.set_title(title, loc="left", y=1.0, pad=8)
-    ax.text(0.995, 0.03, note, transform=ax.transAxes, ha="right", va="bottom", fontsize=13)
+    ax.annotate(
+        note,
+        (1.0, 1.0),
+        xycoords="axes fraction",
+        xytext=(0, 8),
+        textcoords="offset points",
+        ha="right",
+        va="baseline",
+        fontsize=14,
+        color="#444444",
+    )
     _unit_axis(ax)
 
 
@@ -341,7 +351,7 @@ def plot_series(
         )
         axes = []
         if heads:
-            split = 6 if index is not None and alive is not None else 2 * _COLUMNS
+            split = _COLUMNS if index is not None and alive is not None else 2 * _COLUMNS
             if index is not None:
                 ax = fig.add_subplot(grid[0, :split])
                 _draw_headline(
@@ -367,13 +377,15 @@ def plot_series(
             ax = fig.add_subplot(grid[row + bool(heads), 2 * col : 2 * col + 2])
             _draw_panel(ax, bands.loc[variable], variable, lang)
             axes.append(ax)
-        step = max(12, 12 * round(float(months.max() if months.size else 12) / 60))
+        first, last = (int(months.min()), int(months.max())) if months.size else (0, 1)
+        step = max(12, 12 * round(last / 60))
+        few = FixedLocator([first, (first + last) // 2, last])  # the small panels' months
         last_row = [False] * len(axes)
         for i, ax in enumerate(axes):
             small_index = i - len(heads)
             # Few ticks: each tick is five artists, and ticks are most of the drawing's cost.
-            ax.xaxis.set_major_locator(MultipleLocator(step if small_index < 0 else 2 * step))
-            ax.set_xlim(months.min() if months.size else 0, months.max() if months.size else 1)
+            ax.xaxis.set_major_locator(MultipleLocator(step) if small_index < 0 else few)
+            ax.set_xlim(first, last)
             ax.grid(True, alpha=0.3)
             last_row[i] = small_index < 0 or small_index + _COLUMNS >= len(panels)
             if not last_row[i]:

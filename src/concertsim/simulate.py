@@ -196,6 +196,4 @@ def run_scenario(
     outcomes.insert(0, "run", np.arange(replicates))
     outcomes.insert(1, "seed", [f"{entropy}:{s.spawn_key[0]}" for s in seeds])
     seed_info = {"entropy": entropy, "spawn_keys": [list(s.spawn_key) for s in seeds]}
-    return RunResult(
-        series=res.series, outcomes=outcomes, seeds=seed_info, stability=res.stability
-    )
+    return RunResult(series=res.series, outcomes=outcomes, seeds=seed_info, stability=res.stability)

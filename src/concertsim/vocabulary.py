@@ -71,6 +71,20 @@ LABELS: dict[str, dict[str, str]] = {
         "knowledge_end": N_("Knowledge at the horizon"),
         "recovery_months": N_("Months to recover after the shock"),
         "members_dormant_end": N_("Members dormant at the horizon"),
+        "local_fold_share": N_("Members dormant at least once"),
+        "recovered": N_("Recovered after the shock"),
+        "credibility_end_local": N_("Local credibility at the horizon"),
+        "credibility_end_sectoral": N_("Sectoral credibility at the horizon"),
+        "credibility_end_national": N_("National credibility at the horizon"),
+        "knowledge_end_local": N_("Local knowledge at the horizon"),
+        "knowledge_end_sectoral": N_("Sectoral knowledge at the horizon"),
+        "knowledge_end_regional": N_("Regional knowledge at the horizon"),
+        "knowledge_end_national": N_("National knowledge at the horizon"),
+        "legitimacy_end_local": N_("Local legitimacy at the horizon"),
+        "legitimacy_end_sectoral": N_("Sectoral legitimacy at the horizon"),
+        "leadership_end": N_("Leadership per person at the horizon"),
+        "ties_end": N_("Ties per person at the horizon"),
+        "funding_end": N_("Regional funding at the horizon"),
     },
     "event": {
         "turnover_wave": N_("staff exodus"),
@@ -87,7 +101,8 @@ LABELS: dict[str, dict[str, str]] = {
         "difference": N_("Difference"),
     },
 }
-"""Kind (``level``, ``role``, ``variable``, ``outcome``, ``event``, ``word``) → name → English label."""
+"""Kind (``level``, ``role``, ``variable``, ``outcome``, ``event``, ``word``) → name → English
+label."""
 
 
 def label(kind: str, name: str, lang: str = "en") -> str:
