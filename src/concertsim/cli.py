@@ -41,9 +41,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     """``concertsim run``: load, run the replicates, write results, print a summary."""
     import numpy as np
 
+    from concertsim.i18n import default_language
     from concertsim.limits import check_workload, posts
     from concertsim.output import check_out_dir, write_results
-    from concertsim.i18n import default_language
     from concertsim.progress import Progress
     from concertsim.runsummary import summary_heading
     from concertsim.scenario import load_scenario
