@@ -99,6 +99,11 @@ LABELS: dict[str, dict[str, str]] = {
         "months": N_("months"),
         "scenario": N_("Scenario"),
         "difference": N_("Difference"),
+        "calm_twin": N_("calm twin"),
+        "shocked_twin": N_("shocked twin"),
+        "shock": N_("Shock"),
+        "share": N_("Share hit"),
+        "level": N_("Level"),
     },
 }
 """Kind (``level``, ``role``, ``variable``, ``outcome``, ``event``, ``word``) → name → English
