@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "plot_series",
+    "run_figure",
     "LEVEL_COLOURS",
     "EVENT_COLOUR",
     "HEADLINE_COLOUR",
@@ -321,6 +322,22 @@ def plot_series(
     Returns:
         The path written.
     """
+    with matplotlib.rc_context(STYLE):
+        fig = run_figure(series, title=title, events=events, stability=stability, lang=lang)
+        out = Path(path)
+        fig.savefig(out, dpi=_DPI, pil_kwargs={"compress_level": 3})  # light: fast, ~10% larger
+    return out
+
+
+def run_figure(
+    series: pd.DataFrame,
+    *,
+    title: str,
+    events: Iterable[Any] | None = None,
+    stability: np.ndarray | None = None,
+    lang: str = "en",
+) -> Figure:
+    """The figure :func:`plot_series` saves, on its own Agg canvas (arguments as there)."""
     msg = messages(lang, I18N_DOMAIN)
     months, index, alive = _headline_data(series, stability)
     series = _with_posts_filled(series[~series["variable"].isin(_HEADLINE)])
@@ -408,9 +425,7 @@ def plot_series(
             fontsize=15,
             va="top",
         )
-        out = Path(path)
-        fig.savefig(out, dpi=_DPI, pil_kwargs={"compress_level": 3})
-    return out
+    return fig
 
 
 def _legend(fig, axes, marks: list[tuple[int, str]], msg) -> None:
