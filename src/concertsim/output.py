@@ -5,7 +5,9 @@ An output directory holds::
     series.parquet    tidy monthly series: run, month, level, variable, value
     outcomes.parquet  one row per run: run, seed and the stability outcomes
     manifest.json     "kind": "concertsim.run", versions, command line, scenario, seeds
-    figure.png        the main series by level, median and 10-90% band across runs
+    figure.png        the headline (stability index, survival of the regional body) and the
+                      main series by level, median and 10-90% band across runs (not with
+                      ``figure=False``, ``concertsim run --no-figure``)
 
 (``.csv`` instead of ``.parquet`` on request.) The ``"kind": "concertsim.run"`` of the
 manifest is what marks a directory as a result of ``concertsim run``.
@@ -134,13 +136,13 @@ def _fill(
     lang: str = "en",
 ) -> None:
     """Write every file of the output directory into ``tmp``, the manifest last."""
-    from concertsim.plots import plot_series
-
     series_table = _series_table(series)
     files = {"series": tmp / f"series.{fmt}", "outcomes": tmp / f"outcomes.{fmt}"}
     _write_table(series_table, files["series"], fmt)
     _write_table(_outcomes_table(outcomes), files["outcomes"], fmt)
-    if figure:
+    if figure:  # matplotlib is imported only to draw
+        from concertsim.plots import plot_series
+
         files["figure"] = tmp / "figure.png"
         months = int(series_table["month"].max())
         plot_series(
