@@ -8,7 +8,7 @@ import pytest
 
 from concertsim import plots
 from concertsim.intervals import proportion_ci
-from concertsim.params import Event
+from concertsim.params import EVENT_KINDS, Event
 from concertsim.vocabulary import label
 
 
@@ -129,3 +129,10 @@ def test_event_label():
     assert plots.event_label(Event(month=3, kind="turnover_wave", share=0.3), "en") == (
         "staff exodus"
     )
+
+
+@pytest.mark.parametrize("kind", EVENT_KINDS)
+def test_every_event_kind_has_a_label_in_both_languages(kind):
+    english, french = label("event", kind, "en"), label("event", kind, "fr")
+    assert english != kind.replace("_", " ").capitalize(), "a label, not the fallback"
+    assert french != english
