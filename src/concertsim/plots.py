@@ -131,7 +131,7 @@ def event_label(event: Event, lang: str = "en") -> str:
     """What an event is called on a figure: its kind, and the level it hits if one."""
     text = label("event", event.kind, lang)
     level = getattr(event, "level", "all")
-    if event.kind == "turnover_wave" and level != "all":
+    if event.kind in ("turnover_wave", "key_departure") and level != "all":
         text += f" ({label('level', level, lang)})"
     return text
 

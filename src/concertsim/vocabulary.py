@@ -93,6 +93,7 @@ LABELS: dict[str, dict[str, str]] = {
         "role_mix": N_("new role mix"),
         "role_mode": N_("impose/negotiate changed"),
         "set": N_("parameters changed"),
+        "key_departure": N_("key person leaves"),  # M14, a shock button of the app
     },
     "word": {
         "month": N_("Month"),
