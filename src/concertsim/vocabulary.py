@@ -105,6 +105,7 @@ LABELS: dict[str, dict[str, str]] = {
         "shock": N_("Shock"),
         "share": N_("Share hit"),
         "level": N_("Level"),
+        "turnover": N_("Turnover a year"),
     },
 }
 """Kind (``level``, ``role``, ``variable``, ``outcome``, ``event``, ``word``) → name → English
