@@ -33,7 +33,12 @@ def notebooks() -> list[Path]:
 
 
 def execute(path: Path, timeout: int = 600):
-    """Run ``path`` top to bottom in a new ``python3`` kernel, in the notebook's folder.
+    """Run ``path`` top to bottom in a new ``python3`` kernel, in an empty temporary folder.
+
+    What a notebook writes (a comparison's result folder, say) goes to that folder and is
+    removed after, never into the repository; notebooks read the bundled scenarios by name.
+    Live widgets are kept as their text (their views hold random ids and show only in a
+    running kernel), so a refresh changes a notebook only where its results change.
 
     Returns:
         The executed notebook (an ``nbformat.NotebookNode``); not written anywhere.
@@ -41,19 +46,25 @@ def execute(path: Path, timeout: int = 600):
     Raises:
         nbclient.exceptions.CellExecutionError: a cell raised, with its traceback.
     """
+    import tempfile
+
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        record_timing=False,  # no timestamps: a refresh changes only what changed
-    )
-    client.execute()
-    nb.metadata.pop("widgets", None)  # random ids; widgets show only in a live kernel
+    with tempfile.TemporaryDirectory(prefix="concertsim-notebook-") as cwd:
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": cwd}},
+            record_timing=False,  # no timestamps: a refresh changes only what changed
+        )
+        client.execute()
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            out.get("data", {}).pop(WIDGET, None)
     return nb
 
 
