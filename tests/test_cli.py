@@ -257,6 +257,7 @@ def test_no_figure_skips_drawing_and_the_manifest_lists_no_figure(tmp_path, caps
         raise AssertionError("drew a figure under --no-figure")
 
     monkeypatch.setattr("concertsim.plots.plot_series", never)
+    monkeypatch.setenv("CONCERTSIM_LANG", "en")  # whatever the machine's locale
     out, stdout = _run_in_process(tmp_path, "--no-figure", capsys=capsys)
     assert sorted(p.name for p in out.iterdir()) == [
         "manifest.json",
