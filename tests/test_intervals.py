@@ -141,7 +141,8 @@ def test_the_run_summary_keeps_every_interval_within_the_outcomes_range():
         {"run": range(15), "legitimacy_end_regional": legitimacy, "collapse_month": collapse}
     )
     assert mean_ci(legitimacy)[2] > 1.0 or mean_ci(collapse)[2] > 120.0  # would leave the range
-    rows = {line.split()[0]: line for line in summary_table(outcomes, 120).splitlines()[1:-1]}
+    text = summary_table(outcomes, horizon=120)
+    rows = {line.split()[0]: line for line in text.splitlines()[1:-1]}
     _, lo, hi, _ = bounded_ci(legitimacy, (0.0, 1.0))
     assert hi <= 1.0 and f"[{lo:.3f}, {hi:.3f}]" in rows["legitimacy_end_regional"]
     _, lo, hi, _ = bounded_ci(collapse, (0.0, 120.0))
