@@ -217,14 +217,14 @@ def sentence(entry: Entry, lang: str) -> str:
             ).format(share=msg.percent(event.share), a=num(f["from"]), b=num(f["to"]))
         else:
             parts = [
-                msg._("{what} set to {value}").format(
+                msg._("{what} now {value}").format(
                     what=parameter_label(_dotted(event, name), lang),
                     value=_value(_dotted(event, name), value, lang),
                 )
                 for name, value in event.values
                 if name != "operations"
             ]
-            body = msg._("in the shocked twin, {changes}.").format(changes="; ".join(parts))
+            body = msg._("in the shocked twin, {changes}.").format(changes=msg._("; ").join(parts))
         return head + body
     if entry.kind == "dormant":
         return head + msg.ngettext(

@@ -134,6 +134,7 @@ def ParameterControls(session: Session, redraw: Callable[[], None]):  # noqa: N8
     pending, set_pending = solara.use_state({})
     now = session.current()
     shown = {**now, **pending}
+    pct = messages(session.lang).percent
 
     def setter(dotted: str):
         return lambda value: set_pending({**pending, dotted: value})
@@ -142,7 +143,7 @@ def ParameterControls(session: Session, redraw: Callable[[], None]):  # noqa: N8
     for dotted in SLIDERS[:4]:
         level = dotted.split(".")[1].removesuffix("_annual")
         solara.SliderFloat(
-            label("level", level, session.lang),
+            f"{label('level', level, session.lang)} {pct(shown[dotted])}",
             value=shown[dotted],
             min=0.0,
             max=1.0,
@@ -154,7 +155,7 @@ def ParameterControls(session: Session, redraw: Callable[[], None]):  # noqa: N8
         dotted = f"role_mix.{role}"
         with solara.Row(style={"align-items": "center"}):
             solara.SliderFloat(
-                label("role", role, session.lang),
+                f"{label('role', role, session.lang)} {pct(shown[dotted])}",
                 value=shown[dotted],
                 min=0.0,
                 max=1.0,

@@ -118,6 +118,15 @@ def Page():  # noqa: N802
                     seed=twin.seed,
                 )
                 solara.HTML("h2", html.escape(head), style={"margin": "4px 0"})
+                ref, shk = twin.stability()[:, -1]
+                num = messages(session.lang).number
+                gap = msg._("Stability index: reference {ref} · shocked twin {shk} · gap {gap}")
+                solara.HTML(
+                    "div",
+                    html.escape(gap.format(ref=num(ref), shk=num(shk), gap=num(shk - ref))),
+                    classes=["headline"],
+                    style={"font-size": "19px", "margin-bottom": "6px"},
+                )
                 ShockButtons(session, redraw)
                 if session.error:
                     solara.Error(session.error, classes=["app-error"])

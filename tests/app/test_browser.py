@@ -1,0 +1,173 @@
+"""The app in a real headless browser: what a trainer does in front of a room.
+
+The server is ``concertsim app`` in a subprocess on a free port; the browser is Debian's
+chromium driven by playwright. The test moves a slider (a bad combination first: refused,
+the models unchanged), presses every shock button, sees the twins diverge and the account
+grow, switches the language, exports the session and replays it with ``concertsim run``
+to the same numbers. Its screenshots are the README's (docs/figures/app*.png).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.app.conftest import browser_path
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+FIGURES = ROOT / "docs" / "figures"
+SEED = 7
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``concertsim app`` serving the baseline, in English, seed 7."""
+    port, cwd = _free_port(), tmp_path_factory.mktemp("app")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    cmd = [sys.executable, "-m", "concertsim", "app", "baseline", "--port", str(port),
+           "--seed", str(SEED), "--lang", "en"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"the app server stopped: {proc.stderr.read()}")
+            time.sleep(0.5)
+    else:
+        proc.terminate()
+        pytest.fail("the app server did not answer within 120 s")
+    yield url, cwd
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _account_lines(page) -> int:
+    return page.locator(".account li").count()
+
+
+def _headline(page) -> str:
+    return page.locator(".headline").inner_text()
+
+
+def _wait_for_month(page, month: int) -> None:
+    page.wait_for_function(
+        f"document.querySelector('h2') && /(month|mois) {month} /.test(document.querySelector('h2').innerText)",
+        timeout=60_000,
+    )
+
+
+def _press(page, selector: str) -> None:
+    before = _account_lines(page)
+    page.locator(selector).click()
+    page.wait_for_function(
+        f"document.querySelectorAll('.account li').length > {before}", timeout=30_000
+    )
+
+
+def test_a_trainer_session_in_the_browser(server):
+    url, cwd = server
+    path = browser_path()
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1680, "height": 1050}, accept_downloads=True)
+        page.goto(url)
+        page.wait_for_selector(".twin-charts", timeout=120_000)
+        for month in range(1, 13):
+            page.locator(".step").click()
+            _wait_for_month(page, month)
+        assert "gap 0.00" in _headline(page)  # the twins are identical so far
+
+        # a bad combination: networking pushed to 100% on top of the other roles
+        slider = page.locator(".v-slider [role=slider]").nth(4)
+        slider.focus()
+        slider.press("End")
+        page.locator(".apply").click()
+        error = page.locator(".app-error")
+        error.wait_for(timeout=30_000)
+        assert (
+            error.inner_text()
+            .strip()
+            .startswith(
+                "concertsim: error: event: values: expected role shares summing to at most 1"
+            )
+        )
+        assert _account_lines(page) == 0 and "gap 0.00" in _headline(page)
+        page.locator(".undo").click()
+
+        # a good slider move: local turnover up, applied to the shocked twin
+        slider = page.locator(".v-slider [role=slider]").first
+        slider.focus()
+        for _ in range(4):
+            slider.press("ArrowRight")
+        _press(page, ".apply")
+        assert "staff turnover (local) now 45% a year" in page.locator(".account").inner_text()
+
+        shocks = ("turnover_wave", "key_departure", "election", "funding_cut")
+        for month, kind in enumerate(shocks, start=12):
+            _press(page, f".shock-{kind}")  # the account gains a line
+            page.locator(".step").click()
+            _wait_for_month(page, month + 1)
+        for _ in range(8):
+            page.locator(".step").click()
+        _wait_for_month(page, 24)
+        gap = float(re.search(r"gap (-?[\d.]+)", _headline(page)).group(1))
+        assert gap != 0.0  # the twins have diverged
+        assert _account_lines(page) >= 6
+        FIGURES.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(FIGURES / "app.png"), full_page=False)
+
+        page.locator(".lang-fr").click()
+        page.wait_for_function(
+            "document.querySelector('.account').innerText.includes('Ce qui s’est passé')"
+        )
+        text = page.locator(".account").inner_text()
+        assert "Mois 14 : élections municipales, " in text
+        assert "Mois 12 : exode du personnel au palier local" in text
+        assert "mois 24 sur 120" in page.locator("h2").inner_text()
+        page.screenshot(path=str(FIGURES / "app_fr.png"), full_page=False)
+
+        with page.expect_download() as info:
+            page.locator(".export-toml").click()
+        scenario = cwd / "session.toml"
+        info.value.save_as(scenario)
+        with page.expect_download() as info:
+            page.locator(".export-csv").click()
+        series = cwd / "series.csv"
+        info.value.save_as(series)
+        browser.close()
+
+    out = cwd / "replay"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    subprocess.run(
+        [sys.executable, "-m", "concertsim", "run", str(scenario), "--seed", str(SEED),
+         "--replicates", "1", "--months", "24", "--csv", "--out", str(out)],
+        check=True, env=env, cwd=cwd, capture_output=True,
+    )  # fmt: skip
+    replay = pd.read_csv(out / "series.csv")
+    app = pd.read_csv(series).query("twin == 'shocked'").drop(columns="twin")
+    keys = ["run", "month", "level", "variable"]
+    merged = app.merge(replay, on=keys, suffixes=("_app", "_run"), validate="one_to_one")
+    assert len(merged) == len(app) == len(replay)
+    assert (merged["value_app"] == merged["value_run"]).all()
