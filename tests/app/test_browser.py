@@ -72,7 +72,9 @@ def _headline(page) -> str:
 
 def _wait_for_month(page, month: int) -> None:
     page.wait_for_function(
-        f"document.querySelector('h2') && /(month|mois) {month} /.test(document.querySelector('h2').innerText)",
+        "m => document.querySelector('h2') && "
+        "new RegExp('(month|mois) ' + m + ' ').test(document.querySelector('h2').innerText)",
+        arg=month,
         timeout=60_000,
     )
 

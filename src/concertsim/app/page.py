@@ -105,7 +105,7 @@ def Page():  # noqa: N802
     solara.Title("concertsim")
     with solara.AppLayout(title=msg._("concertsim: the shocked twin"), color="#1f5fbf"):
         with solara.Columns([1, 4], gutters_dense=True):
-            with solara.Column(style={"padding": "8px", "background": "#f4f6fa"}):
+            with solara.Column(style={"padding": "8px 8px 8px 20px", "background": "#f4f6fa"}):
                 LanguageSwitch(session, redraw)
                 ScenarioPicker(session, redraw, extra=tuple(_extra_files()))
                 PlayControls(session, redraw, playing, speed)
