@@ -57,6 +57,15 @@ PANELS: tuple[Panel, ...] = (
 
 _REFERENCE = "#6b6b6b"
 _DPI = 80
+_LABEL_GAP = 8
+"""Months between two event lines below which their names share one label."""
+_LABEL_CHARS = 22
+"""Longest label that fits along a panel's height."""
+
+
+def _short(name: str) -> str:
+    """A label that fits along a panel's height."""
+    return name if len(name) <= _LABEL_CHARS else name[: _LABEL_CHARS - 1] + "…"
 
 
 def _titles(msg) -> dict[str, str]:
@@ -125,6 +134,7 @@ class TwinCharts:
         self.figure.set_dpi(_DPI)
         self._background = None
         self._marks: list = []
+        self._labels: list = []  # [month, names, text] of each label on the first panel
 
     def update(self, twin: Twin) -> None:
         """Bring the lines, the shaded gap and the event lines up to ``twin``'s month."""
@@ -149,16 +159,28 @@ class TwinCharts:
                     animated=True,
                 )
         for event in twin.live[self._marked :]:
-            text = event_label(event, self.lang)
-            for j, ax in enumerate(self.axes):
-                before = [*ax.lines, *ax.texts]
-                with matplotlib.rc_context(STYLE):
-                    mark_event(ax, event.month, text if j == 0 else "")
-                for artist in [*ax.lines, *ax.texts]:
-                    if artist not in before:
-                        artist.set_animated(True)
-                        self._marks.append((ax, artist))
+            self._mark(event)
         self._marked = len(twin.live)
+
+    def _mark(self, event) -> None:
+        """An event's line on every panel; its name on the first panel, or, when the line
+        is too close to the previous label for a label of its own, a "+1" on that label."""
+        name = event_label(event, self.lang)
+        close = bool(self._labels) and event.month - self._labels[-1][0] < _LABEL_GAP
+        for j, ax in enumerate(self.axes):
+            before = [*ax.lines, *ax.texts]
+            with matplotlib.rc_context(STYLE):
+                mark_event(ax, event.month, _short(name) if j == 0 and not close else "")
+            for artist in [*ax.lines, *ax.texts]:
+                if artist not in before:
+                    artist.set_animated(True)
+                    self._marks.append((ax, artist))
+                    if j == 0 and not close and artist in ax.texts:
+                        self._labels.append([event.month, [name], artist])
+        if close:
+            month, names, text = self._labels[-1]
+            names.append(name)
+            text.set_text(_short(names[0]) + f" +{len(names) - 1}")
 
     def png(self, twin: Twin | None = None) -> bytes:
         """The figure as PNG bytes (updated to ``twin`` first, when given)."""

@@ -1,4 +1,7 @@
-"""The app's controls (solara components): scenario, play, parameters, shocks, export.
+"""The app's controls: scenario, play, parameters, shocks, export.
+
+Each function draws its controls inside the page's component (its hooks are the page's),
+so the whole page is drawn again, in the session's language, after every change.
 
 Each control calls a :class:`~concertsim.app.session.Session` method and then ``redraw``;
 the session checks every change by the rules of :mod:`concertsim.config`, so a control
@@ -20,12 +23,12 @@ from concertsim.vocabulary import label
 I18N_DOMAIN = "app"
 
 __all__ = [
-    "LanguageSwitch",
-    "ScenarioPicker",
-    "PlayControls",
-    "ParameterControls",
-    "ShockButtons",
-    "ExportButtons",
+    "language_switch",
+    "scenario_picker",
+    "play_controls",
+    "parameter_controls",
+    "shock_buttons",
+    "export_buttons",
     "SPEEDS",
 ]
 
@@ -37,8 +40,7 @@ def _heading(text: str) -> None:
     solara.HTML("div", text, style={"font-weight": "bold", "margin-top": "12px"})
 
 
-@solara.component
-def LanguageSwitch(session: Session, redraw: Callable[[], None]):  # noqa: N802
+def language_switch(session: Session, redraw: Callable[[], None]):
     """Français / English."""
 
     def switch(lang: str) -> None:
@@ -54,8 +56,7 @@ def LanguageSwitch(session: Session, redraw: Callable[[], None]):  # noqa: N802
     )
 
 
-@solara.component
-def ScenarioPicker(session: Session, redraw: Callable[[], None], extra: tuple[str, ...] = ()):  # noqa: N802
+def scenario_picker(session: Session, redraw: Callable[[], None], extra: tuple[str, ...] = ()):
     """The bundled scenarios, the trainer's files, or a path typed in."""
     msg = messages(session.lang, I18N_DOMAIN)
     path, set_path = solara.use_state("")
@@ -82,8 +83,7 @@ def ScenarioPicker(session: Session, redraw: Callable[[], None], extra: tuple[st
         solara.Button(msg._("Open"), on_click=lambda: load(path), classes=["scenario-open"])
 
 
-@solara.component
-def PlayControls(session: Session, redraw, playing: solara.Reactive, speed: solara.Reactive):  # noqa: N802
+def play_controls(session: Session, redraw, playing: solara.Reactive, speed: solara.Reactive):
     """Play, pause, one month, back to month 0; the speed."""
     msg = messages(session.lang, I18N_DOMAIN)
 
@@ -127,8 +127,7 @@ def PlayControls(session: Session, redraw, playing: solara.Reactive, speed: sola
     )
 
 
-@solara.component
-def ParameterControls(session: Session, redraw: Callable[[], None]):  # noqa: N802
+def parameter_controls(session: Session, redraw: Callable[[], None]):
     """Sliders and switches for the shocked twin, applied together with one button."""
     msg = messages(session.lang, I18N_DOMAIN)
     pending, set_pending = solara.use_state({})
@@ -213,11 +212,11 @@ def ParameterControls(session: Session, redraw: Callable[[], None]):  # noqa: N8
         )
 
 
-@solara.component
-def ShockButtons(session: Session, redraw: Callable[[], None]):  # noqa: N802
+def shock_buttons(session: Session, redraw: Callable[[], None]):
     """The four shocks, on the shocked twin, now."""
     msg = messages(session.lang, I18N_DOMAIN)
     level, set_level = solara.use_state("local")
+    names = {label("level", lv, session.lang): lv for lv in LEVELS}
 
     def shock(kind: str, where: str = "all"):
         def go() -> None:
@@ -230,9 +229,9 @@ def ShockButtons(session: Session, redraw: Callable[[], None]):  # noqa: N802
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Select(
             msg._("Level"),
-            values=list(LEVELS),
-            value=level,
-            on_value=set_level,
+            values=list(names),
+            value=label("level", level, session.lang),
+            on_value=lambda name: set_level(names.get(name, "local")),
             classes=["shock-level"],
             style={"max-width": "140px"},
         )
@@ -254,8 +253,7 @@ def ShockButtons(session: Session, redraw: Callable[[], None]):  # noqa: N802
             )
 
 
-@solara.component
-def ExportButtons(session: Session):  # noqa: N802
+def export_buttons(session: Session):
     """The session as a scenario file, the series as CSV, the charts as PNG."""
     msg = messages(session.lang, I18N_DOMAIN)
     with solara.Row(style={"flex-wrap": "wrap"}):

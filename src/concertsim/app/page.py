@@ -17,12 +17,12 @@ import solara.lab
 
 from concertsim.app.controls import (
     SPEEDS,
-    ExportButtons,
-    LanguageSwitch,
-    ParameterControls,
-    PlayControls,
-    ScenarioPicker,
-    ShockButtons,
+    export_buttons,
+    language_switch,
+    parameter_controls,
+    play_controls,
+    scenario_picker,
+    shock_buttons,
 )
 from concertsim.app.session import Session, error_line
 from concertsim.errors import InputError
@@ -104,12 +104,12 @@ def Page():  # noqa: N802
     twin = session.twin
     solara.Title("concertsim")
     with solara.AppLayout(title=msg._("concertsim: the shocked twin"), color="#1f5fbf"):
-        with solara.Columns([1, 4], gutters_dense=True):
+        with solara.Columns([1, 4], gutters_dense=True, style={"padding-left": "14px"}):
             with solara.Column(style={"padding": "8px 8px 8px 20px", "background": "#f4f6fa"}):
-                LanguageSwitch(session, redraw)
-                ScenarioPicker(session, redraw, extra=tuple(_extra_files()))
-                PlayControls(session, redraw, playing, speed)
-                ParameterControls(session, redraw)
+                language_switch(session, redraw)
+                scenario_picker(session, redraw, extra=tuple(_extra_files()))
+                play_controls(session, redraw, playing, speed)
+                parameter_controls(session, redraw)
             with solara.Column(style={"padding": "8px 16px"}):
                 head = msg._("{scenario} · month {month} of {horizon} · seed {seed}").format(
                     scenario=twin.scenario.name,
@@ -127,7 +127,7 @@ def Page():  # noqa: N802
                     classes=["headline"],
                     style={"font-size": "19px", "margin-bottom": "6px"},
                 )
-                ShockButtons(session, redraw)
+                shock_buttons(session, redraw)
                 if session.error:
                     solara.Error(session.error, classes=["app-error"])
                 with solara.Columns([2, 1]):
@@ -144,7 +144,7 @@ def Page():  # noqa: N802
                         )
                 solara.Image(session.structure_png, width="100%", classes=["structure"])
                 _explain(msg, _structure_help(msg))
-                ExportButtons(session)
+                export_buttons(session)
 
 
 def _extra_files() -> list[str]:
