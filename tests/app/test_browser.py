@@ -90,7 +90,8 @@ def _press(page, selector: str) -> None:
 def test_a_trainer_session_in_the_browser(server):
     url, cwd = server
     path = browser_path()
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1680, "height": 1050}, accept_downloads=True)
@@ -136,7 +137,11 @@ def test_a_trainer_session_in_the_browser(server):
         _wait_for_month(page, 24)
         gap = float(re.search(r"gap (-?[\d.]+)", _headline(page)).group(1))
         assert gap != 0.0  # the twins have diverged
-        assert _account_lines(page) >= 6
+        page.wait_for_function(  # month 24: a year after the first change, a line says so
+            "document.querySelector('.account').innerText.includes('Month 24: 1 year after')",
+            timeout=30_000,
+        )
+        assert _account_lines(page) >= 6  # the change, four shocks, the year
         FIGURES.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(FIGURES / "app.png"), full_page=False)
 
@@ -144,11 +149,16 @@ def test_a_trainer_session_in_the_browser(server):
         page.wait_for_function(
             "document.querySelector('.account').innerText.includes('Ce qui s’est passé')"
         )
+        page.wait_for_function(
+            "document.querySelector('.shock-election').innerText.toLowerCase()"
+            ".includes('élections municipales')"
+        )  # the controls speak French too
         text = page.locator(".account").inner_text()
         assert "Mois 14 : élections municipales, " in text
         assert "Mois 12 : exode du personnel au palier local" in text
         assert "mois 24 sur 120" in page.locator("h2").inner_text()
         page.screenshot(path=str(FIGURES / "app_fr.png"), full_page=False)
+        page.locator(".structure").screenshot(path=str(FIGURES / "app_structure.png"))
 
         with page.expect_download() as info:
             page.locator(".export-toml").click()

@@ -59,7 +59,7 @@ _REFERENCE = "#6b6b6b"
 _DPI = 80
 _LABEL_GAP = 8
 """Months between two event lines below which their names share one label."""
-_LABEL_CHARS = 22
+_LABEL_CHARS = 18
 """Longest label that fits along a panel's height."""
 
 
@@ -101,7 +101,7 @@ class TwinCharts:
         self.horizon = horizon
         msg = messages(lang, I18N_DOMAIN)
         with matplotlib.rc_context(STYLE):
-            self.figure = Figure(figsize=(14.5, 7.6))
+            self.figure = Figure(figsize=(12.5, 7.0))
             FigureCanvasAgg(self.figure)
             axes = self.figure.subplots(2, 3, sharex=True)
         self.axes = list(axes.flat)
@@ -112,7 +112,7 @@ class TwinCharts:
                 ref = ax.plot([], [], color=_REFERENCE, lw=2.2, ls="--", animated=True)[0]
                 shk = ax.plot([], [], color=colour, lw=3, animated=True)[0]
                 self._lines.append((ref, shk))
-                ax.set_title(_titles(msg)[panel.variable], loc="left", fontsize=13.5)
+                ax.set_title(_titles(msg)[panel.variable], loc="left", fontsize=12.5)
                 ax.set_xlim(0, horizon)
                 ax.set_ylim(-0.02, 1.05)
                 ax.grid(True, alpha=0.3)

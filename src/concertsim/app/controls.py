@@ -86,6 +86,7 @@ def scenario_picker(session: Session, redraw: Callable[[], None], extra: tuple[s
 def play_controls(session: Session, redraw, playing: solara.Reactive, speed: solara.Reactive):
     """Play, pause, one month, back to month 0; the speed."""
     msg = messages(session.lang, I18N_DOMAIN)
+    wrap = {"flex-wrap": "wrap", "gap": "6px"}
 
     def step() -> None:
         session.step(1)
@@ -96,7 +97,7 @@ def play_controls(session: Session, redraw, playing: solara.Reactive, speed: sol
         session.reset()
         redraw()
 
-    with solara.Row():
+    with solara.Row(style=wrap):
         if playing.value:
             solara.Button(
                 msg._("Pause"),

@@ -104,13 +104,14 @@ def Page():  # noqa: N802
     twin = session.twin
     solara.Title("concertsim")
     with solara.AppLayout(title=msg._("concertsim: the shocked twin"), color="#1f5fbf"):
-        with solara.Columns([1, 4], gutters_dense=True, style={"padding-left": "14px"}):
-            with solara.Column(style={"padding": "8px 8px 8px 20px", "background": "#f4f6fa"}):
+        with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
+            left = {"flex": "0 0 390px", "padding": "10px 14px", "background": "#f4f6fa"}
+            with solara.Column(style=left):
                 language_switch(session, redraw)
                 scenario_picker(session, redraw, extra=tuple(_extra_files()))
                 play_controls(session, redraw, playing, speed)
                 parameter_controls(session, redraw)
-            with solara.Column(style={"padding": "8px 16px"}):
+            with solara.Column(style={"flex": "1 1 auto", "min-width": "0", "padding": "8px 16px"}):
                 head = msg._("{scenario} · month {month} of {horizon} · seed {seed}").format(
                     scenario=twin.scenario.name,
                     month=twin.month,
@@ -130,7 +131,7 @@ def Page():  # noqa: N802
                 shock_buttons(session, redraw)
                 if session.error:
                     solara.Error(session.error, classes=["app-error"])
-                with solara.Columns([2, 1]):
+                with solara.Columns([5, 2]):
                     with solara.Column():
                         solara.Image(session.charts_png, width="100%", classes=["twin-charts"])
                         _explain(msg, _charts_help(msg))
