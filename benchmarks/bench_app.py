@@ -56,7 +56,8 @@ def twin_months(months: int, clock) -> float:
 
 
 def full_play(clock) -> float:
-    """Seconds for 120 months of play at full speed (what the page's loop does)."""
+    """Seconds for 120 months of play at full speed, drawing every month (the page draws
+    less often at full speed: :data:`concertsim.app.page.FRAME`; this is the bound)."""
     session = Session("baseline", seed=2, lang="en")
     t = clock()
     while not session.twin.finished:

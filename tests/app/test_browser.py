@@ -70,12 +70,12 @@ def _headline(page) -> str:
     return page.locator(".headline").inner_text()
 
 
-def _wait_for_month(page, month: int) -> None:
+def _wait_for_month(page, month: int, timeout: int = 120_000) -> None:
     page.wait_for_function(
         "m => document.querySelector('h2') && "
         "new RegExp('(month|mois) ' + m + ' ').test(document.querySelector('h2').innerText)",
         arg=month,
-        timeout=60_000,
+        timeout=timeout,
     )
 
 
@@ -168,6 +168,13 @@ def test_a_trainer_session_in_the_browser(server):
             page.locator(".export-csv").click()
         series = cwd / "series.csv"
         info.value.save_as(series)
+
+        # play at full speed to the horizon, then the page stops by itself
+        page.locator(".speed").click()
+        page.get_by_role("option", name="max").click()
+        page.locator(".play").click()
+        _wait_for_month(page, 120)
+        page.locator(".play").wait_for(timeout=30_000)  # the play button is back
         browser.close()
 
     out = cwd / "replay"

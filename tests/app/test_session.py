@@ -61,3 +61,23 @@ def test_reset_and_scenario_choices(tmp_path):
     session.reset()
     assert session.month == 0 and session.twin.live == [] and session.lines() == []
     assert session.load(str(tmp_path / "mine.toml")) and session.twin.scenario.name == "mine"
+
+
+def test_full_speed_steps_many_months_per_picture_and_stops_at_the_horizon():
+    session = Session("baseline", seed=4)
+    months = session.advance(0.0)
+    assert months == 1 and session.month == 1
+    png = session.charts_png
+    while not session.twin.finished:
+        assert session.advance(0.2) >= 1
+    assert session.month == 120 and session.charts_png != png
+    assert session.advance(0.2) == 0
+
+
+def test_the_page_starts_on_the_baseline_when_its_scenario_is_bad(bad_file, monkeypatch):
+    from concertsim.app.page import CONFIG_ENV, new_session
+
+    monkeypatch.setenv(CONFIG_ENV, f'{{"scenario": "{bad_file}", "seed": 5, "lang": "fr"}}')
+    session = new_session()
+    assert session.twin.scenario.name == "baseline" and session.twin.seed == 5
+    assert session.error.startswith(f"concertsim: error: {bad_file}: [turnover] local_annual")

@@ -32,6 +32,9 @@ I18N_DOMAIN = "app"
 
 __all__ = ["Page", "CONFIG_ENV", "new_session"]
 
+FRAME = 0.3
+"""Seconds of simulation between two pictures when playing at full speed."""
+
 CONFIG_ENV = "CONCERTSIM_APP"
 """The environment variable holding the app's options as JSON (scenario, seed, lang)."""
 
@@ -92,10 +95,13 @@ def Page():  # noqa: N802
     def play() -> None:
         while playing.value and not session.twin.finished:
             start = time.perf_counter()
-            session.step(1)
-            redraw()
             rate = SPEEDS.get(speed.value, 0.0)
-            time.sleep(max(1.0 / rate - (time.perf_counter() - start), 0.0) if rate else 0.0)
+            if rate:
+                session.step(1)
+            else:  # full speed: a picture every FRAME seconds, as many months as fit
+                session.advance(FRAME)
+            redraw()
+            time.sleep(max(1.0 / rate - (time.perf_counter() - start), 0.0) if rate else 0.05)
         playing.set(False)
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)

@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,24 @@ class Session:
                     break
                 self.account.stepped(self.twin, before)
             self.refresh()
+
+    def advance(self, budget: float) -> int:
+        """Step month after month for about ``budget`` seconds, then draw once.
+
+        Full-speed play: the pictures are drawn as often as the room can see them, not
+        every month. Returns the months stepped (at least one unless at the horizon).
+        """
+        start, months = time.perf_counter(), 0
+        with self.lock:
+            while not self.twin.finished:
+                before = snapshot(self.twin.shocked)
+                self.twin.step()
+                self.account.stepped(self.twin, before)
+                months += 1
+                if time.perf_counter() - start >= budget:
+                    break
+            self.refresh()
+        return months
 
     def reset(self, seed: int | None = None) -> None:
         """Back to month 0, same scenario (and seed unless given); the account is cleared."""
