@@ -61,8 +61,18 @@ def toml_value(value: Any) -> str:
 
 
 def replay_command(twin: Twin, file: str = "session.toml") -> str:
-    """The command that replays the session's shocked twin."""
-    return f"concertsim run {file} --seed {twin.seed} --replicates 1"
+    """The command that replays the session's shocked twin (the months played so far;
+    without ``--months`` the run goes on to the horizon, the same up to now).
+
+    Example:
+        >>> from concertsim.app.twin import Twin
+        >>> twin = Twin(seed=3)
+        >>> twin.run(2)
+        >>> replay_command(twin, "s.toml")
+        'concertsim run s.toml --seed 3 --replicates 1 --months 2'
+    """
+    months = f" --months {twin.month}" if 0 < twin.month < twin.horizon else ""
+    return f"concertsim run {file} --seed {twin.seed} --replicates 1{months}"
 
 
 def scenario_toml(twin: Twin, name: str | None = None, file: str = "session.toml") -> str:
