@@ -120,10 +120,11 @@ def test_a_trainer_session_in_the_browser(server):
         page.locator(".undo").click()
 
         # a good slider move: local turnover up, applied to the shocked twin
-        slider = page.locator(".v-slider [role=slider]").first
-        slider.focus()
-        for _ in range(4):
+        for percent in (30, 35, 40, 45):  # one step of 5% at a time, as a hand would
+            slider = page.locator(".v-slider [role=slider]").first
+            slider.focus()
             slider.press("ArrowRight")
+            page.get_by_text(f"local {percent}%", exact=True).wait_for(timeout=30_000)
         _press(page, ".apply")
         assert "staff turnover (local) now 45% a year" in page.locator(".account").inner_text()
 
@@ -175,6 +176,14 @@ def test_a_trainer_session_in_the_browser(server):
         page.locator(".play").click()
         _wait_for_month(page, 120)
         page.locator(".play").wait_for(timeout=30_000)  # the play button is back
+
+        # another seed: both twins start over
+        seed = page.locator(".seed input")
+        seed.fill("8")
+        seed.press("Enter")
+        page.wait_for_function(
+            "document.querySelector('h2').innerText.includes('mois 0 sur 120 · graine 8')"
+        )
         browser.close()
 
     out = cwd / "replay"

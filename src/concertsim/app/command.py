@@ -78,6 +78,8 @@ def server_command(args: argparse.Namespace) -> list[str]:
         "--port",
         str(args.port),
         "--production",
+        "--theme-loader",
+        "plain",  # no "runs on Solara" banner over the pictures
         "--no-open",
         "--log-level",
         "warning",

@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 import solara
 
-from concertsim.app.session import SLIDERS, Session, scenario_choices
+from concertsim.app.session import SLIDERS, Session, error_line, scenario_choices
+from concertsim.errors import InputError
 from concertsim.i18n import LANGUAGES, messages
 from concertsim.params import LEVELS, ROLES
 from concertsim.vocabulary import label
@@ -123,6 +124,18 @@ def play_controls(session: Session, redraw, playing: solara.Reactive, speed: sol
             disabled=playing.value,
         )
         solara.Button(msg._("Reset"), icon_name="mdi-restart", on_click=reset, classes=["reset"])
+
+    def reseed(seed: int | None) -> None:
+        if seed is None or seed < 0:
+            got = "none" if seed is None else seed
+            session.error = error_line(InputError("seed", "", "an integer >= 0", got))
+        elif seed != session.twin.seed:
+            playing.set(False)
+            session.reset(seed=seed)
+        redraw()
+
+    solara.InputInt(msg._("Seed (both twins)"), value=session.twin.seed, on_value=reseed,
+                    classes=["seed"])  # fmt: skip
     solara.Select(
         msg._("Speed (months per second)"), values=list(SPEEDS), value=speed, classes=["speed"]
     )

@@ -42,6 +42,9 @@ __all__ = ["StructurePicture", "positions", "tie_counts"]
 _ROW = {"national": 3.0, "regional": 2.0, "sectoral": 1.0, "local": 0.0}
 _CMAP = matplotlib.colormaps["RdYlGn"]
 _GREY = (0.78, 0.78, 0.78, 1.0)
+_LOW, _HIGH = 0.2, 0.8
+"""Credibility shown fully red at or below _LOW, fully green at or above _HIGH (the range
+organisations live in: the colours then tell them apart)."""
 _DPI = 80
 
 
@@ -163,7 +166,7 @@ class StructurePicture:
         lay = self.layout
         for model, (ties, orgs, seats) in zip(twin.models, self._artists, strict=True):
             s = model.engine.state
-            colours = _CMAP(np.clip(s.credibility[0, self.shown], 0, 1))
+            colours = _CMAP(np.clip((s.credibility[0, self.shown] - _LOW) / (_HIGH - _LOW), 0, 1))
             asleep = s.dormant[0, self.shown].copy()
             regional = lay.org_level[self.shown] == LEVELS.index("regional")
             asleep[regional] = ~s.alive[0, lay.org_region[self.shown][regional]]
