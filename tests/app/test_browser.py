@@ -41,8 +41,19 @@ def server(tmp_path_factory):
     """``concertsim app`` serving the baseline, in English, seed 7."""
     port, cwd = _free_port(), tmp_path_factory.mktemp("app")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    cmd = [sys.executable, "-m", "concertsim", "app", "baseline", "--port", str(port),
-           "--seed", str(SEED), "--lang", "en"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "concertsim",
+        "app",
+        "baseline",
+        "--port",
+        str(port),
+        "--seed",
+        str(SEED),
+        "--lang",
+        "en",
+    ]
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120
@@ -102,13 +113,33 @@ def test_a_trainer_session_in_the_browser(server):
             _wait_for_month(page, month)
         assert "gap 0.00" in _headline(page)  # the twins are identical so far
 
+        # a bad scenario file: validate's line, the running twins untouched
+        bad = cwd / "bad.toml"
+        bad.write_text('name = "bad"\n[turnover]\nlocal_annual = 1.5\n', encoding="utf-8")
+        validate = subprocess.run(
+            [sys.executable, "-m", "concertsim", "validate", "bad.toml"],
+            cwd=cwd,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            capture_output=True,
+            text=True,
+        )
+        page.locator(".scenario-path input").fill("bad.toml")
+        page.locator(".scenario-open").click()
+        page.locator(".app-error").wait_for(timeout=30_000)
+        assert page.locator(".app-error").inner_text().strip() == validate.stderr.strip()
+        assert "month 12 of 120" in page.locator("h2").inner_text()
+
         # a bad combination: networking pushed to 100% on top of the other roles
         slider = page.locator(".v-slider [role=slider]").nth(4)
         slider.focus()
         slider.press("End")
         page.locator(".apply").click()
         error = page.locator(".app-error")
-        error.wait_for(timeout=30_000)
+        page.wait_for_function(
+            "(document.querySelector('.app-error') || {innerText: ''}).innerText"
+            ".includes('role shares')",
+            timeout=30_000,
+        )
         assert (
             error.inner_text()
             .strip()
@@ -189,10 +220,27 @@ def test_a_trainer_session_in_the_browser(server):
     out = cwd / "replay"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     subprocess.run(
-        [sys.executable, "-m", "concertsim", "run", str(scenario), "--seed", str(SEED),
-         "--replicates", "1", "--months", "24", "--csv", "--out", str(out)],
-        check=True, env=env, cwd=cwd, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "concertsim",
+            "run",
+            str(scenario),
+            "--seed",
+            str(SEED),
+            "--replicates",
+            "1",
+            "--months",
+            "24",
+            "--csv",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+    )
     replay = pd.read_csv(out / "series.csv")
     app = pd.read_csv(series).query("twin == 'shocked'").drop(columns="twin")
     keys = ["run", "month", "level", "variable"]

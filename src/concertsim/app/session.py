@@ -109,8 +109,10 @@ class Session:
     # ------------------------------------------------------------------ the controls
 
     def step(self, months: int = 1) -> None:
-        """Step the twin ``months`` months (to the horizon at most), then redraw once."""
+        """Step the twin ``months`` months (to the horizon at most), then redraw once
+        (a previous error line goes: the trainer has moved on)."""
         with self.lock:
+            self.error = None
             for _ in range(months):
                 before = snapshot(self.twin.shocked)
                 if not self.twin.step():
