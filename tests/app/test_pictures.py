@@ -35,7 +35,7 @@ def test_the_charts_change_with_the_months_and_mark_each_event_once():
         (10, ["élections municipales", "coupe de financement"]),
         (32, ["départ d’une personne clé (régional)"]),
     ]
-    assert charts._labels[0][2].get_text() == "élections municipales +1"
+    assert charts._labels[0][2].get_text() == "élections municip… +1"  # fits the panel
     shocked_line = charts._lines[0][1]
     assert np.array_equal(shocked_line.get_ydata(), twin.stability()[1])
 
