@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from concertsim import plots
 from concertsim.app.twin import Twin
 from concertsim.i18n import messages
 from concertsim.layout import LEVEL_CODE
@@ -88,20 +89,11 @@ def parameter_label(dotted: str, lang: str) -> str:
 
 
 def event_label(event: Event, lang: str) -> str:
-    """A short name for an event's line on the charts."""
-    msg = messages(lang, I18N_DOMAIN)
-    level = "" if event.level == "all" else label("level", event.level, lang)
-    names = {
-        "turnover_wave": msg._("staff exodus ({level})").format(level=level),
-        "key_departure": msg._("key person leaves ({level})").format(level=level),
-        "election": msg._("municipal election"),
-        "funding_cut": msg._("funding cut"),
-        "role_mix": msg._("role mix changed"),
-        "role_mode": msg._("impose/negotiate changed"),
-    }
+    """An event's name on the charts: the run figure's (:func:`concertsim.plots.event_label`),
+    or, for a change of parameters, the parameters the sliders changed."""
     if event.kind == "set":
         return ", ".join(parameter_label(name, lang) for name, _ in event.values)
-    return names.get(event.kind, event.kind)
+    return plots.event_label(event, lang)
 
 
 def _value(dotted: str, value: Any, lang: str) -> str:
