@@ -128,6 +128,7 @@ def test_a_trainer_session_in_the_browser(server):
         page.locator(".app-error").wait_for(timeout=30_000)
         assert page.locator(".app-error").inner_text().strip() == validate.stderr.strip()
         assert "month 12 of 120" in page.locator("h2").inner_text()
+        page.locator(".scenario-path input").fill("")
 
         # a bad combination: networking pushed to 100% on top of the other roles
         slider = page.locator(".v-slider [role=slider]").nth(4)
