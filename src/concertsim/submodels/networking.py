@@ -57,13 +57,30 @@ def valid_ties(state: State) -> np.ndarray:
     The full check, valid at any time (e.g. right after a turnover wave); within
     a month, after :func:`decay`, :func:`live_ties` gives the same answer cheaply.
     """
-    partner = state.tie_partner
     batch, people = state.occupied.shape
-    # who holds each post now: its hire number (>= 1), 0 while vacant; one gather
-    holder = np.where(state.occupied, state.hire_id, 0)
-    rows = (np.arange(batch) * people)[:, None, None]
-    same = holder.ravel()[np.maximum(partner, 0) + rows] == state.tie_hire
-    return (partner >= 0) & same & state.occupied[:, :, None]
+    # who holds each post now: its hire number (>= 1), 0 while vacant; a column of -1
+    # in front for the empty slots (-1 + 1), which no tie_hire (>= 0) equals; one gather
+    holder = np.full((batch, people + 1), -1, dtype=state.hire_id.dtype)
+    np.multiply(state.hire_id, state.occupied, out=holder[:, 1:])
+    index = state.tie_partner + _row_starts(batch, people + 1, 1)
+    same = np.take(holder, index) == state.tie_hire
+    same &= state.occupied[:, :, None]
+    return same
+
+
+_ROWS: dict[tuple[int, int, int], np.ndarray] = {}
+"""Cached :func:`_row_starts`, by (runs, row length, offset)."""
+
+
+def _row_starts(batch: int, length: int, offset: int = 0) -> np.ndarray:
+    """(B,1,1) ``run * length + offset``: flat index of each run's row (read-only, cached)."""
+    rows = _ROWS.get((batch, length, offset))
+    if rows is None:
+        rows = (np.arange(batch) * length + offset)[:, None, None]
+        rows.setflags(write=False)
+        if len(_ROWS) < 64:
+            _ROWS[batch, length, offset] = rows
+    return rows
 
 
 def live_ties(state: State) -> np.ndarray:
@@ -75,9 +92,20 @@ def live_ties(state: State) -> np.ndarray:
     return state.tie_partner >= 0
 
 
+_ONES: dict[int, np.ndarray] = {}
+
+
 def ties_held(state: State) -> np.ndarray:
-    """(B,P) number of live ties each person holds, from :func:`decay` to the month's end."""
-    return live_ties(state).sum(axis=-1)
+    """(B,P) number of live ties each person holds, from :func:`decay` to the month's end.
+
+    Counted as a product with a vector of ones (int8: at most ``tie_slots`` <= 32),
+    a third of the cost of a sum over the short last axis.
+    """
+    k = state.tie_partner.shape[-1]
+    ones = _ONES.get(k)
+    if ones is None:
+        ones = _ONES.setdefault(k, np.ones(k, dtype=np.int8))
+    return np.matmul(live_ties(state).view(np.int8), ones)
 
 
 def decay(state: State, bp: BatchParams, stream: Stream) -> None:
@@ -170,9 +198,16 @@ def _once_per_person(b: np.ndarray, a: np.ndarray, c: np.ndarray, people: int) -
     the same free slot. Candidates come in (run, region, candidate) order, so the
     choice depends on the run's own draws only.
     """
-    ends = np.stack([b * people + a, b * people + c], axis=1).ravel()  # a0 c0 a1 c1 ...
-    _, first, where = np.unique(ends, return_index=True, return_inverse=True)
-    wins = (first[where] // 2 == np.arange(ends.size) // 2).reshape(-1, 2)
+    n = b.size
+    ends = np.empty((n, 2), dtype=np.int64)  # a0 c0 a1 c1 ...
+    run_start = b * people
+    np.add(run_start, a, out=ends[:, 0])
+    np.add(run_start, c, out=ends[:, 1])
+    ends = ends.ravel()
+    pair = np.arange(2 * n) >> 1  # the candidate of each end
+    first = np.full(int(ends.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, ends, pair)  # the first candidate in which each person appears
+    wins = (first[ends] == pair).reshape(-1, 2)
     return wins[:, 0] & wins[:, 1]
 
 
