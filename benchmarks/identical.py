@@ -1,13 +1,14 @@
 """Check that a speed-up changed no result: bit-identical series and outcomes.
 
 Runs baseline, austerity and high_turnover (20 replicates, seed 1, as ``concertsim
-run`` makes them) and either saves their series and outcomes (``--save FILE``, on
+run`` makes them) and a few runs of four other scenarios (several regions, a live
+event, a recognition phase) and either saves their series and outcomes (``--save FILE``, on
 the reference commit) or compares them exactly with a saved reference
 (``--check FILE``, on the changed code). Equal means the same float64 bits
 (NaN equal to NaN), the same columns, rows and dtypes.
 
-It also checks batch-size invariance on the changed code: each scenario's runs
-3 and 11 alone, and the batch split in two, give the same rows as the batch of 20.
+It also checks batch-size invariance on the changed code: each scenario's last run
+alone, and its batch split in two, give the same rows as the whole batch.
 
 Usage:
     git stash / checkout the reference; python benchmarks/identical.py --save /tmp/ref.pkl
@@ -27,16 +28,24 @@ from concertsim.scenario import load_scenario
 from concertsim.simulate import run_batch, run_scenario
 from concertsim.streams import run_seeds
 
-SCENARIOS = ("baseline", "austerity", "high_turnover")
-REPLICATES = 20
+SCENARIOS = {
+    "baseline": 20,
+    "austerity": 20,
+    "high_turnover": 20,
+    "province": 3,  # several regions
+    "turnover_wave": 6,  # a live event
+    "role_recognition": 6,
+    "networking_first": 6,
+}
+"""Scenario -> replicates (seed 1)."""
 SEED = 1
 
 
 def results() -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """Series and outcomes of every scenario of :data:`SCENARIOS`."""
     out = {}
-    for name in SCENARIOS:
-        res = run_scenario(load_scenario(name), replicates=REPLICATES, seed=SEED)
+    for name, replicates in SCENARIOS.items():
+        res = run_scenario(load_scenario(name), replicates=replicates, seed=SEED)
         out[name] = (res.series, res.outcomes)
     return out
 
@@ -58,13 +67,14 @@ def same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return True
 
 
-def batch_invariant(name: str) -> bool:
-    """Runs 3 and 11 alone, and the batch in two halves, equal the batch of 20."""
+def batch_invariant(name: str, replicates: int) -> bool:
+    """A run alone, and the batch in two parts, give the rows of the whole batch."""
     sc = load_scenario(name)
-    _, seeds = run_seeds(SEED, REPLICATES)
+    _, seeds = run_seeds(SEED, replicates)
     full = run_batch(sc, seeds, series=True)
     ok = True
-    for part in ([3], [11], list(range(7)), list(range(7, REPLICATES))):
+    cut = replicates // 3 + 1
+    for part in ([replicates - 1], list(range(cut)), list(range(cut, replicates))):
         sub = run_batch(sc, [seeds[i] for i in part], series=True)
         rows = full.outcomes.iloc[part].reset_index(drop=True)
         ok &= same(rows, sub.outcomes)
@@ -90,12 +100,12 @@ def main() -> int:
     with open(args.check, "rb") as f:
         ref = pickle.load(f)
     failed = 0
-    for name in SCENARIOS:
+    for name, replicates in SCENARIOS.items():
         for part, a, b in zip(("series", "outcomes"), ref[name], now[name], strict=True):
             ok = same(a, b)
             failed += not ok
             print(f"{name:14s} {part:8s} {'identical' if ok else 'DIFFERENT'}")
-        ok = batch_invariant(name)
+        ok = batch_invariant(name, replicates)
         failed += not ok
         print(f"{name:14s} batch    {'invariant' if ok else 'DEPENDS ON THE BATCH'}")
     return 1 if failed else 0

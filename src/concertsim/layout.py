@@ -198,6 +198,12 @@ class Layout:
         count = self.members_sum(weight.astype(float))
         return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
 
+    def regional(self, x: np.ndarray) -> np.ndarray:
+        """The posts of the regional bodies in a ``(B, P, ...)`` array, as a
+        ``(B, R, posts, ...)`` view (the regional bodies' posts are contiguous)."""
+        start, stop = self.regional_posts[0, 0], self.regional_posts[-1, -1] + 1
+        return x[:, start:stop].reshape(x.shape[0], *self.regional_posts.shape, *x.shape[2:])
+
     def posts_mask(self, level: str) -> np.ndarray:
         """(P,) True for the posts of ``level`` (``"all"`` for every post)."""
         if level == "all":

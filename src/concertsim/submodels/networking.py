@@ -138,29 +138,87 @@ def make_ties(
 
     Called after :func:`decay`: a slot is free exactly when its partner is -1.
     """
-    u = stream.uniform((lay.structure.regions, CANDIDATES, 4))
-    rate = np.minimum(bp.networking.ties_per_output * output / CANDIDATES, 1.0)
-    pool = lay.region_pool
-    q = pool.shape[1]
-    r_idx = np.arange(pool.shape[0])[None, :, None]
-    a = pool[r_idx, np.minimum((u[..., 1] * q).astype(np.int64), q - 1)]
-    c = pool[r_idx, np.minimum((u[..., 2] * q).astype(np.int64), q - 1)]
-    # people in post in an organisation taking part, gathered by flat (run, post) index
-    open_post = (state.participating[:, lay.post_org] & state.occupied).ravel()
-    rows = (np.arange(state.batch) * lay.people)[:, None, None]
-    ok = (u[..., 0] < rate[:, :, None]) & (lay.post_org[a] != lay.post_org[c])
-    ok &= open_post[a + rows] & open_post[c + rows]
+    regions = lay.structure.regions
+    u = stream.uniform((regions, CANDIDATES, 4))
     # national actors' people, through the few government respondents (M10)
-    v = stream.uniform((lay.structure.regions, NATIONAL_CANDIDATES, 4))
-    reg, nat = lay.regional_posts, lay.national_posts
-    an = reg[r_idx, np.minimum((v[..., 1] * reg.shape[1]).astype(np.int64), reg.shape[1] - 1)]
-    cn = nat[np.minimum((v[..., 2] * nat.size).astype(np.int64), nat.size - 1)]
+    v = stream.uniform((regions, NATIONAL_CANDIDATES, 4))
+    w = np.concatenate([u, v], axis=2)  # (B,R,C,4): the region's candidates, then national ones
+    cand = _candidates(lay)
+    a = _pick(cand.a_posts, w[..., 1], cand.a_size, cand.offset, cand.a_last)
+    c = _pick(cand.c_posts, w[..., 2], cand.c_size, cand.offset, cand.c_last)
+    rate = np.minimum(bp.networking.ties_per_output * output / CANDIDATES, 1.0)
+    ok = w[..., 0] < rate[:, :, None]
+    ok &= np.take(lay.post_org, a) != np.take(lay.post_org, c)
+    # in post in an organisation taking part (national candidates: in post), one gather
+    # each from the two tables stacked, by flat (table, run, post) index
+    batch, people = state.occupied.shape
+    open_post = state.participating[:, lay.post_org]
+    open_post &= state.occupied
+    free = np.concatenate([open_post, state.occupied])
+    rows = _row_starts(batch, people) + cand.table * (batch * people)
+    ok &= np.take(free, a + rows)
+    ok &= np.take(free, c + rows)
     room = national_ties(state, lay) < bp.regional.government_respondents
-    occupied = state.occupied.ravel()
-    okn = (v[..., 0] < rate[:, :, None]) & room[:, :, None] & state.alive[:, :, None]
-    okn &= occupied[an + rows] & occupied[cn + rows]
-    join = lambda x, y: np.concatenate([x, y], axis=2)  # noqa: E731
-    _write(state, lay, join(ok, okn), join(a, an), join(c, cn), join(u[..., 3], v[..., 3]))
+    room &= state.alive
+    ok[..., CANDIDATES:] &= room[:, :, None]
+    _write(state, lay, ok, a, c, w[..., 3])
+
+
+class _Candidates:
+    """Where the candidate ties of :func:`make_ties` pick their people, by layout.
+
+    Candidate ``j`` of region ``r`` picks its first person at
+    ``a_posts[r, j, min(floor(u a_size[j]), a_last[j])]`` (the region's pool, or its
+    regional body's posts for a national candidate), its second likewise in
+    ``c_posts`` (the region's pool, or the national actors' posts); ``table`` is 1
+    for national candidates (whose people need only be in post).
+    """
+
+    def __init__(self, lay: Layout) -> None:
+        pool, reg, nat = lay.region_pool, lay.regional_posts, lay.national_posts
+        regions, n = pool.shape[0], CANDIDATES + NATIONAL_CANDIDATES
+        national = np.arange(n) >= CANDIDATES
+        width = max(pool.shape[1], reg.shape[1], nat.size)
+        a_posts = np.zeros((regions, n, width), dtype=np.int64)
+        c_posts = np.zeros((regions, n, width), dtype=np.int64)
+        a_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
+        a_posts[:, national, : reg.shape[1]] = reg[:, None, :]
+        c_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
+        c_posts[:, national, : nat.size] = nat
+        self.a_size = np.where(national, reg.shape[1], pool.shape[1]).astype(np.float64)
+        self.c_size = np.where(national, nat.size, pool.shape[1]).astype(np.float64)
+        self.a_last = self.a_size.astype(np.int64) - 1
+        self.c_last = self.c_size.astype(np.int64) - 1
+        # flat offset of each (region, candidate) row: min(k, last) + offset is
+        # min(k + offset, last + offset)
+        self.offset = (np.arange(regions * n) * width).reshape(regions, n)
+        self.a_posts, self.c_posts = a_posts.ravel(), c_posts.ravel()
+        self.a_last = self.a_last + self.offset
+        self.c_last = self.c_last + self.offset
+        self.table = national.astype(np.int64)
+
+
+def _pick(
+    posts: np.ndarray, u: np.ndarray, size: np.ndarray, offset: np.ndarray, last: np.ndarray
+) -> np.ndarray:
+    """The post at ``min(floor(u size), size - 1)`` of each candidate's row of ``posts``."""
+    k = (u * size).astype(np.int64)
+    k += offset
+    np.minimum(k, last, out=k)
+    return np.take(posts, k)
+
+
+_CANDIDATES: dict[int, tuple[Layout, _Candidates]] = {}
+
+
+def _candidates(lay: Layout) -> _Candidates:
+    """The :class:`_Candidates` of ``lay`` (cached while the layout lives)."""
+    hit = _CANDIDATES.get(id(lay))
+    if hit is None or hit[0] is not lay:
+        if len(_CANDIDATES) >= 32:
+            _CANDIDATES.clear()
+        hit = _CANDIDATES[id(lay)] = (lay, _Candidates(lay))
+    return hit[1]
 
 
 def national_ties(state: State, lay: Layout) -> np.ndarray:
@@ -168,7 +226,7 @@ def national_ties(state: State, lay: Layout) -> np.ndarray:
 
     Valid from :func:`decay` to the month's end (like :func:`live_ties`).
     """
-    partner = state.tie_partner[:, lay.regional_posts]  # (B,R,Qr,K)
+    partner = lay.regional(state.tie_partner)  # (B,R,Qr,K)
     return (partner >= lay.national_posts[0]).sum(axis=(-1, -2))
 
 
@@ -176,13 +234,15 @@ def _write(
     state: State, lay: Layout, ok: np.ndarray, a: np.ndarray, c: np.ndarray, u: np.ndarray
 ) -> None:
     """Write the candidate ties ``ok`` (B,R,C) between posts ``a`` and ``c`` on both sides."""
-    if not ok.any():
+    flat = np.flatnonzero(ok)
+    if flat.size == 0:
         return
-    b = np.nonzero(ok)[0]  # the run of each candidate (ok has a's shape)
-    a, c, uu = a[ok], c[ok], u[ok]
+    b = flat // (ok.size // ok.shape[0])  # the run of each candidate
+    a, c, uu = np.take(a, flat), np.take(c, flat), np.take(u, flat)
     slots_a, slots_c = state.tie_partner[b, a], state.tie_partner[b, c]
-    tied = (slots_a == c[:, None]).any(-1)  # a already holds a live tie to c
-    keep = _once_per_person(b, a, c, lay.people) & ~tied
+    tied = np.logical_or.reduce(slots_a == c[:, None], axis=1)  # a already tied to c
+    keep = _once_per_person(b, a, c, lay.people)
+    keep &= ~tied
     b, a, c, uu = b[keep], a[keep], c[keep], uu[keep]
     # a person is in at most one kept candidate, so no write below touches another's rows
     for x, y, slots in ((a, c, slots_a[keep]), (c, a, slots_c[keep])):
