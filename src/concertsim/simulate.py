@@ -109,7 +109,9 @@ def run_batch(
             frames.append(tidy(engine.series, idx))
     outcomes = pd.concat(tables).sort_index().reset_index(drop=True)
     result = BatchResult(outcomes)
-    if series:
+    if series and len(frames) == 1:  # one group, runs in input order: sorted already
+        result.series = frames[0]
+    elif series:
         result.series = pd.concat(frames, ignore_index=True).sort_values(
             ["run", "month"], kind="stable", ignore_index=True
         )
