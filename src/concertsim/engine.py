@@ -206,4 +206,5 @@ class Engine:
         alive, legit = s.alive.copy(), roles.legitimacy(s, lay)  # after participation
         funding.update(s, lay, bp, legit)
         folding.fold(s, lay, bp, st["folding"], legit)
-        return know, capacity, (legit if np.array_equal(alive, s.alive) else None), ties
+        none_folded = not np.logical_xor(alive, s.alive).any()
+        return know, capacity, (legit if none_folded else None), ties

@@ -225,7 +225,7 @@ def hash_uniform(bases: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Uniform floats in [0, 1) at ``positions`` of the draws that start at ``bases``."""
     bits = hash_bits(bases, positions)
     _rshift(bits, _A11, out=bits)
-    return bits.astype(np.float64) * _TO_UNIT
+    return np.multiply(bits, _TO_UNIT)  # the cast inside the multiply: the same as astype
 
 
 @dataclass

@@ -44,7 +44,7 @@ def member_stress(state: State, lay: Layout) -> np.ndarray:
     """(B,G) stress of each local committee and sectoral table, in [0, 1] (0 elsewhere)."""
     staff_post = ~lay.post_elected
     posts = np.maximum(lay.per_org(staff_post[None, :]), 1)  # (1,G): the same in every run
-    vacant = lay.per_org((~state.occupied & staff_post).astype(float)) / posts
+    vacant = lay.per_org(~state.occupied & staff_post, np.float64) / posts
     local = lay.is_local
     s = vacant + (1.0 - state.engagement)
     np.add(s, 1.0 - state.capacity, out=s, where=local)  # + low capacity, locals only

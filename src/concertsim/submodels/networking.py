@@ -288,7 +288,8 @@ def coverage(
         sectoral tables (what structuring and alignment need), and (B,R) the mean
         over its local committees (what issue positioning needs, M12).
     """
-    org_ties = lay.per_org(ties.astype(float))
+    org_ties = lay.per_org(ties, np.float64)
     covered = np.minimum(org_ties / bp.networking.ties_needed, 1.0)
     members = lay.members_mean(covered, state.participating)
-    return members, lay.level(covered, "local").mean(-1)
+    local = lay.level(covered, "local")
+    return members, np.add.reduce(local, axis=-1) / local.shape[-1]  # the mean

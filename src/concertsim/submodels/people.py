@@ -19,7 +19,7 @@ __all__ = ["overload", "age"]
 
 def overload(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     """(B,G) overload in [0, 1] of each organisation."""
-    load = 1.0 - lay.per_org(state.occupied.astype(float)) / lay.org_posts  # vacant share
+    load = 1.0 - lay.per_org(state.occupied, np.float64) / lay.org_posts  # vacant share
     reg = lay.level_slice["regional"]
     need = bp.time.regional_operations_need
     shortfall = np.maximum(need - state.operations, 0.0) / np.maximum(need, 1e-9)
