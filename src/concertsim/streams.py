@@ -225,7 +225,18 @@ def hash_uniform(bases: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Uniform floats in [0, 1) at ``positions`` of the draws that start at ``bases``."""
     bits = hash_bits(bases, positions)
     _rshift(bits, _A11, out=bits)
-    return np.multiply(bits, _TO_UNIT)  # the cast inside the multiply: the same as astype
+    return _to_unit(bits)
+
+
+def _to_unit(bits: np.ndarray) -> np.ndarray:
+    """``bits * 2**-53`` as float64, for 53-bit ``bits`` (uint64, below 2**53).
+
+    Cast through int64 (the same numbers: exact below 2**53, and scaling by a power
+    of two is exact), which numpy converts about twice as fast as uint64.
+    """
+    u = bits.view(np.int64).astype(np.float64)
+    u *= _TO_UNIT
+    return u
 
 
 @dataclass
@@ -300,8 +311,7 @@ class Stream:
         size = math.prod(shape)
         bits = mix64(np.add(_weyl(size)[None, :], bases[:, None]))
         _rshift(bits, _A11, out=bits)
-        # the uint64 -> float64 cast inside the multiply: the same numbers as astype
-        return np.multiply(bits, _TO_UNIT).reshape((self.batch, *shape))
+        return _to_unit(bits).reshape((self.batch, *shape))
 
     def normal(self, shape: tuple[int, ...]) -> np.ndarray:
         """Standard normal draws of shape ``(B, *shape)`` (inverse-CDF of uniforms)."""

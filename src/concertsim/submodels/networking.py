@@ -28,7 +28,7 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
-from ..streams import Stream
+from ..streams import Stream, hash_uniform
 
 __all__ = [
     "CANDIDATES",
@@ -113,9 +113,17 @@ def decay(state: State, bp: BatchParams, stream: Stream) -> None:
 
     Afterwards :func:`live_ties` holds until someone leaves.
     """
-    u = stream.uniform(state.tie_partner.shape[1:])
-    keep = valid_ties(state) & (u >= bp.networking.tie_decay[:, :, None])
-    state.tie_partner = np.where(keep, state.tie_partner, -1)
+    valid = valid_ties(state)
+    # a dense draw of (P,K) uniforms, made only where a tie is held (a sparse draw: the
+    # same numbers at those positions, a sixth of the hashing)
+    bases = stream.next_bases()
+    held = np.flatnonzero(valid)
+    per_run = valid.size // valid.shape[0]
+    run = held // per_run
+    u = hash_uniform(np.take(bases, run), held - run * per_run)
+    keep = np.zeros(valid.size, dtype=bool)
+    keep[held] = u >= np.take(bp.networking.tie_decay, run)
+    state.tie_partner = np.where(keep.reshape(valid.shape), state.tie_partner, -1)
 
 
 def _free_slot(valid: np.ndarray, u: np.ndarray) -> np.ndarray:
