@@ -41,12 +41,12 @@ SCENARIOS = {
 SEED = 1
 
 
-def results() -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
-    """Series and outcomes of every scenario of :data:`SCENARIOS`."""
+def results() -> dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """Series, outcomes and monthly stability index of every scenario of :data:`SCENARIOS`."""
     out = {}
     for name, replicates in SCENARIOS.items():
         res = run_scenario(load_scenario(name), replicates=replicates, seed=SEED)
-        out[name] = (res.series, res.outcomes)
+        out[name] = (res.series, res.outcomes, pd.DataFrame(res.stability))
     return out
 
 
@@ -101,7 +101,9 @@ def main() -> int:
         ref = pickle.load(f)
     failed = 0
     for name, replicates in SCENARIOS.items():
-        for part, a, b in zip(("series", "outcomes"), ref[name], now[name], strict=True):
+        for part, a, b in zip(
+            ("series", "outcomes", "stability"), ref[name], now[name], strict=True
+        ):
             ok = same(a, b)
             failed += not ok
             print(f"{name:14s} {part:8s} {'identical' if ok else 'DIFFERENT'}")

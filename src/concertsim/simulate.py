@@ -117,12 +117,13 @@ def run_batch(
             indices.append((idx, stability_index(engine)))
     outcomes = pd.concat(tables).sort_index().reset_index(drop=True)
     result = BatchResult(outcomes)
-    if series and len(frames) == 1:  # one group, runs in input order: sorted already
-        result.series = frames[0]
-    elif series:
-        result.series = pd.concat(frames, ignore_index=True).sort_values(
-            ["run", "month"], kind="stable", ignore_index=True
-        )
+    if series:
+        if len(frames) == 1:  # one group, runs in input order: sorted already
+            result.series = frames[0]
+        else:
+            result.series = pd.concat(frames, ignore_index=True).sort_values(
+                ["run", "month"], kind="stable", ignore_index=True
+            )
         width = max(index.shape[1] for _, index in indices)
         result.stability = np.full((len(seeds), width), np.nan)
         for idx, index in indices:
