@@ -118,9 +118,12 @@ def run_batch(
     outcomes = pd.concat(tables).sort_index().reset_index(drop=True)
     result = BatchResult(outcomes)
     if series:
-        result.series = pd.concat(frames, ignore_index=True).sort_values(
-            ["run", "month"], kind="stable", ignore_index=True
-        )
+        if len(frames) == 1:  # one group, runs in input order: sorted already
+            result.series = frames[0]
+        else:
+            result.series = pd.concat(frames, ignore_index=True).sort_values(
+                ["run", "month"], kind="stable", ignore_index=True
+            )
         width = max(index.shape[1] for _, index in indices)
         result.stability = np.full((len(seeds), width), np.nan)
         for idx, index in indices:
