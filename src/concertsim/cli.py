@@ -7,6 +7,7 @@ Usage::
                             [--no-figure] [--lang fr|en]
     concertsim validate SCENARIO...
     concertsim scenarios
+    concertsim app [SCENARIO] [--port N] [--host H] [--lang fr|en] [--seed S]
     concertsim sweep ... / concertsim analyze ...   (see concertsim.experiment)
 
 Bad input (a scenario error, an existing output directory without ``--force``, a bad
@@ -23,6 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from concertsim import __version__
+from concertsim.app import command as app_command
 from concertsim.cliargs import EXIT_INPUT, Parser, integer_in, parse_assignments
 from concertsim.compare import cli as compare_cli
 from concertsim.config import HORIZON_INFO
@@ -274,6 +276,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _add_scenarios(sub)
     _add_patterns(sub)
     compare_cli.add_parser(sub)
+    app_command.add_parser(sub)
     _add_discover(sub)
     _add_experiment(sub, wanted=_command_of(argv) in _EXPERIMENT_COMMANDS)
     return parser

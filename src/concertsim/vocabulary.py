@@ -38,6 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
         "networking": N_("networking"),
         "capacity_building": N_("capacity building"),
         "positioning": N_("issue positioning"),
+        "issue_positioning": N_("issue positioning"),
         "structuring": N_("structuring"),
         "alignment": N_("alignment"),
         "operations": N_("operations"),
