@@ -311,6 +311,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _add_validate(sub)
     _add_scenarios(sub)
     _add_patterns(sub)
+    __import__("concertsim.calibrate").calibrate.add_parser(sub)  # concertsim calibrate
     _add_experiment(sub, wanted=_command_of(argv) in _EXPERIMENT_COMMANDS)
     return parser
 
