@@ -209,7 +209,8 @@ def read_worlds(path: str | Path, *, file: str = "") -> tuple[tuple[tuple[str, A
         raise InputError(file or str(path), "[model] worlds", "a Parquet table of worlds", got)
     worlds = []
     for row in table[names].itertuples(index=False):
-        world = {k: (v.item() if hasattr(v, "item") else v) for k, v in zip(names, row, strict=True)}
+        values = zip(names, row, strict=True)
+        world = {k: (v.item() if hasattr(v, "item") else v) for k, v in values}
         check_world(world, file=str(path), lenient=True)
         worlds.append(tuple(sorted(world.items())))
     return tuple(worlds)
