@@ -14,8 +14,11 @@ in a world.
 * ``"worlds"`` (:class:`Worlds`): the concertation model in one of a table of worlds. The
   option ``worlds`` names a Parquet file (relative to the experiment file) whose parameter
   columns are the worlds (``concertsim calibrate`` writes ``accepted.parquet``); the design
-  parameter ``world`` (explicit levels, e.g. ``values = [0, 1, 2]``) picks the row. A run's
-  own overrides (a role mix, a turnover level, a rule) apply on top of its world.
+  parameter ``world`` (explicit levels, e.g. ``values = [0, 1, 2]``) picks the row. The
+  option ``variants`` (an array of tables of parameters, e.g. ``[{}, { "funding.rule" =
+  "block" }]``) lists structural variants; the design parameter ``variant`` picks one
+  (default: the first). A run's own overrides (a role mix, a turnover level) apply on top of
+  its variant, on top of its world.
 
 Both are registered in :data:`concertsim.experiment.models.MODELS`, so ``concertsim sweep``
 runs them (resumable, any executor, seeds recorded) like any other model.
@@ -43,10 +46,12 @@ from concertsim.errors import InputError, verbatim
 from concertsim.experiment.context import Check, ModelContext, check_outcomes
 from concertsim.experiment.spec_types import Experiment
 
-__all__ = ["PatternBook", "Worlds", "score_columns", "score_row", "read_worlds", "WORLD"]
+__all__ = ["PatternBook", "Worlds", "score_columns", "score_row", "read_worlds", "WORLD", "VARIANT"]
 
 WORLD = "world"
 """The design parameter of the ``"worlds"`` model: the row of the worlds table."""
+VARIANT = "variant"
+"""The design parameter of the ``"worlds"`` model: the structural variant (row of ``variants``)."""
 
 _BOOK_OPTIONS = {"replicates": 20, "book": "", "exempt": []}
 
@@ -225,33 +230,42 @@ class Worlds:
         self.inner = inner
 
     def prepare(self, experiment: Experiment, checks: Sequence[Check]) -> ModelContext:
-        """Read and check the worlds, check ``world``'s levels, then prepare the inner model."""
+        """Read and check the worlds and variants, check ``world`` and ``variant``'s levels,
+        then prepare the inner model."""
+        from concertsim.worlds import check_world
+
         opts = dict(experiment.model_options)
-        unknown = [k for k in opts if k != "worlds"]
+        unknown = [k for k in opts if k not in ("worlds", "variants")]
         if unknown or not isinstance(opts.get("worlds"), str):
             key = unknown[0] if unknown else "worlds"
             got = verbatim("unknown key") if unknown else opts.get("worlds")
             raise experiment.error(f"[model] {key}", "worlds = a Parquet table of worlds", got)
         path = Path(experiment.base_dir) / opts["worlds"]
         worlds = read_worlds(path, file=experiment.source)
+        variants = opts.get("variants", [{}])
+        if not isinstance(variants, list) or not all(isinstance(v, dict) for v in variants):
+            raise experiment.error("[model] variants", "an array of tables of parameters",
+                                   variants)  # fmt: skip
+        variants = [tuple(sorted(check_world(v, file=experiment.source).items())) for v in variants]
+        sizes = {WORLD: len(worlds), VARIANT: len(variants)}
         inner_checks = []
         for check in checks:
-            k = check.values.get(WORLD)
-            if k is not None and not (float(k).is_integer() and 0 <= k < len(worlds)):
-                where = f'[parameters] "{WORLD}"' if check.point is None else "[design]"
-                raise experiment.error(where, f"rows of the worlds table (0 to {len(worlds) - 1})",
-                                       k)  # fmt: skip
-            rest = {n: v for n, v in check.values.items() if n != WORLD}
+            for name, size in sizes.items():
+                k = check.values.get(name)
+                if k is not None and not (float(k).is_integer() and 0 <= k < size):
+                    where = f'[parameters] "{name}"' if check.point is None else "[design]"
+                    raise experiment.error(where, f"rows 0 to {size - 1} of {name}s", k)
+            rest = {n: v for n, v in check.values.items() if n not in sizes}
             if rest:
                 inner_checks.append(dataclasses.replace(check, values=rest))
         inner = dataclasses.replace(experiment, model_options=())
         context = self.inner.prepare(inner, inner_checks)
-        options = (("worlds", worlds), ("worlds_file", str(path)))
+        options = (("variants", tuple(variants)), ("worlds", worlds), ("worlds_file", str(path)))
         return dataclasses.replace(context, model=self.name, options=options)
 
     def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
-        """``world`` is a row number; the rest as the inner model coerces them."""
-        return np.round(values) if name == WORLD else _coerce(name, values)
+        """``world`` and ``variant`` are row numbers; the rest as the inner model coerces them."""
+        return np.round(values) if name in (WORLD, VARIANT) else _coerce(name, values)
 
     def run_batch(
         self,
@@ -262,10 +276,11 @@ class Worlds:
         series: bool,
     ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """One batch of the inner model: each run's world under its own overrides."""
-        worlds = dict(context.options)["worlds"]
+        opts = dict(context.options)
         runs = []
         for ov in overrides:
             ov = dict(ov)
-            runs.append({**dict(worlds[int(ov.pop(WORLD, 0))]), **ov})
+            world = opts["worlds"][int(ov.pop(WORLD, 0))]
+            runs.append({**dict(world), **dict(opts["variants"][int(ov.pop(VARIANT, 0))]), **ov})
         inner = dataclasses.replace(context, model=self.inner.name, options=())
         return self.inner.run_batch(inner, seeds, runs, months, series)

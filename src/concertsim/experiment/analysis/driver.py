@@ -41,6 +41,7 @@ from concertsim.experiment.analysis.mixture import analyze_mixture
 from concertsim.experiment.analysis.morris import analyze_morris
 from concertsim.experiment.analysis.sobol import analyze_sobol
 from concertsim.experiment.analysis.variance import analyze_variance, point_summary
+from concertsim.experiment.analysis.worlds import analyze_worlds
 from concertsim.experiment.store import ResultsStore
 
 __all__ = ["analyze_store", "open_store", "OWN_FILES", "INDEX"]
@@ -65,6 +66,10 @@ OWN_FILES = (
     "main_effects_*.png",
     "simplex_*.png",
     "mixture_effects_*.png",
+    "robust.csv",
+    "robust_mixes.csv",
+    "rank_correlation.csv",
+    "robust_simplex_*.png",
 )
 """Names (and patterns) of the files an analysis writes: only those its index lists are removed."""
 
@@ -303,6 +308,8 @@ def analyze_store(
         analyze_sobol(report, manifest, summary, figures)
     elif kind == "morris":
         analyze_morris(report, manifest, design, summary, figures)
+    elif kind == "mixture" and manifest.get("model") == "worlds":  # across plausible worlds
+        analyze_worlds(report, manifest, design, runs, figures)
     elif kind == "mixture":
         analyze_mixture(report, manifest, design, runs, figures)
     elif kind == "grid":
