@@ -8,7 +8,7 @@ then writes, each file atomically:
 
 * ``scores.parquet``: every world, its parameters, seed and per-pattern scores;
 * ``accepted.parquet``: the accepted worlds only (what ``[model] worlds`` of the ``"worlds"``
-  model reads);
+  model reads), the representative one marked;
 * ``calibration.json``: the acceptance rate with its Wilson interval, each pattern's hold
   rate, the prior and accepted ranges, whether the patterns constrain each parameter (a
   Kolmogorov-Smirnov test of the accepted values against the uniform prior), the
@@ -109,7 +109,7 @@ def representative(accepted: pd.DataFrame, bounds: dict[str, tuple[float, float]
 
     Example:
         >>> t = pd.DataFrame({"a": [0.0, 0.4, 1.0]}, index=[5, 6, 7])
-        >>> representative(t, {"a": (0.0, 1.0)})
+        >>> int(representative(t, {"a": (0.0, 1.0)}))
         6
     """
     x = np.column_stack([(accepted[n] - lo) / (hi - lo) for n, (lo, hi) in bounds.items()])
@@ -250,6 +250,8 @@ def calibrate(
     scores = scores.drop(columns=["replicate", "seed_spawn_key"], errors="ignore")
     summary = summarise(scores, exp)
     accepted = scores[scores["accepted"] == 1].reset_index(drop=True)
+    rep = summary["representative"]
+    accepted.insert(3, "representative", accepted["run_id"] == (rep or {}).get("run_id", -1))
     out.mkdir(parents=True, exist_ok=True)
     meta = {"concertsim": "calibration", "experiment_sha256": summary["experiment_sha256"]}
     files = [out / f for f in FILES]

@@ -19,11 +19,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from concertsim.config import parameter_names
+from concertsim.errors import InputError, verbatim
 from concertsim.scenario import load_scenario
 
-__all__ = ["BASE_SCENARIO", "own_settings", "in_world", "check_world"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["BASE_SCENARIO", "ACCEPTED_PATH", "own_settings", "in_world", "check_world"]
+__all__ += ["load_worlds", "world_of"]
+
+ACCEPTED_PATH = Path(__file__).resolve().parents[2] / "experiments" / "worlds" / "accepted.parquet"
+"""The accepted worlds of ``experiments/plausible_worlds.toml`` (``concertsim calibrate``),
+as committed in the repository this package is installed from (editable install)."""
 
 BASE_SCENARIO = "baseline"
 """The scenario whose values are the defaults a world replaces."""
@@ -66,3 +77,31 @@ def check_world(world: Mapping[str, Any], *, file: str = "--set", lenient: bool 
     """
     load_scenario(BASE_SCENARIO).with_overrides(dict(world), file=file, lenient=lenient)
     return dict(world)
+
+
+def load_worlds(path: str | Path | None = None) -> pd.DataFrame:
+    """The accepted worlds (default :data:`ACCEPTED_PATH`): one row per world, its parameters,
+    seed and scores (``holds__<pattern>``, ``effect__<pattern>``; see ``concertsim calibrate``).
+
+    Raises:
+        InputError: the table cannot be read.
+    """
+    import pandas as pd
+
+    path = Path(path or ACCEPTED_PATH)
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
+        got = verbatim(f"{type(exc).__name__}: {exc}"[:200])
+        raise InputError(str(path), "", "a table of worlds (Parquet)", got) from None
+
+
+def world_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of one row of a worlds table, as a world (``{"section.name": value}``).
+
+    Example:
+        >>> world_of({"funding.budget": 0.9, "accepted": 1.0, "run_id": 3})
+        {'funding.budget': 0.9}
+    """
+    names = set(parameter_names()) - {"horizon"}
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items() if k in names}

@@ -20,8 +20,8 @@ Example:
     >>> per_world = pd.DataFrame({"a": [0.1, 0.1, 0.9, 0.9], "world": [0, 1, 0, 1],
     ...                           "stable": [True, True, False, True]})
     >>> t = share_of_worlds(per_world, ["a"], [])
-    >>> t[["a", "worlds", "stable_worlds", "share"]].values.tolist()
-    [[0.1, 2, 2, 1.0], [0.9, 2, 1, 0.5]]
+    >>> t[["worlds", "stable_worlds", "share"]].values.tolist()
+    [[2.0, 2.0, 1.0], [2.0, 1.0, 0.5]]
 """
 
 from __future__ import annotations
