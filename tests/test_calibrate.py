@@ -97,6 +97,25 @@ def test_calibrating_again_resumes_and_gives_the_same_scores(calibrated):
     pd.testing.assert_frame_equal(again.scores, c.scores)
 
 
+def test_an_interrupted_calibration_scores_the_worlds_done_so_far(calibrated, tmp_path):
+    import shutil
+
+    d, c = calibrated
+    (tmp_path / "book.toml").write_text(BOOK)
+    shutil.copy(d / "worlds.toml", tmp_path / "worlds.toml")
+    shutil.copytree(d / "out" / "store", tmp_path / "out" / "store")
+    parts = sorted((tmp_path / "out" / "store" / "runs").iterdir())
+    parts[-1].unlink()  # as if the sweep had been stopped before its last task
+    part = cal.calibrate(tmp_path / "worlds.toml", tmp_path / "out", sweep=False)
+    assert part.summary["complete"] is False and part.summary["design_points"] == 4
+    assert 0 < part.summary["worlds"] < 4
+    done = c.scores[c.scores["run_id"].isin(part.scores["run_id"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part.scores, done)
+    assert c.summary["complete"] is True
+    with pytest.raises(InputError, match="no store yet"):
+        cal.calibrate(tmp_path / "worlds.toml", tmp_path / "new", sweep=False)
+
+
 def test_worlds_score_the_same_whatever_the_batch_size(calibrated, tmp_path):
     d, c = calibrated
     (tmp_path / "book.toml").write_text(BOOK)

@@ -228,12 +228,20 @@ def calibrate(
     scheduler: str | None = None,
     progress: bool | None = None,
     log: IO[str] | None = None,
+    sweep: bool = True,
 ) -> Calibration:
     """Run (or resume) the calibration sweep into ``out/store`` and write its results.
 
+    Args:
+        sweep: run the missing worlds first; ``False`` scores the worlds an interrupted
+            calibration's store holds so far (a prefix of the design: a random sample of
+            the prior), and says so in ``calibration.json`` (``complete``).
+
     Raises:
-        InputError: not a calibration experiment, a bad ``out``, or what ``sweep`` refuses.
+        InputError: not a calibration experiment, a bad ``out``, or what ``sweep`` refuses;
+            with ``sweep=False``, no store of this experiment in ``out``.
     """
+    from concertsim.experiment.plan import plan_sweep
     from concertsim.experiment.runner import run_sweep
     from concertsim.experiment.spec import load_experiment
     from concertsim.experiment.store import ResultsStore
@@ -242,13 +250,21 @@ def calibrate(
     check_experiment(exp)
     out = Path(out)
     _check_out(out)
-    run_sweep(exp, out / "store", executor=executor, workers=workers, scheduler=scheduler,
-              progress=progress, log=log)  # fmt: skip
-    runs = ResultsStore.open(out / "store").read_runs()
+    if sweep:
+        run_sweep(exp, out / "store", executor=executor, workers=workers, scheduler=scheduler,
+                  progress=progress, log=log)  # fmt: skip
+    elif not ResultsStore.exists(out / "store"):
+        raise InputError("--out", str(out), "a calibration's directory (with its store/)",
+                         verbatim("no store yet: run without --no-sweep first"))  # fmt: skip
+    plan = plan_sweep(exp, out / "store")
+    store = ResultsStore.open(out / "store")
+    store.check_same(plan.manifest["experiment_hash"], exp.name)
+    runs = store.read_runs()
     keep = ["run_id", "point", "seed_entropy", *exp.parameter_names]
     scores = runs[keep + [c for c in runs if c not in keep and c not in ("status", "error")]]
     scores = scores.drop(columns=["replicate", "seed_spawn_key"], errors="ignore")
-    summary = summarise(scores, exp)
+    summary = summarise(scores, exp) | {"design_points": plan.n_runs}
+    summary["complete"] = len(runs) == plan.n_runs
     accepted = scores[scores["accepted"] == 1].reset_index(drop=True)
     rep = summary["representative"]
     accepted.insert(3, "representative", accepted["run_id"] == (rep or {}).get("run_id", -1))
@@ -283,6 +299,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="worker processes (default: all cores; 0 = in this process)")  # fmt: skip
     p.add_argument("--scheduler", default=None, help="address of a running dask scheduler")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-sweep", action="store_true",
+                   help="score the worlds the store holds so far, run nothing")  # fmt: skip
     p.set_defaults(func=command)
 
 
@@ -292,8 +310,10 @@ def command(args: argparse.Namespace) -> int:
         raise InputError("--scheduler", "", "only with --executor dask", args.scheduler)
     cal = calibrate(args.experiment, args.out, executor=args.executor, workers=args.workers,
                     scheduler=args.scheduler, progress=False if args.quiet else None,
-                    log=None if args.quiet else sys.stderr)  # fmt: skip
+                    log=None if args.quiet else sys.stderr, sweep=not args.no_sweep)  # fmt: skip
     s = cal.summary
+    if not s["complete"]:
+        print(f"partial: {s['worlds']} of {s['design_points']} worlds of the design scored")
     low, high = s["acceptance_interval"]
     print(f"{s['accepted']} of {s['worlds']} worlds accepted: {s['acceptance_rate']:.1%} "
           f"[{low:.1%}, {high:.1%}]" + (f"; exempt: {', '.join(s['exempt'])}" if s["exempt"]

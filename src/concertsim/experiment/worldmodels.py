@@ -162,10 +162,9 @@ class PatternBook:
                 raise _world_error(experiment, check, exc) from None
         outcomes = score_columns(ids)
         check_outcomes(experiment, outcomes)
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        options = (("book", str(path.resolve())), ("book_sha256", sha))
-        options += (("exempt", tuple(sorted(exempt))), ("replicates", reps))
-        return ModelContext(self.name, options, None, str(path), outcomes)
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()  # the book by content, not by path
+        options = (("book_sha256", sha), ("exempt", tuple(sorted(exempt))), ("replicates", reps))
+        return ModelContext(self.name, options, None, str(path.resolve()), outcomes)
 
     def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
         """Integer and categorical parameters rounded."""
@@ -183,7 +182,7 @@ class PatternBook:
         from concertsim.patterns import run_book
 
         opts = dict(context.options)
-        book, rows = _book(opts["book"]), []
+        book, rows = _book(context.base_source), []
         for seq, world in zip(seeds, overrides, strict=True):
             seed = int(seq.generate_state(1)[0])
             table = run_book(book, replicates=opts["replicates"], seed=seed,
@@ -260,7 +259,7 @@ class Worlds:
                 inner_checks.append(dataclasses.replace(check, values=rest))
         inner = dataclasses.replace(experiment, model_options=())
         context = self.inner.prepare(inner, inner_checks)
-        options = (("variants", tuple(variants)), ("worlds", worlds), ("worlds_file", str(path)))
+        options = (("variants", tuple(variants)), ("worlds", worlds))  # by content, not path
         return dataclasses.replace(context, model=self.name, options=options)
 
     def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
