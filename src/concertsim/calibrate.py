@@ -306,11 +306,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Handler of ``concertsim calibrate``: prints the acceptance rate and what was written."""
+    import signal
+
+    from concertsim.experiment.cli import stop_on_sigterm
+    from concertsim.experiment.runner import SweepInterruptedError
+
     if args.scheduler and args.executor != "dask":
         raise InputError("--scheduler", "", "only with --executor dask", args.scheduler)
-    cal = calibrate(args.experiment, args.out, executor=args.executor, workers=args.workers,
-                    scheduler=args.scheduler, progress=False if args.quiet else None,
-                    log=None if args.quiet else sys.stderr, sweep=not args.no_sweep)  # fmt: skip
+    previous = stop_on_sigterm()  # a batch system's walltime stops it cleanly, like Ctrl-C
+    try:
+        cal = calibrate(args.experiment, args.out, executor=args.executor, workers=args.workers,
+                        scheduler=args.scheduler, progress=False if args.quiet else None,
+                        log=None if args.quiet else sys.stderr,
+                        sweep=not args.no_sweep)  # fmt: skip
+    except SweepInterruptedError as exc:
+        print(f"concertsim: {exc}; --no-sweep scores the worlds done so far", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     s = cal.summary
     if not s["complete"]:
         print(f"partial: {s['worlds']} of {s['design_points']} worlds of the design scored")
