@@ -165,8 +165,8 @@ def _ranges_figure(scores: pd.DataFrame, summary: dict[str, Any]):
 
     params = summary["parameters"]
     names = list(params)
-    fig = Figure(figsize=(9, 1.2 + 0.45 * len(names)))
-    ax = fig.add_axes((0.3, 0.9 / (1.2 + 0.45 * len(names)), 0.45, 0.82))
+    fig = Figure(figsize=(10.5, 1.2 + 0.45 * len(names)))
+    ax = fig.add_axes((0.24, 0.9 / (1.2 + 0.45 * len(names)), 0.45, 0.82))
     acc = scores["accepted"] == 1
     rng = np.random.default_rng(0)
     for i, name in enumerate(names[::-1]):
