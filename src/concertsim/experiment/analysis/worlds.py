@@ -123,6 +123,14 @@ def analyze_worlds(
         f"({outcome} mean >= {stable_min:g}) in most of {worlds} worlds under every condition"
         f" ({', '.join(conditions) or 'one condition'})"
     )
+    for key, group in robust.groupby(conditions, sort=True) if conditions else ():
+        key = key if isinstance(key, tuple) else (key,)
+        where = ", ".join(
+            names[int(v)] if c == "variant" else f"{c} = {v:g}"
+            for c, v in zip(conditions, key, strict=True)
+        )
+        most = group[group["share"] > MOST]
+        report.note(f"worlds: {len(most)} of {len(group)} mixes stable in most worlds at {where}")
     for r in corr.itertuples():
         a, b = (names[int(x)] if r.between == "variant" else f"{x:g}" for x in (r.a, r.b))
         report.note(f"worlds: rank correlation of the mixes between {r.between} {a} and {b}"
