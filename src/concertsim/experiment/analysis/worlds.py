@@ -142,17 +142,18 @@ def analyze_worlds(
     table["stable"] = table["mean"] > MOST
     by_variant = list(table.groupby("variant")) if "variant" in conditions else [(0, table)]
     rest = [c for c in conditions if c != "variant"]
+    links = {n: p.get("link", []) for n, p in manifest["experiment"]["parameters"].items()}
     for v, group in by_variant:
         title = f"{names[int(v)]}: share of {worlds} plausible worlds in which each mix is stable"
         report.figure(
             f"robust_simplex_{int(v)}.png",
-            lambda g=group, t=title: _simplex(g, components, rest, t, outcome, stable_min),
+            lambda g=group, t=title: _simplex(g, components, rest, t, outcome, stable_min, links),
         )
 
 
-def _simplex(table, components, rest, title: str, outcome: str, stable_min: float):
+def _simplex(table, components, rest, title: str, outcome: str, stable_min: float, links):
     """:func:`figures.simplex` of the share of worlds, titled and labelled for it."""
-    fig = figures.simplex(table, components, rest, "share of worlds", MOST, "share", {})
+    fig = figures.simplex(table, components, rest, "share of worlds", MOST, "share", links)
     fig.suptitle(f"{title} ({outcome} mean >= {stable_min:g})", fontsize=10)
     legend = fig.axes[0].get_legend()
     if legend is not None:
