@@ -78,3 +78,29 @@ def test_accepted_worlds_pass_the_whole_book_again_with_fresh_seeds():
         bad = table[~table["holds"] & ~table["id"].isin(exempt)]
         failures += [(int(row["run_id"]), seed, i) for i in bad["id"]]
     assert not failures, failures
+
+
+def test_the_readme_states_the_robust_answer_of_the_committed_results():
+    """The README's numbers are those of experiments/worlds/ (re-derived here)."""
+    from concertsim.intervals import wilson
+
+    here = ACCEPTED_PATH.parent
+    readme = (ACCEPTED_PATH.parents[2] / "README.md").read_text()
+    summary = json.loads((here / "calibration.json").read_text())
+    rate, low, high = wilson(summary["accepted"], summary["worlds"])
+    assert f"{summary['accepted']} of {summary['worlds']} parameter sets" in readme
+    assert f"{rate:.1%}, 95% interval [{low:.1%}, {high:.1%}]" in readme
+    robust = pd.read_csv(here / "robust.csv")
+    default = robust[robust["variant"] == 0]
+    most = default[default["share"] > 0.5].groupby("turnover.local_annual").size()
+    assert f"{most[0.1]} of the 70 role mixes" in readme
+    assert f"but only {most[0.4]} at 40%" in readme
+    best = default[default["turnover.local_annual"] == 0.4].sort_values("share").iloc[-1]
+    assert f"in {best['stable_worlds']:.0f} of {best['worlds']:.0f} worlds" in readme
+    assert f"[{best['share_low']:.0%}, {best['share_high']:.0%}]" in readme
+    corr = pd.read_csv(here / "rank_correlation.csv").set_index(["between", "b"])
+    assert f"rho = {corr.loc[('turnover.local_annual', 0.4), 'spearman_rho']:.2f}" in readme
+    rhos = [corr.loc[("variant", v), "spearman_rho"] for v in (1.0, 3.0, 4.0)]
+    assert "rho = {:.2f}, {:.2f} and {:.2f}".format(*rhos) in readme
+    at_40 = robust[(robust["variant"] == 4) & (robust["turnover.local_annual"] == 0.4)]
+    assert (at_40["share"] <= 0.5).all()  # "under proportional participation no mix is stable"
