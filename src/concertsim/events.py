@@ -21,7 +21,7 @@ class Event:
     Attributes:
         month: applied before month ``month`` is simulated (0 <= month < horizon).
         kind: one of :data:`EVENT_KINDS`.
-        level: for ``turnover_wave``: the level hit (or ``"all"``).
+        level: for ``turnover_wave`` and ``key_departure``: the level hit (or ``"all"``).
         share: for ``turnover_wave``: share of people leaving; for ``funding_cut``:
             share of funding removed; for ``election``: share of elected replaced
             (None: the run's ``turnover.election_replacement``, read when it happens).

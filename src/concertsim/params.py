@@ -69,6 +69,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "turnover_wave",
     "funding_cut",
     "election",
+    "key_departure",
     "role_mix",
     "role_mode",
     "set",

@@ -7,6 +7,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -29,6 +30,8 @@ class ModelContext:
         base: the base scenario as resolved (``Scenario.to_dict()``), or ``None``.
         base_source: where the base scenario came from (a path), for messages and reloads.
         outcomes: every outcome column the model returns, in order (the run table's columns).
+        scenarios: with an experiment's ``[scenarios]``, ``(name, base, base_source)`` of
+            each scenario crossed with the design (:meth:`for_scenario` gives its context).
     """
 
     model: str
@@ -36,6 +39,12 @@ class ModelContext:
     base: Mapping[str, Any] | None = None
     base_source: str = ""
     outcomes: tuple[str, ...] = ()
+    scenarios: tuple[tuple[str, Mapping[str, Any], str], ...] = ()
+
+    def for_scenario(self, index: int) -> ModelContext:
+        """The context of the ``index``-th scenario of the factor: its base, no factor."""
+        _, base, source = self.scenarios[index]
+        return dataclasses.replace(self, base=base, base_source=source, scenarios=())
 
     @property
     def key(self) -> str:
