@@ -30,8 +30,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .compare import run_comparison, write_comparison
     from .model import ConcertationModel
     from .params import Event, Parameters, Structure
+    from .patterns import load_patterns, run_book
     from .scenario import Scenario, load_scenario
     from .simulate import run_scenario as run
+    from .worlds import load_worlds, world_of
 
 __all__ = [
     "load_scenario",
@@ -43,6 +45,10 @@ __all__ = [
     "Structure",
     "run_comparison",
     "write_comparison",
+    "load_patterns",
+    "run_book",
+    "load_worlds",
+    "world_of",
     "__version__",
 ]
 
@@ -56,6 +62,10 @@ _LAZY = {
     "Structure": ("concertsim.params", "Structure"),
     "run_comparison": ("concertsim.compare", "run_comparison"),
     "write_comparison": ("concertsim.compare", "write_comparison"),
+    "load_patterns": ("concertsim.patterns", "load_patterns"),
+    "run_book": ("concertsim.patterns", "run_book"),
+    "load_worlds": ("concertsim.worlds", "load_worlds"),
+    "world_of": ("concertsim.worlds", "world_of"),
 }
 """Public name -> (module, attribute), imported on first use."""
 
