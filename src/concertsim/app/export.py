@@ -30,7 +30,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from concertsim.app.twin import SIDES
-from concertsim.simulate import tidy
+from concertsim.simulate import tidy, with_stability
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -113,8 +113,12 @@ def scenario_toml(twin: Twin, name: str | None = None, file: str = "session.toml
 
 
 def series_frame(twin: Twin) -> pd.DataFrame:
-    """Both copies' series so far, tidy (twin, run, month, level, variable, value)."""
-    frame = tidy(twin.series(), [0, 1])
+    """Both copies' series so far, tidy (twin, run, month, level, variable, value).
+
+    The same variables as ``series.parquet``, the stability index included.
+    """
+    series, names = with_stability(twin.series(), twin.stability())
+    frame = tidy(series, [0, 1], names)
     frame.insert(0, "twin", [SIDES[i] for i in frame["run"]])
     frame["run"] = 0  # each copy is replicate 0 of its scenario
     return frame
