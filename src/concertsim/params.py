@@ -292,6 +292,9 @@ class Networking:
     ties_needed: float = _f(
         2.0, "ties per organisation for structuring and alignment to work fully", "ties", 0.1, 50.0
     )
+    newcomer_ties: float = _f(
+        0.6, "ties a newcomer brings, x the mean ties of the region's people", "-", 0.0, 4.0
+    )
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Ties are personal: each person holds up to ``tie_slots`` ties, each naming the
 partner's post and the partner's hire number, so a tie dies when either person
-leaves (a newcomer starts with none). Each month every held tie lapses with
+leaves. A newcomer recruited from the region's network brings new ties of their
+own (``newcomer_ties`` on average, :func:`recruit`), none of the leaver's. Each month every held tie lapses with
 probability ``tie_decay`` (each person forgets on their own, so a tie may
 survive on one side only), and the regional body's networking output proposes
 up to ``CANDIDATES`` new ties per region between people of the region's
@@ -37,6 +38,7 @@ __all__ = [
     "live_ties",
     "decay",
     "make_ties",
+    "recruit",
     "national_ties",
     "ties_per_person",
     "ties_held",
@@ -133,6 +135,46 @@ def make_ties(
     okn &= occupied[an + rows] & occupied[cn + rows]
     join = lambda x, y: np.concatenate([x, y], axis=2)  # noqa: E731
     _write(state, lay, join(ok, okn), join(a, an), join(c, cn), join(u[..., 3], v[..., 3]))
+
+
+def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, u: np.ndarray) -> None:
+    """Newcomers recruited from the region's network bring ties (M3, M13).
+
+    A newcomer of a region's organisation tries each of their ``K`` tie slots with
+    probability ``newcomer_ties x d_r / K``, ``d_r`` the mean live ties of the
+    region's people in post: a newcomer brings ``newcomer_ties`` times the ties
+    of the average incumbent, so a region that networked recruits connected
+    people, and one that neglected networking does not. Each try is with someone
+    drawn from the region's posts who is in post in another organisation. Ties are still personal: the leaver's ties are gone, the newcomer's are
+    new ones. National actors' newcomers bring none. Unlike the ties networking
+    makes, these need no one to take part in the concertation: they are the
+    newcomer's own acquaintances.
+
+    Args:
+        state: the batch state; ties are written in place.
+        lay: the layout.
+        bp: batch parameters.
+        new: (B,P) the newcomers of this month (their slots are empty).
+        u: (B,2,K,P) uniforms: the partner drawn, then whether the slot is tried.
+    """
+    k_slots = state.tie_partner.shape[-1]
+    pool = lay.region_pool[lay.region_of_post]  # (P,Q): the posts of each post's region
+    q = pool.shape[1]
+    held = np.where(state.occupied, ties_per_person(state), 0)[:, lay.region_pool]  # (B,R,Q)
+    in_post = state.occupied[:, lay.region_pool].sum(-1)
+    mean_ties = held.sum(-1) / np.maximum(in_post, 1)  # (B,R)
+    share = bp.networking.newcomer_ties * mean_ties[:, lay.region_of_post] / k_slots
+    p_try = np.minimum(share, 1.0)  # (B,P)
+    can = new & lay.post_in_region[None, :]
+    a = np.broadcast_to(np.arange(lay.people), new.shape)
+    for k in range(k_slots):
+        pick = np.minimum((u[:, 0, k] * q).astype(np.int64), q - 1)
+        c = pool[np.arange(lay.people)[None, :], pick]  # (B,P)
+        try_k = u[:, 1, k] < p_try
+        ok = can & try_k & np.take_along_axis(state.occupied, c, axis=1)
+        ok &= lay.post_org[c] != lay.post_org[None, :]
+        slot_u = np.where(try_k, u[:, 1, k] / np.maximum(p_try, 1e-12), 0.0)
+        _write(state, lay, ok, a, c, slot_u)
 
 
 def national_ties(state: State, lay: Layout) -> np.ndarray:
