@@ -174,6 +174,9 @@ class People:
     departure_cost: float = _f(
         0.15, "credibility an organisation loses when all its influence leaves", "-", 0.0, 1.0
     )
+    regional_departure_cost: float = _f(
+        0.3, "credibility the regional body loses when all its influence leaves (M10)", "-", 0.0, 1.0
+    )
     agent_convexity: float = _f(
         2.0, "departure cost x (relative influence)^(convexity-1): change agents", "-", 1.0, 4.0
     )

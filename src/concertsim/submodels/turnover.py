@@ -8,7 +8,9 @@ fresh beliefs; they bring ties of their own from the region's network
 (:func:`~concertsim.submodels.networking.recruit`), none of the leaver's; their influence is drawn from a Pareto law, so a few
 people are influential change agents. When person i leaves, their organisation
 loses ``departure_cost x share_i x rho_i^(agent_convexity - 1)`` of its
-credibility, with ``share_i = w_i / W`` the share of its influence that left and
+credibility (``regional_departure_cost`` for a regional body, whose standing rests
+more on its few people's relationships than a local committee's, which rests on
+its action on the ground: M10), with ``share_i = w_i / W`` the share of its influence that left and
 ``rho_i = share_i x n`` (n its people in post) their influence relative to its
 mean: with equal influence this is the linear cost, but the departure of a
 change agent costs more than its share (M14). Change agents also carry
@@ -79,7 +81,10 @@ def leave(
     )
     convex = (share * people) ** (bp.people.agent_convexity - 1.0)
     lost = np.minimum(lay.per_org(np.where(gone, share * convex, 0.0)), 1.0)
-    state.credibility -= bp.people.departure_cost * lost * state.credibility
+    reg = lay.level_slice["regional"]
+    cost = np.repeat(bp.people.departure_cost, lay.groups, axis=1)  # (B,G)
+    cost[:, reg] = bp.people.regional_departure_cost
+    state.credibility -= cost * lost * state.credibility
     excess = np.where(gone, share * np.maximum(share * people - 1.0, 0.0), 0.0)
     _champions_lost(state, lay, bp, np.minimum(lay.per_org(excess), 1.0))
     months = np.ceil(-np.log1p(-u_vacancy) * bp.turnover.vacancy_months)
