@@ -175,7 +175,11 @@ class People:
         0.15, "credibility an organisation loses when all its influence leaves", "-", 0.0, 1.0
     )
     regional_departure_cost: float = _f(
-        0.3, "credibility the regional body loses when all its influence leaves (M10)", "-", 0.0, 1.0
+        0.3,
+        "credibility the regional body loses when all its influence leaves (M10)",
+        "-",
+        0.0,
+        1.0,
     )
     agent_convexity: float = _f(
         2.0, "departure cost x (relative influence)^(convexity-1): change agents", "-", 1.0, 4.0
@@ -214,7 +218,11 @@ class Time:
         0.85, "share of an elected official's time absorbed by day-to-day affairs", "-", 0.0, 1.0
     )
     regional_operations_need: float = _f(
-        0.25, "share of the regional body's staff time its own operations need", "-", 0.0, 1.0
+        0.25,
+        "share of the regional body's staff time its own operations need (binds above operations)",
+        "-",
+        0.0,
+        1.0,
     )
 
 
@@ -240,7 +248,13 @@ class Legitimacy:
     negotiate_ramp: float = _f(
         12.0, "months a negotiated role takes to reach full effort (M8)", "months", 1.0, 60.0
     )
-    impose_cost: float = _f(0.035, "monthly assent lost per unit imposed output", "-", 0.0, 1.0)
+    impose_cost: float = _f(
+        0.035,
+        "monthly assent lost per unit imposed output (acts only where a role is imposed)",
+        "-",
+        0.0,
+        1.0,
+    )
     negotiate_gain: float = _f(
         0.04, "monthly assent gained per unit negotiated output", "-", 0.0, 1.0
     )
@@ -356,13 +370,23 @@ class Recognition:
     """Optional role-recognition phase at the start (M9)."""
 
     enabled: bool = field(default=False, metadata={"info": FieldInfo("run the phase at the start")})
-    months: int = _f(6, "length of the phase", "months", 0, 60)
-    share: float = _f(0.3, "share of the regional body's staff time it takes", "-", 0.0, 1.0)
+    months: int = _f(6, "length of the phase (acts only when enabled)", "months", 0, 60)
+    share: float = _f(
+        0.3, "share of the regional body's staff time it takes (only when enabled)", "-", 0.0, 1.0
+    )
     engagement_gain: float = _f(
-        0.03, "monthly engagement and assent gain during the phase", "-", 0.0, 1.0
+        0.05,
+        "monthly engagement and assent gain during the phase (only when enabled)",
+        "-",
+        0.0,
+        1.0,
     )
     durability: float = _f(
-        0.5, "lasting reduction of the harvest penalty after the phase", "-", 0.0, 1.0
+        0.5,
+        "lasting reduction of the harvest penalty after the phase (acts only when both bite)",
+        "-",
+        0.0,
+        1.0,
     )
 
 

@@ -3,7 +3,7 @@
 Ties are personal: each person holds up to ``tie_slots`` ties, each naming the
 partner's post and the partner's hire number, so a tie dies when either person
 leaves. A newcomer recruited from the region's network brings new ties of their
-own (``newcomer_ties`` on average, :func:`recruit`), none of the leaver's. Each month every held tie lapses with
+own (:func:`recruit`), none of the leaver's. Each month every held tie lapses with
 probability ``tie_decay`` (each person forgets on their own, so a tie may
 survive on one side only), and the regional body's networking output proposes
 up to ``CANDIDATES`` new ties per region between people of the region's
@@ -145,8 +145,9 @@ def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, u: np.n
     region's people in post: a newcomer brings ``newcomer_ties`` times the ties
     of the average incumbent, so a region that networked recruits connected
     people, and one that neglected networking does not. Each try is with someone
-    drawn from the region's posts who is in post in another organisation. Ties are still personal: the leaver's ties are gone, the newcomer's are
-    new ones. National actors' newcomers bring none. Unlike the ties networking
+    drawn from the region's posts who is in post in another organisation. Ties
+    are still personal: the leaver's ties are gone, the newcomer's are new ones.
+    National actors' newcomers bring none. Unlike the ties networking
     makes, these need no one to take part in the concertation: they are the
     newcomer's own acquaintances.
 

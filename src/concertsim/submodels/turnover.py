@@ -5,12 +5,14 @@ energy is gone (burnout). Their post stays vacant for an exponentially
 distributed number of months, then a newcomer fills it, if the post is funded
 and its organisation still exists. A newcomer has no tenure, no leadership and
 fresh beliefs; they bring ties of their own from the region's network
-(:func:`~concertsim.submodels.networking.recruit`), none of the leaver's; their influence is drawn from a Pareto law, so a few
-people are influential change agents. When person i leaves, their organisation
-loses ``departure_cost x share_i x rho_i^(agent_convexity - 1)`` of its
-credibility (``regional_departure_cost`` for a regional body, whose standing rests
-more on its few people's relationships than a local committee's, which rests on
-its action on the ground: M10), with ``share_i = w_i / W`` the share of its influence that left and
+(:func:`~concertsim.submodels.networking.recruit`), none of the leaver's; their
+influence is drawn from a Pareto law, so a few people are influential change
+agents. When person i leaves, their organisation loses
+``departure_cost x share_i x rho_i^(agent_convexity - 1)`` of its credibility
+(``regional_departure_cost`` for a regional body, whose standing rests more on
+its few people's relationships than a local committee's, which rests on its
+action on the ground: M10), with ``share_i = w_i / W`` the share of its
+influence that left and
 ``rho_i = share_i x n`` (n its people in post) their influence relative to its
 mean: with equal influence this is the linear cost, but the departure of a
 change agent costs more than its share (M14). Change agents also carry
