@@ -25,6 +25,7 @@ from pathlib import Path
 from concertsim import __version__
 from concertsim.cliargs import EXIT_INPUT, Parser, integer_in, parse_assignments
 from concertsim.config import HORIZON_INFO
+from concertsim.discover import add_parser as _add_discover
 from concertsim.errors import InputError, verbatim
 from concertsim.limits import LIMITS_HELP, MAX_RUNS
 
@@ -311,6 +312,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _add_validate(sub)
     _add_scenarios(sub)
     _add_patterns(sub)
+    _add_discover(sub)
     _add_experiment(sub, wanted=_command_of(argv) in _EXPERIMENT_COMMANDS)
     return parser
 

@@ -21,7 +21,16 @@ from matplotlib.figure import Figure
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["plot_series", "LEVEL_COLOURS", "PANEL_ORDER", "PANEL_TITLES", "band_table"]
+__all__ = [
+    "plot_series",
+    "LEVEL_COLOURS",
+    "EVENT_COLOUR",
+    "STYLE",
+    "PANEL_ORDER",
+    "PANEL_TITLES",
+    "band_table",
+    "mark_event",
+]
 
 LEVEL_COLOURS: dict[str, str] = {
     "local": "#2a9d3a",
@@ -63,8 +72,11 @@ PANEL_TITLES: dict[str, str] = {
 }
 """Panel titles a room can read; unknown variables get their name, capitalised."""
 
+EVENT_COLOUR = "#b00020"
+"""Events (shocks, elections, funding cuts) on every time axis."""
+
 _BAND = (0.1, 0.5, 0.9)
-_FONT = {
+STYLE: dict[str, object] = {
     "font.size": 15,
     "axes.titlesize": 18,
     "axes.titleweight": "bold",
@@ -74,6 +86,24 @@ _FONT = {
     "legend.fontsize": 16,
     "figure.titlesize": 24,
 }
+"""matplotlib settings of every concertsim figure (run, report, app): large type for a room."""
+
+
+def mark_event(ax, month: float, text: str = "") -> None:
+    """An event on a time axis: a dashed vertical line, labelled at the top when ``text``."""
+    ax.axvline(month, color=EVENT_COLOUR, linestyle="--", linewidth=1.8, alpha=0.8)
+    if text:
+        ax.annotate(
+            text,
+            (month, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, -4),
+            textcoords="offset points",
+            rotation=90,
+            va="top",
+            fontsize="small",
+            color=EVENT_COLOUR,
+        )
 
 
 def _with_posts_filled(series: pd.DataFrame) -> pd.DataFrame:
@@ -140,7 +170,7 @@ def _draw_panel(ax, bands: pd.DataFrame, variable: str, marks: list[tuple[int, s
         ax.fill_between(months, b["q10"], b["q90"], color=colour, alpha=0.18, linewidth=0)
         ax.plot(months, b["q50"], color=colour, linewidth=3, label=level)
     for month, _label in marks:
-        ax.axvline(month, color="#b00020", linestyle="--", linewidth=1.8, alpha=0.8)
+        mark_event(ax, month)
     ax.set_title(PANEL_TITLES.get(variable, variable.replace("_", " ").capitalize()), loc="left")
     ax.grid(True, alpha=0.3)
     ax.margins(x=0)
@@ -175,7 +205,7 @@ def plot_series(
     marks = _event_months(events)
     ncols = 4 if len(panels) > 9 else 3 if len(panels) > 4 else max(len(panels), 1)
     nrows = max(1, -(-len(panels) // ncols))
-    with matplotlib.rc_context(_FONT):
+    with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(7.2 * ncols, 4.4 * nrows + 1.5))
         FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
@@ -212,7 +242,7 @@ def _legend(fig, axes, marks: list[tuple[int, str]]) -> None:
     handles.append(Patch(color="#888888", alpha=0.3))
     labels.append("10-90% of runs")
     if marks:
-        handles.append(Line2D([], [], color="#b00020", linestyle="--", linewidth=1.8))
+        handles.append(Line2D([], [], color=EVENT_COLOUR, linestyle="--", linewidth=1.8))
         names = sorted({label for _, label in marks if label})
         labels.append("events: " + ", ".join(names) if names else "events")
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)

@@ -13,6 +13,7 @@ from concertsim.experiment.spec import load_experiment
 
 MODULES = [
     "spec",
+    "spec_scenarios",
     "designs",
     "models",
     "executors",
@@ -28,6 +29,12 @@ MODULES = [
     "analysis.figures",
     "analysis.console",
     "analysis.driver",
+    "analysis.prim",
+    "analysis.prim_figures",
+    "analysis.paired",
+    "analysis.envelopes",
+    "analysis.scenarios",
+    "analysis.scenario_figures",
     "cli",
 ]
 EXPERIMENTS = sorted((Path(__file__).resolve().parents[2] / "experiments").glob("*.toml"))
@@ -46,4 +53,4 @@ def test_bundled_experiments_are_valid(path: Path):
     assert exp.seed is not None  # bundled experiments are reproducible
     # against the model too: parameter names, bounds, every design point, outcomes
     plan = plan_sweep(exp)
-    assert plan.n_runs == plan.design.size * exp.replicates > 0
+    assert plan.n_runs == plan.design.size * exp.replicates * exp.factor > 0

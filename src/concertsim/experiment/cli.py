@@ -101,6 +101,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ("--stable-min", float, "a mix is stable when that mean is at least this"),
     ):
         analyze.add_argument(flag, type=kind, default=None, help=f"{text} (overrides [analysis])")
+    analyze.add_argument(
+        "--baseline",
+        default=None,
+        help="with [scenarios]: the scenario the others are compared with (default: the first)",
+    )
     analyze.set_defaults(func=analyze_command)
 
 
@@ -179,6 +184,7 @@ def analyze_command(args: argparse.Namespace) -> int:
         "conf_level": args.conf_level,
         "stable_outcome": args.stable_outcome,
         "stable_min": args.stable_min,
+        "baseline": args.baseline,
     }
     try:
         report = analyze_store(

@@ -28,6 +28,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,8 @@ class ModelContext:
         base: the base scenario as resolved (``Scenario.to_dict()``), or ``None``.
         base_source: where the base scenario came from (a path), for messages and reloads.
         outcomes: every outcome column the model returns, in order (the run table's columns).
+        scenarios: with an experiment's ``[scenarios]``, ``(name, base, base_source)`` of
+            each scenario crossed with the design (:meth:`for_scenario` gives its context).
     """
 
     model: str
@@ -75,6 +78,12 @@ class ModelContext:
     base: Mapping[str, Any] | None = None
     base_source: str = ""
     outcomes: tuple[str, ...] = ()
+    scenarios: tuple[tuple[str, Mapping[str, Any], str], ...] = ()
+
+    def for_scenario(self, index: int) -> ModelContext:
+        """The context of the ``index``-th scenario of the factor: its base, no factor."""
+        _, base, source = self.scenarios[index]
+        return dataclasses.replace(self, base=base, base_source=source, scenarios=())
 
     @property
     def key(self) -> str:
@@ -151,6 +160,11 @@ class Ishigami:
 
     def prepare(self, experiment: Experiment, checks: Sequence[Check]) -> ModelContext:
         """Check parameter names and options; the context holds the options."""
+        if experiment.scenarios:
+            what = "no [scenarios] for a test function (only the concertation model has them)"
+            raise experiment.error(
+                "[scenarios]", what, verbatim(", ".join(experiment.scenario_names))
+            )
         for key, value in experiment.model_options:
             if key not in self.defaults:
                 raise experiment.error(
@@ -213,8 +227,29 @@ class Concertation:
             raise experiment.error(
                 f"[model] {key}", "no [model] options for 'concertation'", verbatim("unknown key")
             )
-        base = _load_base(experiment)
-        check_sweep_workload(experiment, base.structure, base.horizon)  # before any probe run
+        bases = (
+            _load_scenarios(experiment) if experiment.scenarios else [("", _load_base(experiment))]
+        )
+        for _, base in bases:  # before any probe run
+            check_sweep_workload(experiment, base.structure, base.horizon)
+        for name, base in bases:
+            self._check(experiment, base, checks, name)
+        factor = tuple((name, b.to_dict(), str(b.source or b.name)) for name, b in bases)
+        base = bases[0][1]
+        context = ModelContext(self.name, (), base.to_dict(), str(base.source or base.name))
+        probe, _ = self.run_batch(
+            context, [np.random.SeedSequence(0)], [{}], experiment.months or None, False
+        )
+        _check_outcomes(experiment, tuple(probe.columns))
+        return dataclasses.replace(
+            context,
+            outcomes=tuple(probe.columns),
+            scenarios=factor if experiment.scenarios else (),
+        )
+
+    def _check(self, experiment: Experiment, base: Any, checks: Sequence[Check], name: str) -> None:
+        """Every check against one base scenario (``name``: its name in ``[scenarios]``)."""
+        under = f" of scenario {name}" if name else ""
         for check in checks:
             values = dict(check.values)
             if check.point is None:  # design points are coerced already; bounds are not
@@ -225,24 +260,17 @@ class Concertation:
                 if check.point is not None:
                     shown = ", ".join(f"{k} = {v:g}" for k, v in values.items())
                     raise experiment.error(
-                        f"[design] point {check.point}",
+                        f"[design] point {check.point}{under}",
                         f"values the model accepts ({exc.key}: {exc.expected})",
                         verbatim(shown),
                         hint=exc.hint,
                     ) from None
                 raise experiment.error(
                     f'[parameters] "{check.name}"',
-                    f"values the model accepts ({exc.expected})",
+                    f"values the model accepts{under} ({exc.expected})",
                     check.values[check.name],
                     hint=exc.hint,
                 ) from None
-        context = ModelContext(self.name, (), base.to_dict(), str(base.source or base.name))
-        probe, _ = self.run_batch(
-            context, [np.random.SeedSequence(0)], [{}], experiment.months or None, False
-        )
-        _check_outcomes(experiment, tuple(probe.columns))
-        context = dataclasses.replace(context, outcomes=tuple(probe.columns))
-        return context
 
     def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
         """Round the values of integer parameters (e.g. counts of posts)."""
@@ -274,7 +302,11 @@ class Concertation:
 
 def _resolve_scenario(experiment: Experiment) -> str:
     """The base scenario: a path relative to the experiment file, else a bundled name."""
-    name = experiment.scenario
+    return _resolve_path(experiment, experiment.scenario)
+
+
+def _resolve_path(experiment: Experiment, name: str) -> str:
+    """A scenario named in an experiment: a path relative to its file, else a bundled name."""
     for candidate in (name, f"{name}.toml"):
         path = Path(experiment.base_dir) / candidate
         if path.is_file():
@@ -295,6 +327,38 @@ def _load_base(experiment: Experiment) -> Any:
                 "[experiment] scenario", exc.expected, name, hint=exc.hint
             ) from None
         raise
+
+
+def _load_scenarios(experiment: Experiment) -> list[tuple[str, Any]]:
+    """Every scenario of ``[scenarios]``, validated; an error names the experiment file.
+
+    A scenario file (or bundled name) is loaded as ``concertsim run`` loads it; a table is
+    validated as a scenario file would be (``extends`` relative to the experiment file). The
+    error is one line: the experiment file, ``[scenarios] NAME`` and, for a file, the
+    scenario file and its key.
+    """
+    from concertsim.scenario import load_scenario, validate_scenario_dict
+
+    out = []
+    for spec in experiment.scenarios:
+        doc = spec.document()
+        where = _resolve_path(experiment, doc) if isinstance(doc, str) else ""
+        try:
+            if isinstance(doc, str):
+                out.append((spec.name, load_scenario(where)))
+            else:
+                out.append((spec.name, validate_scenario_dict(doc, file=experiment.source)))
+        except InputError as exc:
+            if isinstance(doc, str):
+                shown = os.path.join(os.path.dirname(experiment.source), doc)  # as the user wrote
+                file = shown if exc.file == where != doc else exc.file
+                inner = f"{file}: {exc.key}" if exc.key else file
+                key = f"[scenarios] {spec.name} ({inner})"
+            else:
+                key = f"[scenarios.{spec.name}] {exc.key}".rstrip()
+            got = exc.got if exc.has_got else verbatim("nothing")
+            raise experiment.error(key, exc.expected, got, hint=exc.hint) from None
+    return out
 
 
 def _scenario(context: ModelContext) -> Any:

@@ -3,7 +3,9 @@
 Runs are numbered ``run_id = point * replicates + replicate``. Run ``(point, replicate)`` is
 seeded with the ``replicate``-th seed of :func:`concertsim.streams.run_seeds` (the experiment's
 entropy, ``spawn_key=(replicate,)``): every design point sees the same random numbers for a
-given replicate (**common random numbers**).
+given replicate (**common random numbers**). With ``[scenarios]``, the design runs once per
+scenario: ``run_id = (scenario * points + point) * replicates + replicate``, and replicate
+``r`` of every scenario and point has the same seed too.
 
 Example:
     >>> import tempfile, pathlib
@@ -28,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +63,8 @@ class Task:
         entropy: the experiment's seed entropy.
         months: horizon (0 = the scenario's own).
         series: also return tidy series.
+        scenarios: with ``[scenarios]``, the index of each run's scenario (see
+            :meth:`ModelContext.for_scenario`), else ``None``.
     """
 
     model: Model
@@ -72,6 +77,29 @@ class Task:
     entropy: int
     months: int
     series: bool
+    scenarios: np.ndarray | None = None
+
+    @property
+    def scenario_names(self) -> list[str]:
+        """The name of each run's scenario (``[]`` without ``[scenarios]``)."""
+        if self.scenarios is None:
+            return []
+        names = [name for name, _, _ in self.context.scenarios]
+        return [names[int(s)] for s in self.scenarios]
+
+    def by_scenario(self) -> list[Task]:
+        """The task cut into one task per scenario, each with that scenario's base."""
+        if self.scenarios is None:
+            return [self]
+        out = []
+        for s in np.unique(self.scenarios):
+            keep = np.flatnonzero(self.scenarios == s)
+            out.append(dataclasses.replace(
+                self, run_ids=self.run_ids[keep], points=self.points[keep],
+                replicates=self.replicates[keep], values=self.values[keep],
+                scenarios=self.scenarios[keep], context=self.context,
+            ))  # fmt: skip
+        return out
 
     def overrides(self, i: int) -> dict[str, float]:
         """Parameter overrides of the ``i``-th run of the task."""
@@ -80,9 +108,10 @@ class Task:
     def run(self, i: int) -> Task:
         """The task of the ``i``-th run alone."""
         one = slice(i, i + 1)
+        scenarios = None if self.scenarios is None else self.scenarios[one]
         return Task(self.model, self.context, self.run_ids[one], self.points[one],
                     self.replicates[one], self.values[one], self.columns, self.entropy,
-                    self.months, self.series)  # fmt: skip
+                    self.months, self.series, scenarios)  # fmt: skip
 
 
 @dataclass
@@ -107,8 +136,8 @@ class SweepPlan:
 
     @property
     def n_runs(self) -> int:
-        """Points times replicates."""
-        return self.design.size * self.experiment.replicates
+        """Points times replicates (times scenarios)."""
+        return self.design.size * self.experiment.replicates * self.experiment.factor
 
     def tasks(self, missing: np.ndarray) -> Iterator[Task]:
         """The runs ``missing`` cut into tasks of ``batch_size`` runs."""
@@ -116,9 +145,11 @@ class SweepPlan:
         columns = tuple(self.design.points.columns)
         reps = self.experiment.replicates
         size = self.experiment.batch_size
+        points_n = self.design.size
+        crossed = bool(self.experiment.scenarios)
         for start in range(0, len(missing), size):
             ids = missing[start : start + size]
-            points = ids // reps
+            points = (ids // reps) % points_n
             yield Task(
                 model=self.model,
                 context=self.context,
@@ -130,6 +161,7 @@ class SweepPlan:
                 entropy=self.entropy,
                 months=self.experiment.months,
                 series=self.experiment.series,
+                scenarios=ids // (reps * points_n) if crossed else None,
             )
 
 
@@ -186,6 +218,11 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     resolved["experiment"]["seed"] = str(entropy)
     base = {k: v for k, v in (context.base or {}).items() if k != "source"}  # cwd-relative
     identity = {**experiment.identity(), "seed": str(entropy), "base_scenario": base or None}
+    if experiment.scenarios:  # each scenario as resolved: a changed file is another experiment
+        identity["scenarios"] = {
+            name: {k: v for k, v in doc.items() if k != "source"}
+            for name, doc, _ in context.scenarios
+        }
     manifest = {
         "package": "concertsim",
         "package_version": concertsim.__version__,
@@ -209,9 +246,16 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
         "seed_entropy": str(entropy),
         "seeding": "SeedSequence(seed_entropy, spawn_key=(replicate,)); common random numbers",
         "replicates": experiment.replicates,
-        "n_runs": design.size * experiment.replicates,
+        "n_runs": design.size * experiment.replicates * experiment.factor,
         "outcomes": list(experiment.outcomes),
     }
+    if experiment.scenarios:
+        manifest["scenarios"] = [
+            {"name": name, "source": source, "scenario": doc}
+            for name, doc, source in context.scenarios
+        ]
+        manifest["seeding"] += "; the same seeds for every scenario"
+        manifest["run_ids"] = "(scenario * points + point) * replicates + replicate"
     return SweepPlan(experiment, design, model, context, entropy, manifest)
 
 

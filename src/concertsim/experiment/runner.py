@@ -55,6 +55,7 @@ import pandas as pd
 
 from concertsim.errors import InputError, verbatim
 from concertsim.experiment.executors import Executor, open_executor, preflight
+from concertsim.experiment.models import ModelContext
 from concertsim.experiment.plan import SweepPlan, Task, check_out, open_store, plan_sweep
 from concertsim.experiment.spec import Experiment, load_experiment
 from concertsim.experiment.store import ResultsStore, StoreLock
@@ -89,6 +90,10 @@ def _run_table(task: Task, outcomes: pd.DataFrame | None, errors: Sequence[str])
         "run_id": task.run_ids.astype(np.int64),
         "point": task.points.astype(np.int64),
         "replicate": task.replicates.astype(np.int64),
+    }
+    if task.scenarios is not None:  # the scenario factor: its name, beside point and replicate
+        columns["scenario"] = task.scenario_names
+    columns |= {
         "seed_entropy": [str(task.entropy)] * n,
         "seed_spawn_key": [str(int(r)) for r in task.replicates],
     }
@@ -128,30 +133,53 @@ def _with_run_ids(
 def run_task(task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Run every run of a task in one batch; if the batch raises, run them one by one.
 
+    With ``[scenarios]``, one batch per scenario of the task, each on its own base scenario
+    (the same seeds: replicate ``r`` of each scenario has replicate ``r``'s streams).
+
     Returns:
         The task's rows of the run table and its tidy series (or ``None``).
     """
+    if task.scenarios is None:
+        return _run_batch(task, task.context)
+    tables, series = [], []
+    for sub in task.by_scenario():
+        table, ser = _run_batch(sub, task.context.for_scenario(int(sub.scenarios[0])))
+        tables.append(table)
+        if ser is not None:
+            series.append(ser)
+    table = pd.concat(tables, ignore_index=True).sort_values("run_id", kind="stable")
+    joined = pd.concat(series, ignore_index=True) if series else None
+    if joined is not None:
+        joined = joined.sort_values(["run_id", "month"], kind="stable", ignore_index=True)
+    return table.reset_index(drop=True), joined
+
+
+def _run_batch(task: Task, context: ModelContext) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The runs of a task on one base scenario (``context``), as one batch if it can."""
     model = task.model
     _, by_replicate = run_seeds(task.entropy, int(task.replicates.max()) + 1)
     seeds = [by_replicate[r] for r in task.replicates]
     overrides = [task.overrides(i) for i in range(len(seeds))]
     try:
-        outcomes, series = model.run_batch(task.context, seeds, overrides, task.months, task.series)
+        outcomes, series = model.run_batch(context, seeds, overrides, task.months, task.series)
     except Exception:  # noqa: BLE001 - find which runs fail on their own
-        return _run_one_by_one(task, seeds, overrides)
+        return _run_one_by_one(task, context, seeds, overrides)
     table = _run_table(task, outcomes.reset_index(drop=True), [""] * len(seeds))
     return table, _with_run_ids(task, series, range(len(seeds)))
 
 
 def _run_one_by_one(
-    task: Task, seeds: Sequence[np.random.SeedSequence], overrides: Sequence[dict[str, float]]
+    task: Task,
+    context: ModelContext,
+    seeds: Sequence[np.random.SeedSequence],
+    overrides: Sequence[dict[str, float]],
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Each run alone: the runs that raise are recorded as failed, the others as usual."""
     model = task.model
     frames, series_frames, errors = [], [], []
     for i, (seed, override) in enumerate(zip(seeds, overrides, strict=True)):
         try:
-            out, ser = model.run_batch(task.context, [seed], [override], task.months, task.series)
+            out, ser = model.run_batch(context, [seed], [override], task.months, task.series)
         except Exception as exc:  # noqa: BLE001 - recorded in the run table
             frames.append(pd.DataFrame(index=[0]))
             errors.append(_error_text(exc))

@@ -49,6 +49,7 @@ from concertsim.config import (
     unknown_key,
 )
 from concertsim.errors import InputError, verbatim
+from concertsim.experiment.spec_scenarios import parse_scenarios
 from concertsim.experiment.spec_types import (
     DESIGN_KINDS,
     DISTRIBUTIONS,
@@ -56,6 +57,7 @@ from concertsim.experiment.spec_types import (
     DesignSpec,
     Experiment,
     ParameterSpec,
+    ScenarioSpec,
     design_size,
     experiment_hash,
 )
@@ -75,6 +77,7 @@ __all__ = [
     "ParameterSpec",
     "DesignSpec",
     "AnalysisSpec",
+    "ScenarioSpec",
     "Experiment",
     "load_experiment",
     "parse_experiment",
@@ -117,10 +120,12 @@ _ANALYSIS_KEYS = {
     "conf_level": 0.95,
     "stable_outcome": "survived",
     "stable_min": 0.9,
+    "baseline": "",
 }
 _UNBOUNDED = ("norm", "lognorm")
 """Distributions with an infinite quantile 0 or 1."""
-_TOP_KEYS = ("experiment", "model", "design", "parameters", "analysis")
+_TOP_KEYS = ("experiment", "model", "design", "parameters", "analysis", "scenarios")
+
 _PARAM_KEYS = ("bounds", "dist", "values", "link")
 _MIXTURE_METHODS = ("lattice", "centroid", "random")
 _MAX_HORIZON = int(HORIZON_INFO.range[1])
@@ -167,13 +172,15 @@ def _experiment(
     parameters = _parameters(source, _table(source, doc, "parameters"), design)
     outcomes = get.str_list("outcomes")
     analysis = _analysis(source, _table(source, doc, "analysis"))
+    scenarios = parse_scenarios(source, _table(source, doc, "scenarios"), exp, analysis)
     seed = get.get("seed")
     if seed is not None and (not _is_int(seed) or seed < 0):
         raise InputError(source, "[experiment] seed", "a non-negative integer", seed)
     replicates = get.int("replicates", 1, MAX_RUNS)
     points = design_size(design, parameters)
     check_size(source, "[design]", points, MAX_DESIGN_POINTS, "design points")
-    check_size(source, "[experiment] replicates", points * replicates, MAX_RUNS, "runs")
+    runs = points * replicates * max(1, len(scenarios))
+    check_size(source, "[experiment] replicates", runs, MAX_RUNS, "runs")
     return Experiment(
         source=source,
         name=get.str("name") or default_name or "experiment",
@@ -191,6 +198,7 @@ def _experiment(
         design=design,
         parameters=parameters,
         analysis=analysis,
+        scenarios=scenarios,
     )
 
 
@@ -220,7 +228,8 @@ def check_sweep_workload(experiment: Experiment, structure: Structure, horizon: 
                 if math.isfinite(top):
                     largest[field_name] = max(current, math.ceil(top))
     people = posts(replace(structure, **largest))
-    runs = design_size(experiment.design, experiment.parameters) * experiment.replicates
+    points = design_size(experiment.design, experiment.parameters)
+    runs = points * experiment.replicates * experiment.factor
     months = experiment.months or horizon
     batch = experiment.batch_size
     check_workload(
@@ -482,4 +491,5 @@ def _analysis(source: str, table: dict[str, Any]) -> AnalysisSpec:
         conf_level=get.num("conf_level", 0.0, 1.0, open_low=True),
         stable_outcome=get.str("stable_outcome"),
         stable_min=get.num("stable_min", -math.inf, math.inf),
+        baseline=get.str("baseline"),
     )

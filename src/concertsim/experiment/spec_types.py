@@ -27,6 +27,7 @@ __all__ = [
     "ParameterSpec",
     "DesignSpec",
     "AnalysisSpec",
+    "ScenarioSpec",
     "Experiment",
     "experiment_hash",
     "design_size",
@@ -111,12 +112,34 @@ class AnalysisSpec:
         conf_level: confidence level of the intervals.
         stable_outcome: the outcome whose mean is the "stability" of a mix (e.g. survival).
         stable_min: a mix is stable when the mean of ``stable_outcome`` is at least this.
+        baseline: with ``[scenarios]``, the scenario the others are compared with (default:
+            the first).
     """
 
     bootstrap: int = 200
     conf_level: float = 0.95
     stable_outcome: str = "survived"
     stable_min: float = 0.9
+    baseline: str = ""
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """One scenario of an experiment's ``[scenarios]`` factor, as the file gives it.
+
+    Attributes:
+        name: its name in the experiment (the key), in the run table's ``scenario`` column.
+        ref: a scenario file (relative to the experiment file) or a bundled name, or ``""``.
+        inline: the scenario written in the experiment file (a table, as JSON text), or ``""``.
+    """
+
+    name: str
+    ref: str = ""
+    inline: str = ""
+
+    def document(self) -> Any:
+        """The file's reference (a string) or the inline table (a dict)."""
+        return json.loads(self.inline) if self.inline else self.ref
 
 
 @dataclass(frozen=True)
@@ -140,6 +163,8 @@ class Experiment:
         design: the design.
         parameters: the parameters that vary, in file order.
         analysis: analysis settings.
+        scenarios: scenarios crossed with the design (policies x scenarios), or ``()``: then
+            every run uses ``scenario``.
     """
 
     source: str
@@ -158,6 +183,17 @@ class Experiment:
     design: DesignSpec
     parameters: tuple[ParameterSpec, ...]
     analysis: AnalysisSpec = field(default_factory=AnalysisSpec)
+    scenarios: tuple[ScenarioSpec, ...] = ()
+
+    @property
+    def scenario_names(self) -> tuple[str, ...]:
+        """Names of the scenarios crossed with the design (``()`` without ``[scenarios]``)."""
+        return tuple(s.name for s in self.scenarios)
+
+    @property
+    def factor(self) -> int:
+        """How many times the design is run: once per scenario (once without scenarios)."""
+        return max(1, len(self.scenarios))
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -170,7 +206,7 @@ class Experiment:
 
     def to_dict(self) -> dict[str, Any]:
         """The experiment as resolved: JSON-able, defaults filled in."""
-        return {
+        out = {
             "experiment": {
                 "name": self.name,
                 "description": self.description,
@@ -201,6 +237,10 @@ class Experiment:
                 "stable_min": self.analysis.stable_min,
             },
         }
+        if self.scenarios:  # only then: the hashes of experiments without scenarios stay
+            out["scenarios"] = {s.name: s.document() for s in self.scenarios}
+            out["analysis"]["baseline"] = self.analysis.baseline
+        return out
 
     def identity(self) -> dict[str, Any]:
         """What determines the results, and nothing else: the experiment's hash covers this.
@@ -212,7 +252,7 @@ class Experiment:
         adds the base scenario as resolved and the seed entropy actually used.
         """
         full = self.to_dict()
-        return {
+        identity = {
             "model": self.model,
             "model_options": full["model"],
             "parameters": full["parameters"],
@@ -222,6 +262,9 @@ class Experiment:
             "seed": full["experiment"]["seed"],
             "series": self.series,
         }
+        if self.scenarios:  # the sweep puts each scenario as resolved in the identity too
+            identity["scenarios"] = full["scenarios"]
+        return identity
 
 
 def experiment_hash(resolved: Mapping[str, Any]) -> str:

@@ -194,7 +194,8 @@ class ResultsStore:
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             raise StoreCorruptError(str(design), "", "the design table (Parquet)",
                                     verbatim(reason(exc))) from None  # fmt: skip
-        if "design" in self.manifest and rows * self.manifest["replicates"] != self.n_runs:
+        factor = max(1, len(self.manifest.get("scenarios") or []))
+        if "design" in self.manifest and rows * self.manifest["replicates"] * factor != self.n_runs:
             raise StoreCorruptError(str(design), "", f"{self.n_runs} runs in the design",
                                     verbatim(f"{rows} points"))  # fmt: skip
         for kind in ("runs", "series", "pending"):

@@ -92,6 +92,14 @@ def open_regular(path: Path, root: Path | None = None) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
+def _scenarios_ok(scenarios: Any) -> bool:
+    """A manifest's ``scenarios``: a list of objects with distinct names (or absent)."""
+    if not isinstance(scenarios, list):
+        return False
+    names = [s.get("name") if isinstance(s, dict) else None for s in scenarios]
+    return all(isinstance(n, str) and n for n in names) and len(set(names)) == len(names)
+
+
 def read_manifest(root: Path) -> dict[str, Any]:
     path = root / MANIFEST
     try:
@@ -143,6 +151,7 @@ def read_manifest(root: Path) -> dict[str, Any]:
             ("replicates", manifest["replicates"], manifest["replicates"] >= 1),
             ("design.columns", manifest["design"].get("columns"),
              isinstance(manifest["design"].get("columns"), list)),
+            ("scenarios", manifest.get("scenarios"), _scenarios_ok(manifest.get("scenarios", []))),
         )
         if not ok
     ]  # fmt: skip

@@ -36,7 +36,9 @@ __all__ = [
     "bootstrap_settings",
 ]
 
-RUN_COLUMNS = ("run_id", "point", "replicate", "seed_entropy", "seed_spawn_key", "status", "error")
+RUN_COLUMNS = (
+    "run_id", "point", "replicate", "scenario", "seed_entropy", "seed_spawn_key", "status", "error"
+)  # fmt: skip
 """Columns of the run table that are neither parameters nor outcomes."""
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from concertsim.experiment.analysis.common import AnalysisReport
 
-__all__ = ["compact", "render", "number"]
+__all__ = ["compact", "render", "number", "paired"]
 
 
 def number(x: float) -> str:
@@ -69,6 +69,40 @@ def compact(table: pd.DataFrame, rows: int = 15, columns: int = 9) -> pd.DataFra
     return frame.rename(columns=lambda c: c.split(".", 1)[-1])
 
 
+def _estimate(value: float, low: float, high: float) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return f"{value:.3f}"
+    return f"{value:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def paired(table: pd.DataFrame) -> pd.DataFrame:
+    """The paired comparisons for the terminal: levels and difference with their intervals.
+
+    Example:
+        >>> t = pd.DataFrame({"scenario": ["b"], "outcome": ["y"], "baseline_mean": [0.5],
+        ...     "baseline_low": [0.4], "baseline_high": [0.6], "scenario_mean": [0.7],
+        ...     "scenario_low": [0.6], "scenario_high": [0.8], "difference": [0.2],
+        ...     "difference_low": [0.1], "difference_high": [0.3], "p_value": [0.01],
+        ...     "test": ["exact McNemar"]})
+        >>> paired(t).iloc[0]["difference"]
+        '0.200 [0.100, 0.300]'
+    """
+    out = table[["scenario", "outcome"]].copy()
+    for name in ("baseline", "scenario", "difference"):
+        stem = name if name == "difference" else f"{name}_mean"
+        out[name if name == "difference" else f"{name} (mean)"] = [
+            _estimate(v, lo, hi)
+            for v, lo, hi in zip(
+                table[stem], table[f"{name}_low"], table[f"{name}_high"], strict=True
+            )
+        ]
+    out["p"] = [number(p) if p >= 0.001 else f"{p:.1e}" for p in table["p_value"].astype(float)]
+    out["test"] = table["test"]
+    return out
+
+
 def render(report: AnalysisReport) -> str:
     """The main tables of a report (Sobol, Morris, stable mixes, variance) as text."""
     conf = f"{report.conf_level:.0%}"
@@ -77,14 +111,19 @@ def render(report: AnalysisReport) -> str:
         "morris": f"Morris screening, mu* [{conf} bootstrap interval]",
         "stable_mixes": f"stable mixes, means [{conf} interval]",
         "variance": "shares of variance (n/a: not estimable)",
+        "paired": f"each scenario against the baseline, run by run [{conf} interval]",
     }
     parts = []
     for name, title in titles.items():
         table = report.tables.get(name)
         if table is None or not len(table):
             continue
+        if name == "paired":
+            parts.append(f"{name}.csv: {title}\n{paired(table).to_string(index=False)}")
+            continue
         if name == "variance":  # the shares first: what a reader wants from it
             first = ["outcome", "mean_replicates", "share_parameters", "share_replicates"]
+            first = (["scenario"] if "scenario" in table else []) + first
             rest = [c for c in table.columns if c not in (*first, "method")]
             table = table[[*first, "method", *rest]]
         text = compact(table).to_string(index=False, float_format=number, na_rep="n/a")

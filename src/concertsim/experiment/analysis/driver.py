@@ -39,11 +39,13 @@ from concertsim.experiment.analysis.common import RUN_COLUMNS, AnalysisReport
 from concertsim.experiment.analysis.grid import analyze_grid
 from concertsim.experiment.analysis.mixture import analyze_mixture
 from concertsim.experiment.analysis.morris import analyze_morris
+from concertsim.experiment.analysis.scenarios import analyze_scenarios
 from concertsim.experiment.analysis.sobol import analyze_sobol
 from concertsim.experiment.analysis.variance import analyze_variance, point_summary
 from concertsim.experiment.store import ResultsStore
 
-__all__ = ["analyze_store", "open_store", "OWN_FILES", "INDEX"]
+__all__ = ["analyze_store", "open_store", "check_out", "write_report", "methods"]
+__all__ += ["OWN_FILES", "INDEX"]
 
 INDEX = ".concertsim-analysis.json"
 """The list of files an analysis wrote, kept in its directory to clean up after it."""
@@ -65,6 +67,15 @@ OWN_FILES = (
     "main_effects_*.png",
     "simplex_*.png",
     "mixture_effects_*.png",
+    "prim_*.csv",
+    "prim_*.png",
+    "variance_*.png",
+    "scenarios.csv",
+    "paired.csv",
+    "paired_points.csv",
+    "paired_differences.png",
+    "envelopes.csv",
+    "envelopes.png",
 )
 """Names (and patterns) of the files an analysis writes: only those its index lists are removed."""
 
@@ -130,11 +141,11 @@ def open_store(root: str | Path) -> ResultsStore:
     return store
 
 
-def _check_out(out: Path, root: Path) -> None:
+def check_out(out: Path, root: Path, inside: str = "analysis") -> None:
     """Refuse an ``--out`` that is not a new path, an empty directory or an earlier analysis.
 
     Also refused: a file (or a path under one), a symbolic link, and a path inside the
-    store other than its ``analysis/`` directory (it would break the store).
+    store other than its ``inside`` directory (``analysis/``; it would break the store).
     """
     if os.path.islink(out):
         got = f"a link to {os.readlink(out)}"
@@ -151,8 +162,8 @@ def _check_out(out: Path, root: Path) -> None:
         raise InputError(
             "--out", str(out), "a path that can be resolved", verbatim(str(exc))
         ) from None
-    if (where == store or store in where.parents) and where != store / "analysis":
-        raise InputError("--out", str(out), f"a path outside the store (or {root / 'analysis'})",
+    if (where == store or store in where.parents) and where != store / inside:
+        raise InputError("--out", str(out), f"a path outside the store (or {root / inside})",
                          verbatim("a path inside the store"))  # fmt: skip
     if out.is_dir() and any(os.scandir(out)) and _previous(out) is None:
         raise InputError("--out", str(out), _OUT_EXPECTED,
@@ -200,7 +211,7 @@ def _read_runs(
         InputError: an outcome asked for is not in the run table.
     """
     params = set(manifest["design"]["columns"])
-    base = ["run_id", "point", "replicate", "status"]
+    base = ["run_id", "point", "replicate", "scenario", "status"]
     wanted = list(dict.fromkeys(asked)) or list(manifest.get("outcomes") or [])
     runs = _runs_with(store, [*base, *wanted]) if wanted else store.read_runs()
     if runs.empty:
@@ -275,7 +286,7 @@ def analyze_store(
     root = Path(root)
     settings = dict(settings or {})
     out_dir = Path(out) if out else root / "analysis"
-    _check_out(out_dir, root)
+    check_out(out_dir, root)
     report = AnalysisReport(out_dir)
     manifest = _with_settings(store.manifest, experiment, settings, report)
     report.conf_level = float(manifest["experiment"]["analysis"].get("conf_level", 0.95))
@@ -294,6 +305,36 @@ def analyze_store(
     if runs.empty or not report.outcomes:
         report.note("no runs in the store yet: nothing to analyse" if runs.empty else "no outcomes")
         return report
+    scenarios = [s["name"] for s in manifest.get("scenarios") or []]
+    if scenarios:
+        baseline = _baseline(manifest, scenarios, settings)
+        analyze_scenarios(
+            report, manifest, design, runs, store, scenarios, baseline, figures, methods
+        )
+    else:
+        methods(report, manifest, design, runs, figures)
+    write_report(report)
+    return report
+
+
+def _baseline(manifest: dict[str, Any], scenarios: list[str], settings: Mapping[str, Any]) -> str:
+    """The scenario the others are compared with: ``--baseline``, ``[analysis]``, the first."""
+    asked = settings.get("baseline") or manifest["experiment"]["analysis"].get("baseline") or ""
+    if asked and asked not in scenarios:
+        raise InputError("--baseline", "", f"a scenario of these results ({', '.join(scenarios)})",
+                         asked)  # fmt: skip
+    return asked or scenarios[0]
+
+
+def methods(
+    report: AnalysisReport,
+    manifest: dict[str, Any],
+    design: pd.DataFrame,
+    runs: pd.DataFrame,
+    figures: bool,
+) -> None:
+    """The design's own methods on a run table: points, variance, then Sobol, Morris..."""
+    kind = manifest["design"]["kind"]
     summary = point_summary(runs, report.outcomes, len(design))
     report.table("points", design.join(summary).reset_index())
     variance = analyze_variance(report, runs)
@@ -307,8 +348,6 @@ def analyze_store(
         analyze_mixture(report, manifest, design, runs, figures)
     elif kind == "grid":
         analyze_grid(report, design, summary, figures)
-    write_report(report)
-    return report
 
 
 def write_report(report: AnalysisReport) -> None:
@@ -385,7 +424,9 @@ def _describes(exp: Any, manifest: Mapping[str, Any]) -> bool:
     if stored is None:  # a store written before identities were recorded
         return False
     ours = json.loads(json.dumps(exp.identity(), default=str))
-    theirs = {k: v for k, v in stored.items() if k != "base_scenario"}
+    theirs = {k: v for k, v in stored.items() if k not in ("base_scenario", "scenarios")}
+    if "scenarios" in stored:  # as the file gave them (the identity holds them resolved)
+        theirs["scenarios"] = manifest.get("experiment", {}).get("scenarios")
     if ours["seed"] is None:  # fresh entropy: the store's, whatever it was
         ours["seed"] = theirs.get("seed")
     return ours == theirs
