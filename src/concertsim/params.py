@@ -284,10 +284,26 @@ class Engagement:
         0.5, "how much imposing erodes sectoral trust (fear of advantage)", "-", 0.0, 1.0
     )
     harvest_patience: float = _f(
-        12.0, "months without visible harvest before engagement falls", "months", 1.0, 120.0
+        12.0,
+        "months without visible harvest before engagement falls (acts when networking outruns)",
+        "months",
+        1.0,
+        120.0,
     )
-    harvest_penalty: float = _f(0.03, "monthly engagement loss past patience", "1/month", 0.0, 1.0)
-    harvest_ratio: float = _f(1.0, "tangible output needed per unit of networking", "-", 0.0, 20.0)
+    harvest_penalty: float = _f(
+        0.03,
+        "monthly engagement loss past patience (acts when networking outruns)",
+        "1/month",
+        0.0,
+        1.0,
+    )
+    harvest_ratio: float = _f(
+        1.0,
+        "tangible output needed per unit of networking (acts when networking outruns)",
+        "-",
+        0.0,
+        20.0,
+    )
     adjust: float = _f(0.08, "monthly speed of engagement toward its drivers", "1/month", 0.0, 1.0)
     threshold: float = _f(0.25, "mean engagement needed to take part", "-", 0.0, 1.0)
     threshold_spread: float = _f(0.15, "half-width of the thresholds' spread", "-", 0.0, 0.5)
