@@ -1,7 +1,8 @@
 """Cost of a concertsim run against Mesa's own BoltzmannWealth example, in one process.
 
 Prints a profile excerpt and two ratios (the machine is noisy, so only ratios measured
-side by side count):
+side by side count: the two sides of a ratio are timed in turn, repeat after repeat,
+and each keeps its best time):
 
 0. a cProfile of one ``concertsim run`` batch (20 replicates of the baseline): the
    hottest functions, and how many times a month the tie liveness check
@@ -48,12 +49,22 @@ clock = CLOCKS["cpu"]
 
 def best_of(fn, repeats: int) -> float:
     """Best time of ``repeats`` calls on :data:`clock` (the least disturbed)."""
-    times = []
+    return best_of_each([fn], repeats)[0]
+
+
+def best_of_each(fns, repeats: int) -> list[float]:
+    """Best time of each of ``fns`` over ``repeats`` rounds that call them in turn.
+
+    Interleaved, so a burst of load on the shared machine stretches both sides of a
+    ratio rather than one of them.
+    """
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        t = clock()
-        fn()
-        times.append(clock() - t)
-    return min(times)
+        for fn, out in zip(fns, times, strict=True):
+            t = clock()
+            fn()
+            out.append(clock() - t)
+    return [min(t) for t in times]
 
 
 def concertation(scenario, seed: int = 1) -> None:
@@ -111,10 +122,15 @@ def main() -> None:
     people_p = Layout.from_structure(province.structure).people
     months = baseline.horizon
     profile_batch(baseline)
-    t_base = best_of(lambda: concertation(baseline), args.repeats)
-    t_batch = best_of(lambda: run_scenario(baseline, replicates=REPLICATES, seed=1), args.repeats)
+    t_base, t_batch, t_boltz = best_of_each(
+        [
+            lambda: concertation(baseline),
+            lambda: run_scenario(baseline, replicates=REPLICATES, seed=1),
+            lambda: boltzmann(people, months),
+        ],
+        args.repeats,
+    )
     t_run = t_batch / REPLICATES
-    t_boltz = best_of(lambda: boltzmann(people, months), args.repeats)
     t_prov = best_of(lambda: concertation(province), max(1, args.repeats // 2))
     print(f"BoltzmannWealth: {people} agents x {months} steps: {t_boltz * 1e3:8.1f} ms")
     print(f"baseline run in `concertsim run` ({REPLICATES} replicates): {t_run * 1e3:8.1f} ms/run")

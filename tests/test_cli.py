@@ -237,3 +237,73 @@ def test_every_subcommand_s_argument_errors_have_the_documented_form(command, ca
     err = capsys.readouterr().err
     assert info.value.code == 2
     assert err.startswith(f"concertsim: error: {command}: ") and err.count("\n") == 1, err
+
+
+# --------------------------------------------------------------------------- --lang, --no-figure
+
+
+def _run_in_process(tmp_path, *extra, capsys):
+    from concertsim.cli import main
+
+    out = tmp_path / "o"
+    args = ["run", "baseline", "-n", "2", "--months", "6", "--seed", "5", "--out", str(out)]
+    assert main([*args, "--no-progress", *extra]) == 0
+    return out, capsys.readouterr().out
+
+
+@needs_simulate
+def test_no_figure_skips_drawing_and_the_manifest_lists_no_figure(tmp_path, capsys, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("drew a figure under --no-figure")
+
+    monkeypatch.setattr("concertsim.plots.plot_series", never)
+    monkeypatch.setenv("CONCERTSIM_LANG", "en")  # whatever the machine's locale
+    out, stdout = _run_in_process(tmp_path, "--no-figure", capsys=capsys)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",
+        "outcomes.parquet",
+        "series.parquet",
+    ]
+    assert set(json.loads((out / "manifest.json").read_text())["files"]) == {"series", "outcomes"}
+    assert "figure:" not in stdout and "stability outcomes" in stdout
+
+
+@needs_simulate
+def test_lang_fr_speaks_french_in_the_summary_and_the_figure(tmp_path, capsys, monkeypatch):
+    import concertsim.plots
+
+    seen = {}
+    draw = concertsim.plots.plot_series
+
+    def spy(series, path, **kwargs):
+        seen.update(kwargs)
+        return draw(series, path, **kwargs)
+
+    monkeypatch.setattr("concertsim.plots.plot_series", spy)
+    out, stdout = _run_in_process(tmp_path, "--lang", "fr", capsys=capsys)
+    assert seen["lang"] == "fr" and seen["stability"].shape == (2, 7)
+    assert (out / "figure.png").is_file()
+    assert "résultats de stabilité" in stdout and "IC à 95 %" in stdout
+    survived = next(line for line in stdout.splitlines() if line.startswith("survived "))
+    assert "Survie de l’instance régionale" in survived and " ; " in survived
+    assert "," in survived.split()[1], "French decimals"
+
+
+@needs_simulate
+def test_the_language_defaults_to_the_environment(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CONCERTSIM_LANG", "fr")
+    _, stdout = _run_in_process(tmp_path, "--no-figure", capsys=capsys)
+    assert "résultats de stabilité" in stdout
+    monkeypatch.setenv("CONCERTSIM_LANG", "en")
+    _, stdout = _run_in_process(tmp_path, "--no-figure", "--force", capsys=capsys)
+    assert "stability outcomes" in stdout and "Survival of the regional body" in stdout
+
+
+def test_an_unknown_language_is_an_input_error(tmp_path, capsys):
+    from concertsim.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["run", "baseline", "--lang", "de", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1 and "--lang" in err, err
+    assert not (tmp_path / "o").exists()

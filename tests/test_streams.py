@@ -70,3 +70,27 @@ def test_many_draw_bases_at_once_equal_one_at_a_time(batch):
     assert rows.shape == (7, batch)
     assert np.array_equal(rows, np.stack([one.next_bases() for _ in range(7)]))
     assert many.counter == one.counter == 8
+
+
+def test_bases_computed_ahead_equal_bases_computed_when_drawn():
+    """A stream computes the bases of several draws at once; across that block's end,
+    after a skip and in a subset, every draw still gets the bases of its own number."""
+    from concertsim.streams import _AHEAD
+
+    seeds = np.random.SeedSequence(5).spawn(6)
+    keys = Stream.from_seeds(seeds, "x").keys
+
+    def fresh(counter):  # the bases of draw ``counter``, computed alone
+        return Stream(keys, counter, "x").next_bases_many(1)[0]
+
+    s = Stream.from_seeds(seeds, "x")
+    for counter in range(_AHEAD - 2):
+        assert np.array_equal(s.next_bases(), fresh(counter))
+    rows = s.next_bases_many(5)  # straddles the block's end
+    assert np.array_equal(rows, np.stack([fresh(c) for c in range(_AHEAD - 2, _AHEAD + 3)]))
+    s.skip(3 * _AHEAD)
+    assert np.array_equal(s.next_bases(), fresh(4 * _AHEAD + 3))
+    sub = s.subset(np.array([1, 4]))
+    assert np.array_equal(sub.next_bases(), fresh(4 * _AHEAD + 4)[[1, 4]])
+    with pytest.raises(ValueError):  # the kept bases are read-only
+        s.next_bases()[0] = 0

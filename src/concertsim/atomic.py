@@ -109,7 +109,6 @@ def versions() -> dict[str, str]:
     """Versions of Python and of the libraries results depend on."""
     from importlib.metadata import version
 
-    import matplotlib
     import mesa
     import numpy
     import pandas
@@ -124,6 +123,6 @@ def versions() -> dict[str, str]:
         "mesa": mesa.__version__,
         "pandas": pandas.__version__,
         "pyarrow": pyarrow.__version__,
-        "matplotlib": matplotlib.__version__,
+        "matplotlib": version("matplotlib"),  # not imported: `run --no-figure` never draws
         "SALib": version("SALib"),
     }

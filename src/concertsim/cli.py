@@ -4,8 +4,10 @@ Usage::
 
     concertsim run SCENARIO [--replicates N] [--seed S] [--out DIR] [--months T]
                             [--set KEY=VALUE ...] [--csv] [--force] [--no-progress]
+                            [--no-figure] [--lang fr|en]
     concertsim validate SCENARIO...
     concertsim scenarios
+    concertsim app [SCENARIO] [--port N] [--host H] [--lang fr|en] [--seed S]
     concertsim sweep ... / concertsim analyze ...   (see concertsim.experiment)
 
 Bad input (a scenario error, an existing output directory without ``--force``, a bad
@@ -17,88 +19,36 @@ runs or is written.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from concertsim import __version__
+from concertsim.app import command as app_command
 from concertsim.cliargs import EXIT_INPUT, Parser, integer_in, parse_assignments
 from concertsim.config import HORIZON_INFO
 from concertsim.discover import add_parser as _add_discover
 from concertsim.errors import InputError, verbatim
+from concertsim.i18n import LANGUAGES
 from concertsim.limits import LIMITS_HELP, MAX_RUNS
+from concertsim.runsummary import summary_table
 
 __all__ = ["main", "build_parser", "summary_table", "EXIT_INPUT"]
 
 _EXPERIMENT_COMMANDS = ("sweep", "analyze")
 
-KEY_OUTCOMES = (
-    "survived",
-    "collapsed",
-    "collapse_month",
-    "participation_retained",
-    "stability_end",
-    "credibility_end_regional",
-    "knowledge_end",
-    "recovery_months",
-)
-"""Outcomes printed first after a run, when present; the others follow."""
-
-
 # --------------------------------------------------------------------------- run
-
-
-def _fmt(x: float) -> str:
-    """A summary number: 3 decimals for shares and indices, 1 for months and counts."""
-    if math.isnan(x):
-        return "-"
-    return f"{x:.1f}" if abs(x) >= 10 else f"{x:.3f}"
-
-
-def summary_table(outcomes) -> str:
-    """The stability outcomes, mean and 95% CI across replicates, one line each.
-
-    Yes/no outcomes (every run 0 or 1) get the Wilson interval, which stays within
-    [0, 1]; the others a t-interval (:func:`concertsim.intervals.proportion_ci`).
-
-    Args:
-        outcomes: one row per run (``run`` and ``seed`` columns are skipped).
-
-    Returns:
-        A text table; ``n`` counts the runs where the outcome is defined (e.g. collapse
-        month only for runs that collapsed).
-    """
-    import pandas as pd
-
-    from concertsim.intervals import proportion_ci
-
-    numeric = [
-        c
-        for c in outcomes.columns
-        if c not in ("run", "seed") and pd.api.types.is_numeric_dtype(outcomes[c])
-    ]
-    ordered = [c for c in KEY_OUTCOMES if c in numeric] + [
-        c for c in numeric if c not in KEY_OUTCOMES
-    ]
-    width = max([len(c) for c in ordered] + [7])
-    runs = len(outcomes)
-    lines = [f"{'outcome':<{width}}  {'mean':>8}  {'95% CI':<18}  {'n':>4}"]
-    for column in ordered:
-        mean, lo, hi, n = proportion_ci(outcomes[column])
-        ci = "" if math.isnan(lo) else f"[{_fmt(lo)}, {_fmt(hi)}]"
-        lines.append(f"{column:<{width}}  {_fmt(mean):>8}  {ci:<18}  {n:>4}")
-    lines.append(f"(mean over the n of {runs} runs where the outcome is defined)")
-    return "\n".join(lines)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     """``concertsim run``: load, run the replicates, write results, print a summary."""
     import numpy as np
 
+    from concertsim.i18n import default_language
     from concertsim.limits import check_workload, posts
     from concertsim.output import check_out_dir, write_results
     from concertsim.progress import Progress
+    from concertsim.runsummary import summary_heading
     from concertsim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -130,6 +80,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = run_scenario(
         scenario, replicates=args.replicates, seed=seed, months=args.months, progress=progress
     )
+    lang = args.lang or default_language()
     fmt = "csv" if args.csv else "parquet"
     try:
         write_results(
@@ -141,6 +92,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             fmt=fmt,
             force=args.force,
             command=["concertsim", *args.argv],
+            figure=not args.no_figure,
+            stability=result.stability,
+            lang=lang,
         )
     except (OSError, RuntimeError) as exc:  # nothing existing was lost (atomic write)
         if isinstance(exc, FileExistsError | BrokenPipeError):
@@ -149,11 +103,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "--out", str(out), "a directory the results can be written to", verbatim(str(exc))
         ) from None
     print(f"tables:   {out / f'series.{fmt}'}  {out / f'outcomes.{fmt}'}")
-    print(f"figure:   {out / 'figure.png'}")
+    if not args.no_figure:
+        print(f"figure:   {out / 'figure.png'}")
     print(f"manifest: {out / 'manifest.json'}")
     print()
-    print("stability outcomes")
-    print(summary_table(result.outcomes))
+    print(summary_heading(lang))
+    print(summary_table(result.outcomes, lang))
     return 0
 
 
@@ -236,6 +191,13 @@ def _add_run(sub) -> None:
     p.add_argument("--csv", action="store_true", help="write CSV tables instead of Parquet")
     p.add_argument("--force", action="store_true", help="replace an existing output directory")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-figure", action="store_true", help="do not draw figure.png")
+    p.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the figure and the summary (default: $CONCERTSIM_LANG, else $LANG)",
+    )
     p.set_defaults(func=_cmd_run)
 
 
@@ -312,6 +274,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _add_validate(sub)
     _add_scenarios(sub)
     _add_patterns(sub)
+    app_command.add_parser(sub)
     _add_discover(sub)
     _add_experiment(sub, wanted=_command_of(argv) in _EXPERIMENT_COMMANDS)
     return parser

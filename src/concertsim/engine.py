@@ -70,6 +70,7 @@ SCHEDULE: tuple[Callable[..., object], ...] = (
     roles.role_outputs,
     roles.apply_outputs,
     networking.make_ties,
+    networking.ties_held,
     engagement.update_harvest,
     credibility.strategic_time,
     credibility.update,
@@ -155,9 +156,8 @@ class Engine:
         for event in self.events:  # scheduled interventions, through the live code
             if event.month == self.state.month:
                 self.intervene(event)
-        know, capacity, legit = self._month()  # the submodels of SCHEDULE, in order
+        know, capacity, legit, ties = self._month()  # the submodels of SCHEDULE, in order
         self.state.month += 1
-        ties = networking.ties_held(self.state)  # no one has left since the month's decay
         self.series[:, self.state.month] = observe(
             self.state, self.layout, self.params, self._divisor, know, capacity, ties, legit
         )
@@ -167,13 +167,15 @@ class Engine:
         for _ in range((self.horizon - self.month) if months is None else months):
             self.step()
 
-    def _month(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def _month(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """Call the submodels of :data:`SCHEDULE`, in order, on every run of the batch.
 
         Returns:
             What the month computed that :func:`~concertsim.observe.observe` reuses:
-            (B,G) code knowledge, (B,R) the regional bodies' effective capacity, and
-            (B,R) their legitimacy (None if one folded: folding changes it).
+            (B,G) code knowledge, (B,R) the regional bodies' effective capacity,
+            (B,R) their legitimacy (None if one folded: folding changes it), and
+            (B,P) the live ties per person after the month's new ties (no one
+            leaves between then and the month's end).
         """
         s, lay, bp, st = self.state, self.layout, self.params, self.streams
         # people: elections, departures, hiring, ageing (M1, M2, M4, M14)
@@ -193,14 +195,16 @@ class Engine:
         out = roles.role_outputs(s, lay, bp, capacity, legit, cover, cover_local)
         roles.apply_outputs(s, lay, bp, out)
         networking.make_ties(s, lay, bp, st["ties"], out[..., roles.NETWORKING])
+        ties = networking.ties_held(s)  # for credibility and the month's series
         # harvest, credibility, engagement, funding (M1, M5, M7-M10, M12, M13)
         engagement.update_harvest(s, bp)
         time = credibility.strategic_time(s, lay, bp)
-        credibility.update(s, lay, bp, know, time)
+        credibility.update(s, lay, bp, know, time, ties)
         engagement.update(s, lay, bp, time, st["participation"])
         # members going dormant, national funding, the regional body's fold hazard (M1, M2, M10)
         folding.dormancy(s, lay, bp, st["dormancy"])
         alive, legit = s.alive.copy(), roles.legitimacy(s, lay)  # after participation
         funding.update(s, lay, bp, legit)
         folding.fold(s, lay, bp, st["folding"], legit)
-        return know, capacity, (legit if np.array_equal(alive, s.alive) else None)
+        none_folded = not np.logical_xor(alive, s.alive).any()
+        return know, capacity, (legit if none_folded else None), ties

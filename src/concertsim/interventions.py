@@ -52,7 +52,7 @@ class Target(Protocol):
         ...
 
 
-SHOCKS = ("turnover_wave", "funding_cut", "election")
+SHOCKS = ("turnover_wave", "funding_cut", "election", "key_departure")
 """Event kinds that count as shocks for the recovery-time outcome."""
 
 
@@ -61,6 +61,17 @@ def _turnover_wave(target: Target, event: Event) -> None:
     u = target.streams["events"].uniform((2, lay.people))
     gone = s.occupied & lay.posts_mask(event.level)[None, :] & (u[:, 0] < event.share)
     turnover.leave(s, lay, target.params, gone, u[:, 1])
+
+
+def _key_departure(target: Target, event: Event) -> None:
+    """The most influential person in post at the event's level leaves (M14)."""
+    s, lay = target.state, target.layout
+    u = target.streams["events"].uniform((lay.people,))
+    influence = np.where(s.occupied & lay.posts_mask(event.level)[None, :], s.influence, -1.0)
+    top = np.argmax(influence, axis=-1)  # the first of equals: the same post in a replay
+    gone = np.zeros_like(s.occupied)
+    gone[np.arange(s.batch), top] = influence[np.arange(s.batch), top] > 0
+    turnover.leave(s, lay, target.params, gone, u)
 
 
 def _funding_cut(target: Target, event: Event) -> None:
@@ -103,6 +114,7 @@ _HANDLERS = {
     "turnover_wave": _turnover_wave,
     "funding_cut": _funding_cut,
     "election": _election,
+    "key_departure": _key_departure,
     "role_mix": _role_mix,
     "role_mode": _role_mode,
     "set": _set,

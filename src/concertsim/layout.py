@@ -164,9 +164,10 @@ class Layout:
             region_of_post=np.maximum(post_region, 0),
         )
 
-    def per_org(self, x: np.ndarray) -> np.ndarray:
-        """Sum a ``(B, P)`` per-post array over each organisation's posts -> ``(B, G)``."""
-        return np.add.reduceat(x, self.org_start, axis=1)
+    def per_org(self, x: np.ndarray, dtype: type | None = None) -> np.ndarray:
+        """Sum a ``(B, P)`` per-post array over each organisation's posts -> ``(B, G)``,
+        in ``dtype`` if given (e.g. counts of a bool array as floats, without a cast copy)."""
+        return np.add.reduceat(x, self.org_start, axis=1, dtype=dtype)
 
     def level(self, x: np.ndarray, name: str) -> np.ndarray:
         """The organisations of level ``name`` in a ``(B, G)`` array.
@@ -179,11 +180,15 @@ class Layout:
             return part.reshape(x.shape[0], self.structure.regions, -1)
         return part
 
-    def members_sum(self, x: np.ndarray) -> np.ndarray:
-        """(B,R) sum of a (B,G) array over each region's local committees and sectoral tables."""
-        total = self.level(x, "local").sum(-1)
+    def members_sum(self, x: np.ndarray, dtype: type | None = None) -> np.ndarray:
+        """(B,R) sum of a (B,G) array over each region's local committees and sectoral tables
+        (the local committees' sum, plus the sectoral tables'), in ``dtype`` if given."""
+        b, r = x.shape[0], self.structure.regions
+        local = x[:, self.level_slice["local"]].reshape(b, r, -1)
+        total = np.add.reduce(local, axis=-1, dtype=dtype)
         if self.structure.sectoral_tables:
-            total = total + self.level(x, "sectoral").sum(-1)
+            sectoral = x[:, self.level_slice["sectoral"]].reshape(b, r, -1)
+            total += np.add.reduce(sectoral, axis=-1, dtype=dtype)
         return total
 
     def members_mean(self, x: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
@@ -195,8 +200,14 @@ class Layout:
             s = self.structure
             return self.members_sum(x) / (s.local_committees + s.sectoral_tables)
         total = self.members_sum(x * weight)
-        count = self.members_sum(weight.astype(float))
+        count = self.members_sum(weight, np.float64)
         return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+
+    def regional(self, x: np.ndarray) -> np.ndarray:
+        """The posts of the regional bodies in a ``(B, P, ...)`` array, as a
+        ``(B, R, posts, ...)`` view (the regional bodies' posts are contiguous)."""
+        start, stop = self.regional_posts[0, 0], self.regional_posts[-1, -1] + 1
+        return x[:, start:stop].reshape(x.shape[0], *self.regional_posts.shape, *x.shape[2:])
 
     def posts_mask(self, level: str) -> np.ndarray:
         """(P,) True for the posts of ``level`` (``"all"`` for every post)."""

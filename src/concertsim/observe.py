@@ -120,7 +120,8 @@ def observe(
     else:
         capacity = capacity * state.alive
     ties = networking.ties_per_person(state) if ties is None else ties
-    staff = lay.per_org(state.occupied.astype(float))
+    # whole numbers (people in post, ties): summed as float64 in place of a cast copy
+    staff = lay.per_org(state.occupied, np.float64)
     present = np.maximum(staff, 1.0)
     reg, nat = lay.level_slice["regional"], lay.level_slice["national"]
     rows = np.zeros((state.batch, len(VARIABLES), lay.groups))
@@ -130,13 +131,13 @@ def observe(
     get["credibility"][:] = state.credibility
     get["legitimacy"][:] = state.assent
     get["legitimacy"][:, reg] = roles.legitimacy(state, lay) if legit is None else legit
-    get["legitimacy"][:, nat] = state.assent[:, reg].mean(-1, keepdims=True)
+    get["legitimacy"][:, nat] = state.assent[:, reg].sum(-1, keepdims=True) / (reg.stop - reg.start)
     get["knowledge"][:] = know
     get["leadership"][:] = lay.per_org(state.leadership) / present
     get["participation"][:] = state.participating
     get["engagement"][:] = state.engagement
     get["staff"][:] = staff
     get["vacancies"][:] = lay.org_posts - staff
-    get["ties"][:] = lay.per_org(ties.astype(float)) / present
+    get["ties"][:] = lay.per_org(ties, np.float64) / present
     get["funding"][:, reg] = state.funding
     return _by_level(rows, lay) / (aggregation(lay) if divisor is None else divisor)

@@ -5,7 +5,9 @@ An output directory holds::
     series.parquet    tidy monthly series: run, month, level, variable, value
     outcomes.parquet  one row per run: run, seed and the stability outcomes
     manifest.json     "kind": "concertsim.run", versions, command line, scenario, seeds
-    figure.png        the main series by level, median and 10-90% band across runs
+    figure.png        the headline (stability index, survival of the regional body) and the
+                      main series by level, median and 10-90% band across runs (not with
+                      ``figure=False``, ``concertsim run --no-figure``)
 
 (``.csv`` instead of ``.parquet`` on request.) The ``"kind": "concertsim.run"`` of the
 manifest is what marks a directory as a result of ``concertsim run``.
@@ -129,18 +131,28 @@ def _fill(
     seeds: dict,
     fmt: str,
     command: Sequence[str],
+    figure: bool = True,
+    stability: Any = None,
+    lang: str = "en",
 ) -> None:
     """Write every file of the output directory into ``tmp``, the manifest last."""
-    from concertsim.plots import plot_series
-
     series_table = _series_table(series)
     files = {"series": tmp / f"series.{fmt}", "outcomes": tmp / f"outcomes.{fmt}"}
     _write_table(series_table, files["series"], fmt)
     _write_table(_outcomes_table(outcomes), files["outcomes"], fmt)
-    files["figure"] = tmp / "figure.png"
-    title = f"{scenario.name}: median and 10-90% band of {len(outcomes)} runs"
-    months = int(series_table["month"].max())
-    plot_series(series_table, files["figure"], title=title, events=_marked_events(scenario, months))
+    if figure:  # matplotlib is imported only to draw
+        from concertsim.plots import plot_series
+
+        files["figure"] = tmp / "figure.png"
+        months = int(series_table["month"].max())
+        plot_series(
+            series_table,
+            files["figure"],
+            title=scenario.name,
+            events=_marked_events(scenario, months),
+            stability=stability,
+            lang=lang,
+        )
     manifest = _manifest(scenario, seeds, files, series_table, outcomes, command)
     text = json.dumps(manifest, indent=2, sort_keys=False, allow_nan=False, default=_jsonable)
     atomic.write_bytes(tmp / "manifest.json", (text + "\n").encode("utf-8"))
@@ -156,6 +168,9 @@ def write_results(
     fmt: str = "parquet",
     force: bool = False,
     command: Sequence[str] | None = None,
+    figure: bool = True,
+    stability: Any = None,
+    lang: str = "en",
 ) -> Path:
     """Write tables, manifest and figure into ``out_dir``, all or nothing.
 
@@ -172,6 +187,10 @@ def write_results(
         fmt: ``"parquet"`` or ``"csv"``.
         force: replace a previous result at ``out_dir`` (only once the new one is complete).
         command: the command line recorded in the manifest (default ``sys.argv``).
+        figure: draw ``figure.png`` (``--no-figure``: no figure, and none in the manifest).
+        stability: (runs, months + 1) stability index for the figure's headline
+            (:attr:`concertsim.simulate.RunResult.stability`).
+        lang: the figure's language, ``"en"`` or ``"fr"``.
 
     Returns:
         The output directory.
@@ -193,5 +212,8 @@ def write_results(
             seeds=seeds,
             fmt=fmt,
             command=sys.argv if command is None else command,
+            figure=figure,
+            stability=stability,
+            lang=lang,
         )
     return Path(out_dir)

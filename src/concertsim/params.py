@@ -66,6 +66,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "turnover_wave",
     "funding_cut",
     "election",
+    "key_departure",
     "role_mix",
     "role_mode",
     "set",
@@ -448,7 +449,7 @@ class Event:
     Attributes:
         month: applied before month ``month`` is simulated (0 <= month < horizon).
         kind: one of :data:`EVENT_KINDS`.
-        level: for ``turnover_wave``: the level hit (or ``"all"``).
+        level: for ``turnover_wave`` and ``key_departure``: the level hit (or ``"all"``).
         share: for ``turnover_wave``: share of people leaving; for ``funding_cut``:
             share of funding removed; for ``election``: share of elected replaced
             (None: the run's ``turnover.election_replacement``, read when it happens).

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .engine import Engine
 from .observe import VARIABLES
-from .outcomes import outcomes_table
+from .outcomes import outcomes_table, stability_index
 from .params import LEVELS
 from .streams import run_seeds
 
@@ -38,10 +38,15 @@ ArrayLike = np.ndarray | pd.api.extensions.ExtensionArray
 
 @dataclass
 class BatchResult:
-    """Outcomes (one row per run, input order) and, when asked, tidy series."""
+    """Outcomes (one row per run, input order) and, when asked, tidy series.
+
+    With the series comes ``stability``: (runs, months + 1) the stability index of each
+    run month by month (:func:`concertsim.outcomes.stability_index`), for the figure.
+    """
 
     outcomes: pd.DataFrame
     series: pd.DataFrame | None = None
+    stability: np.ndarray | None = None
 
 
 @dataclass
@@ -51,6 +56,8 @@ class RunResult:
     series: pd.DataFrame
     outcomes: pd.DataFrame
     seeds: dict
+    stability: np.ndarray | None = None
+    """(replicates, months + 1) stability index month by month (the figure's headline)."""
 
 
 def _group_key(scenario: Scenario) -> tuple:
@@ -87,7 +94,7 @@ def run_batch(
     groups: dict[tuple, list[int]] = {}
     for i, sc in enumerate(runs):
         groups.setdefault(_group_key(sc), []).append(i)
-    tables, frames = [], []
+    tables, frames, indices = [], [], []
     for idx in groups.values():
         first = runs[idx[0]]
         horizon = months if months is not None else first.horizon
@@ -107,12 +114,20 @@ def run_batch(
         tables.append(table)
         if series:
             frames.append(tidy(engine.series, idx))
+            indices.append((idx, stability_index(engine)))
     outcomes = pd.concat(tables).sort_index().reset_index(drop=True)
     result = BatchResult(outcomes)
     if series:
-        result.series = pd.concat(frames, ignore_index=True).sort_values(
-            ["run", "month"], kind="stable", ignore_index=True
-        )
+        if len(frames) == 1:  # one group, runs in input order: sorted already
+            result.series = frames[0]
+        else:
+            result.series = pd.concat(frames, ignore_index=True).sort_values(
+                ["run", "month"], kind="stable", ignore_index=True
+            )
+        width = max(index.shape[1] for _, index in indices)
+        result.stability = np.full((len(seeds), width), np.nan)
+        for idx, index in indices:
+            result.stability[idx, : index.shape[1]] = index
     return result
 
 
@@ -184,4 +199,4 @@ def run_scenario(
     outcomes.insert(0, "run", np.arange(replicates))
     outcomes.insert(1, "seed", [f"{entropy}:{s.spawn_key[0]}" for s in seeds])
     seed_info = {"entropy": entropy, "spawn_keys": [list(s.spawn_key) for s in seeds]}
-    return RunResult(series=res.series, outcomes=outcomes, seeds=seed_info)
+    return RunResult(series=res.series, outcomes=outcomes, seeds=seed_info, stability=res.stability)

@@ -38,6 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
         "networking": N_("networking"),
         "capacity_building": N_("capacity building"),
         "positioning": N_("issue positioning"),
+        "issue_positioning": N_("issue positioning"),
         "structuring": N_("structuring"),
         "alignment": N_("alignment"),
         "operations": N_("operations"),
@@ -71,15 +72,45 @@ LABELS: dict[str, dict[str, str]] = {
         "knowledge_end": N_("Knowledge at the horizon"),
         "recovery_months": N_("Months to recover after the shock"),
         "members_dormant_end": N_("Members dormant at the horizon"),
+        "local_fold_share": N_("Members dormant at least once"),
+        "recovered": N_("Recovered after the shock"),
+        "credibility_end_local": N_("Local credibility at the horizon"),
+        "credibility_end_sectoral": N_("Sectoral credibility at the horizon"),
+        "credibility_end_national": N_("National credibility at the horizon"),
+        "knowledge_end_local": N_("Local knowledge at the horizon"),
+        "knowledge_end_sectoral": N_("Sectoral knowledge at the horizon"),
+        "knowledge_end_regional": N_("Regional knowledge at the horizon"),
+        "knowledge_end_national": N_("National knowledge at the horizon"),
+        "legitimacy_end_local": N_("Local legitimacy at the horizon"),
+        "legitimacy_end_sectoral": N_("Sectoral legitimacy at the horizon"),
+        "leadership_end": N_("Leadership per person at the horizon"),
+        "ties_end": N_("Ties per person at the horizon"),
+        "funding_end": N_("Regional funding at the horizon"),
+    },
+    "event": {
+        "turnover_wave": N_("staff exodus"),
+        "funding_cut": N_("funding cut"),
+        "election": N_("municipal election"),
+        "role_mix": N_("new role mix"),
+        "role_mode": N_("impose/negotiate changed"),
+        "set": N_("parameters changed"),
+        "key_departure": N_("key person leaves"),  # M14, a shock button of the app
     },
     "word": {
         "month": N_("Month"),
         "months": N_("months"),
         "scenario": N_("Scenario"),
         "difference": N_("Difference"),
+        "calm_twin": N_("calm twin"),
+        "shocked_twin": N_("shocked twin"),
+        "shock": N_("Shock"),
+        "share": N_("Share hit"),
+        "level": N_("Level"),
+        "turnover": N_("Turnover a year"),
     },
 }
-"""Kind (``level``, ``role``, ``variable``, ``outcome``, ``word``) → name → English label."""
+"""Kind (``level``, ``role``, ``variable``, ``outcome``, ``event``, ``word``) → name → English
+label."""
 
 
 def label(kind: str, name: str, lang: str = "en") -> str:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from concertsim.params import ROLES
+from concertsim.params import ROLES, Structure
 from concertsim.submodels import networking
 
 from .sim import final, simulate
@@ -87,6 +87,25 @@ def test_national_ties_carry_the_national_link():
     s.tie_partner[:, lay.regional_posts.ravel()] = -1
     without = credibility.national_link(s, lay, bp)
     assert np.all(without == credibility.FORMAL_LINK) and with_ties.mean() > without.mean()
+
+
+def test_tie_counts_and_regional_posts_as_the_plain_formulas_give_them():
+    """ties_held (a product with ones), Layout.regional (a view), national_ties and the
+    tie check, against their plain numpy definitions, mid-run in several regions."""
+    e = simulate({"role_mix.networking": 0.3}, months=30, runs=3, structure=Structure(regions=2))
+    s, lay = e.state, e.layout
+    s.occupied[:, ::7] = False  # people leave and others arrive: some ties are now dead
+    s.hire_id[:, 3::11] += 1
+    assert np.array_equal(networking.ties_held(s), (s.tie_partner >= 0).sum(-1))
+    assert np.array_equal(lay.regional(s.tie_partner), s.tie_partner[:, lay.regional_posts])
+    nat = (s.tie_partner[:, lay.regional_posts] >= lay.national_posts[0]).sum(axis=(-1, -2))
+    assert np.array_equal(networking.national_ties(s, lay), nat)
+    holder = np.where(s.occupied, s.hire_id, 0)
+    rows = (np.arange(s.batch) * lay.people)[:, None, None]
+    same = holder.ravel()[np.maximum(s.tie_partner, 0) + rows] == s.tie_hire
+    plain = (s.tie_partner >= 0) & same & s.occupied[:, :, None]
+    assert plain.any() and (plain != (s.tie_partner >= 0)).any()
+    assert np.array_equal(networking.valid_ties(s), plain)
 
 
 def _recruits_ties(changes):

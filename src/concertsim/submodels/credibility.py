@@ -42,6 +42,7 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
+from ..ufuncs import clip
 from .learning import effective_knowledge
 from .networking import national_ties, ties_held
 from .roles import national_assent
@@ -82,7 +83,12 @@ def visibility(state: State, bp: BatchParams) -> np.ndarray:
 
 
 def results(
-    state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray, time: np.ndarray
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    knowledge: np.ndarray,
+    time: np.ndarray,
+    assent: np.ndarray | None = None,
 ) -> np.ndarray:
     """(B,G) results of each organisation this month, in [0, 1].
 
@@ -92,36 +98,39 @@ def results(
         bp: batch parameters.
         knowledge: (B,G) code knowledge.
         time: (B,G) strategic time (:func:`strategic_time`).
+        assent: (B,R) :func:`~concertsim.submodels.roles.national_assent`, if already computed.
     """
     k01 = (1.0 + effective_knowledge(state, lay, bp, knowledge)) / 2.0
     own = time * k01
-    region = lay.region_of_org
     regional_result = 1.0 - np.prod(1.0 - state.role_output, axis=-1)
     vis = visibility(state, bp)
-    local = lay.is_local[None, :]
     staff = staff_time(state, lay, bp)
     resources = staff / (staff + bp.credibility.local_half_staff)
+    local = lay.is_local
     res = np.where(local, resources * k01 * (0.5 + 0.5 * state.capacity), own * state.engagement)
-    taking_part = lay.level(state.participating.astype(float), "local").sum(-1)
+    taking_part = lay.level(state.participating, "local").sum(-1, dtype=np.float64)
     share = np.divide(1.0 - vis, taking_part, out=np.zeros_like(vis), where=taking_part > 0)
-    credited = (share * regional_result)[:, region]
-    res = np.where(local, res + credited * state.participating, res)
-    reg = lay.level_slice["regional"]
-    res[:, reg] = vis * regional_result
+    credited = (share * regional_result)[:, lay.region_of_org]
+    credited *= state.participating
+    np.add(res, credited, out=res, where=local)
+    res[:, lay.level_slice["regional"]] = vis * regional_result
     nat = lay.level_slice["national"]
-    assent = (national_assent(state, lay, bp) * state.alive).mean(-1, keepdims=True)
+    assent = national_assent(state, lay, bp) if assent is None else assent
+    assent = (assent * state.alive).sum(-1, keepdims=True) / lay.structure.regions  # the mean
     res[:, nat] = own[:, nat] * assent
-    return np.clip(res, 0.0, 1.0)
+    return clip(res, 0.0, 1.0, out=res)
 
 
-def tied(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
+def tied(state: State, lay: Layout, bp: BatchParams, ties: np.ndarray | None = None) -> np.ndarray:
     """(B,R) ``min(1, T / ties_needed)``, T the live ties of the regional body's people (M10).
 
     The regional body, in the shadow, is seen by its members through its few
-    people's ties; when they leave, their ties go with them.
+    people's ties; when they leave, their ties go with them. ``ties`` (B,P):
+    :func:`~concertsim.submodels.networking.ties_held`, if already counted.
     """
-    ties = lay.per_org(ties_held(state).astype(float))[:, lay.level_slice["regional"]]
-    return np.minimum(ties / bp.networking.ties_needed, 1.0)
+    ties = ties_held(state) if ties is None else ties
+    held = ties[:, lay.regional_posts].sum(-1)  # (B,R) whole numbers: exact in any order
+    return np.minimum(held / bp.networking.ties_needed, 1.0)
 
 
 def national_link(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
@@ -137,28 +146,38 @@ def national_link(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     return FORMAL_LINK + (1.0 - FORMAL_LINK) * np.minimum(share, 1.0)
 
 
-def linked_credibility(state: State, lay: Layout, bp: BatchParams) -> tuple[np.ndarray, np.ndarray]:
-    """(B,G) credibility each organisation is pulled toward, and (B,G) link weight."""
+def linked_credibility(
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    assent: np.ndarray | None = None,
+    ties: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(B,G) credibility each organisation is pulled toward, and (B,G) link weight.
+
+    ``assent`` (B,R) :func:`~concertsim.submodels.roles.national_assent` and ``ties``
+    (B,P) :func:`~concertsim.submodels.networking.ties_held`, if already computed.
+    """
     c = state.credibility
-    region = lay.region_of_org
     reg, nat = lay.level_slice["regional"], lay.level_slice["national"]
     c_reg = c[:, reg]
-    target = c_reg[:, region].copy()
+    target = c_reg[:, lay.region_of_org]  # a new array (fancy indexing)
     weight = state.participating.astype(float)
     members = lay.members_sum(c * state.participating)
-    count = lay.members_sum(state.participating.astype(float))
-    nat_ok = national_assent(state, lay, bp) * national_link(state, lay, bp)
-    c_nat = c[:, nat].mean(-1, keepdims=True)
+    count = lay.members_sum(weight)
+    assent = national_assent(state, lay, bp) if assent is None else assent
+    nat_ok = assent * national_link(state, lay, bp)
+    c_nat = c[:, nat].sum(-1, keepdims=True) / (nat.stop - nat.start)  # the mean
     w_up = bp.credibility.national_pull * nat_ok
     total = members + w_up * c_nat
     n = count + w_up
     target[:, reg] = np.divide(total, n, out=c_reg.copy(), where=n > 0)
-    link = FORMAL_LINK + (1.0 - FORMAL_LINK) * tied(state, lay, bp)
+    link = FORMAL_LINK + (1.0 - FORMAL_LINK) * tied(state, lay, bp, ties)
     weight[:, reg] = bp.credibility.regional_pull * state.alive * link
     w_nat = nat_ok * state.alive
     denom = w_nat.sum(-1, keepdims=True)
     nat_target = np.divide(
-        (c_reg * w_nat).sum(-1, keepdims=True), denom, out=c_nat.copy(), where=denom > 0
+        (c_reg * w_nat).sum(-1, keepdims=True), denom, out=c_nat, where=denom > 0
     )
     target[:, nat] = nat_target
     weight[:, nat] = np.minimum(denom / lay.structure.regions, 1.0)
@@ -166,12 +185,21 @@ def linked_credibility(state: State, lay: Layout, bp: BatchParams) -> tuple[np.n
 
 
 def update(
-    state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray, time: np.ndarray
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    knowledge: np.ndarray,
+    time: np.ndarray,
+    ties: np.ndarray | None = None,
 ) -> None:
-    """One month of credibility dynamics for every organisation (see :func:`results`)."""
+    """One month of credibility dynamics for every organisation (see :func:`results`).
+
+    ``ties`` (B,P): :func:`~concertsim.submodels.networking.ties_held`, if already counted.
+    """
     cp = bp.credibility
     c = state.credibility
-    target, weight = linked_credibility(state, lay, bp)
-    res = results(state, lay, bp, knowledge, time)
+    assent = national_assent(state, lay, bp)
+    target, weight = linked_credibility(state, lay, bp, assent, ties)
+    res = results(state, lay, bp, knowledge, time, assent)
     c = c + cp.spillover * weight * (target - c) + cp.results_gain * res * (1.0 - c) - cp.decay * c
-    state.credibility = np.clip(c, 0.0, 1.0)
+    state.credibility = clip(c, 0.0, 1.0, out=c)

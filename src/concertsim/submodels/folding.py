@@ -33,6 +33,7 @@ import numpy as np
 from ..layout import Layout
 from ..state import BatchParams, State
 from ..streams import Stream
+from ..ufuncs import clip
 from .funding import participation_share
 from .turnover import funded_posts
 
@@ -42,23 +43,18 @@ AT_RISK_STRESS = 0.5
 """Stress at or above which a month counts in ``at_risk`` (reported, not a rule)."""
 
 
-def _regional(x: np.ndarray, lay: Layout) -> np.ndarray:
-    """The posts of the regional bodies of a (B,P) array, as (B,R,posts)."""
-    sl = lay.level_slice["regional"]
-    start = lay.org_start[sl.start]
-    stop = start + lay.org_posts[sl].sum()
-    return x[:, start:stop].reshape(x.shape[0], lay.structure.regions, -1)
-
-
 def member_stress(state: State, lay: Layout) -> np.ndarray:
     """(B,G) stress of each local committee and sectoral table, in [0, 1] (0 elsewhere)."""
     staff_post = ~lay.post_elected
     posts = np.maximum(lay.per_org(staff_post[None, :]), 1)  # (1,G): the same in every run
-    vacant = lay.per_org((~state.occupied & staff_post).astype(float)) / posts
-    low_cap = np.where(lay.is_local[None, :], 1.0 - state.capacity, 0.0)
-    parts = np.where(lay.is_local[None, :], 3.0, 2.0)
-    s = (vacant + (1.0 - state.engagement) + low_cap) / parts
-    return np.where(lay.is_member[None, :], np.clip(s, 0.0, 1.0), 0.0)
+    vacant = lay.per_org(~state.occupied & staff_post, np.float64) / posts
+    local = lay.is_local
+    s = vacant + (1.0 - state.engagement)
+    np.add(s, 1.0 - state.capacity, out=s, where=local)  # + low capacity, locals only
+    s /= np.where(local, 3.0, 2.0)
+    s = clip(s, 0.0, 1.0, out=s)
+    s[:, ~lay.is_member] = 0.0
+    return s
 
 
 def dormancy(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> None:
@@ -77,17 +73,18 @@ def dormancy(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> None
 def regional_stress(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> np.ndarray:
     """(B,R) the regional body's stress ``S_r`` in [0, 1]."""
     f = bp.funding
-    gap = np.clip((1.0 - state.funding) / np.maximum(1.0 - f.fold_threshold, 1e-9), 0.0, 1.0)
-    occ = _regional(state.occupied, lay)
-    funded = _regional(funded_posts(state, lay), lay)
+    gap = clip((1.0 - state.funding) / np.maximum(1.0 - f.fold_threshold, 1e-9), 0.0, 1.0)
+    occ = lay.regional(state.occupied)
+    funded = lay.regional(funded_posts(state, lay))
     vac = (funded & ~occ).sum(-1) / np.maximum(funded.sum(-1), 1)
-    lead = (_regional(state.leadership, lay) * occ).sum(-1) / np.maximum(occ.sum(-1), 1)
+    lead = (lay.regional(state.leadership) * occ).sum(-1) / np.maximum(occ.sum(-1), 1)
     part = participation_share(state, lay)
     w = (f.hazard_gap, f.hazard_vacancy, f.hazard_leadership)
     w = (*w, f.hazard_participation, f.hazard_legitimacy)
     total = w[0] * gap + w[1] * vac + w[2] * (1.0 - lead) + w[3] * (1.0 - part)
     total = total + w[4] * (1.0 - legit)
-    return np.clip(total / np.maximum(sum(w), 1e-12), 0.0, 1.0)
+    total /= np.maximum(sum(w), 1e-12)
+    return clip(total, 0.0, 1.0, out=total)
 
 
 def fold(state: State, lay: Layout, bp: BatchParams, stream: Stream, legit: np.ndarray) -> None:

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
-from ..streams import Stream
+from ..streams import Stream, hash_uniform
 
 __all__ = [
     "CANDIDATES",
@@ -59,13 +59,30 @@ def valid_ties(state: State) -> np.ndarray:
     The full check, valid at any time (e.g. right after a turnover wave); within
     a month, after :func:`decay`, :func:`live_ties` gives the same answer cheaply.
     """
-    partner = state.tie_partner
     batch, people = state.occupied.shape
-    # who holds each post now: its hire number (>= 1), 0 while vacant; one gather
-    holder = np.where(state.occupied, state.hire_id, 0)
-    rows = (np.arange(batch) * people)[:, None, None]
-    same = holder.ravel()[np.maximum(partner, 0) + rows] == state.tie_hire
-    return (partner >= 0) & same & state.occupied[:, :, None]
+    # who holds each post now: its hire number (>= 1), 0 while vacant; a column of -1
+    # in front for the empty slots (-1 + 1), which no tie_hire (>= 0) equals; one gather
+    holder = np.full((batch, people + 1), -1, dtype=state.hire_id.dtype)
+    np.multiply(state.hire_id, state.occupied, out=holder[:, 1:])
+    index = state.tie_partner + _row_starts(batch, people + 1, 1)
+    same = np.take(holder, index) == state.tie_hire
+    same &= state.occupied[:, :, None]
+    return same
+
+
+_ROWS: dict[tuple[int, int, int], np.ndarray] = {}
+"""Cached :func:`_row_starts`, by (runs, row length, offset)."""
+
+
+def _row_starts(batch: int, length: int, offset: int = 0) -> np.ndarray:
+    """(B,1,1) ``run * length + offset``: flat index of each run's row (read-only, cached)."""
+    rows = _ROWS.get((batch, length, offset))
+    if rows is None:
+        rows = (np.arange(batch) * length + offset)[:, None, None]
+        rows.setflags(write=False)
+        if len(_ROWS) < 64:
+            _ROWS[batch, length, offset] = rows
+    return rows
 
 
 def live_ties(state: State) -> np.ndarray:
@@ -77,9 +94,20 @@ def live_ties(state: State) -> np.ndarray:
     return state.tie_partner >= 0
 
 
+_ONES: dict[int, np.ndarray] = {}
+
+
 def ties_held(state: State) -> np.ndarray:
-    """(B,P) number of live ties each person holds, from :func:`decay` to the month's end."""
-    return live_ties(state).sum(axis=-1)
+    """(B,P) number of live ties each person holds, from :func:`decay` to the month's end.
+
+    Counted as a product with a vector of ones (int8: at most ``tie_slots`` <= 32),
+    a third of the cost of a sum over the short last axis.
+    """
+    k = state.tie_partner.shape[-1]
+    ones = _ONES.get(k)
+    if ones is None:
+        ones = _ONES.setdefault(k, np.ones(k, dtype=np.int8))
+    return np.matmul(live_ties(state).view(np.int8), ones)
 
 
 def decay(state: State, bp: BatchParams, stream: Stream) -> None:
@@ -87,9 +115,17 @@ def decay(state: State, bp: BatchParams, stream: Stream) -> None:
 
     Afterwards :func:`live_ties` holds until someone leaves.
     """
-    u = stream.uniform(state.tie_partner.shape[1:])
-    keep = valid_ties(state) & (u >= bp.networking.tie_decay[:, :, None])
-    state.tie_partner = np.where(keep, state.tie_partner, -1)
+    valid = valid_ties(state)
+    # a dense draw of (P,K) uniforms, made only where a tie is held (a sparse draw: the
+    # same numbers at those positions, a sixth of the hashing)
+    bases = stream.next_bases()
+    held = np.flatnonzero(valid)
+    per_run = valid.size // valid.shape[0]
+    run = held // per_run
+    u = hash_uniform(np.take(bases, run), held - run * per_run)
+    keep = np.zeros(valid.size, dtype=bool)
+    keep[held] = u >= np.take(bp.networking.tie_decay, run)
+    state.tie_partner = np.where(keep.reshape(valid.shape), state.tie_partner, -1)
 
 
 def _free_slot(valid: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -112,29 +148,87 @@ def make_ties(
 
     Called after :func:`decay`: a slot is free exactly when its partner is -1.
     """
-    u = stream.uniform((lay.structure.regions, CANDIDATES, 4))
-    rate = np.minimum(bp.networking.ties_per_output * output / CANDIDATES, 1.0)
-    pool = lay.region_pool
-    q = pool.shape[1]
-    r_idx = np.arange(pool.shape[0])[None, :, None]
-    a = pool[r_idx, np.minimum((u[..., 1] * q).astype(np.int64), q - 1)]
-    c = pool[r_idx, np.minimum((u[..., 2] * q).astype(np.int64), q - 1)]
-    # people in post in an organisation taking part, gathered by flat (run, post) index
-    open_post = (state.participating[:, lay.post_org] & state.occupied).ravel()
-    rows = (np.arange(state.batch) * lay.people)[:, None, None]
-    ok = (u[..., 0] < rate[:, :, None]) & (lay.post_org[a] != lay.post_org[c])
-    ok &= open_post[a + rows] & open_post[c + rows]
+    regions = lay.structure.regions
+    u = stream.uniform((regions, CANDIDATES, 4))
     # national actors' people, through the few government respondents (M10)
-    v = stream.uniform((lay.structure.regions, NATIONAL_CANDIDATES, 4))
-    reg, nat = lay.regional_posts, lay.national_posts
-    an = reg[r_idx, np.minimum((v[..., 1] * reg.shape[1]).astype(np.int64), reg.shape[1] - 1)]
-    cn = nat[np.minimum((v[..., 2] * nat.size).astype(np.int64), nat.size - 1)]
+    v = stream.uniform((regions, NATIONAL_CANDIDATES, 4))
+    w = np.concatenate([u, v], axis=2)  # (B,R,C,4): the region's candidates, then national ones
+    cand = _candidates(lay)
+    a = _pick(cand.a_posts, w[..., 1], cand.a_size, cand.offset, cand.a_last)
+    c = _pick(cand.c_posts, w[..., 2], cand.c_size, cand.offset, cand.c_last)
+    rate = np.minimum(bp.networking.ties_per_output * output / CANDIDATES, 1.0)
+    ok = w[..., 0] < rate[:, :, None]
+    ok &= np.take(lay.post_org, a) != np.take(lay.post_org, c)
+    # in post in an organisation taking part (national candidates: in post), one gather
+    # each from the two tables stacked, by flat (table, run, post) index
+    batch, people = state.occupied.shape
+    open_post = state.participating[:, lay.post_org]
+    open_post &= state.occupied
+    free = np.concatenate([open_post, state.occupied])
+    rows = _row_starts(batch, people) + cand.table * (batch * people)
+    ok &= np.take(free, a + rows)
+    ok &= np.take(free, c + rows)
     room = national_ties(state, lay) < bp.regional.government_respondents
-    occupied = state.occupied.ravel()
-    okn = (v[..., 0] < rate[:, :, None]) & room[:, :, None] & state.alive[:, :, None]
-    okn &= occupied[an + rows] & occupied[cn + rows]
-    join = lambda x, y: np.concatenate([x, y], axis=2)  # noqa: E731
-    _write(state, lay, join(ok, okn), join(a, an), join(c, cn), join(u[..., 3], v[..., 3]))
+    room &= state.alive
+    ok[..., CANDIDATES:] &= room[:, :, None]
+    _write(state, lay, ok, a, c, w[..., 3])
+
+
+class _Candidates:
+    """Where the candidate ties of :func:`make_ties` pick their people, by layout.
+
+    Candidate ``j`` of region ``r`` picks its first person at
+    ``a_posts[r, j, min(floor(u a_size[j]), a_last[j])]`` (the region's pool, or its
+    regional body's posts for a national candidate), its second likewise in
+    ``c_posts`` (the region's pool, or the national actors' posts); ``table`` is 1
+    for national candidates (whose people need only be in post).
+    """
+
+    def __init__(self, lay: Layout) -> None:
+        pool, reg, nat = lay.region_pool, lay.regional_posts, lay.national_posts
+        regions, n = pool.shape[0], CANDIDATES + NATIONAL_CANDIDATES
+        national = np.arange(n) >= CANDIDATES
+        width = max(pool.shape[1], reg.shape[1], nat.size)
+        a_posts = np.zeros((regions, n, width), dtype=np.int64)
+        c_posts = np.zeros((regions, n, width), dtype=np.int64)
+        a_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
+        a_posts[:, national, : reg.shape[1]] = reg[:, None, :]
+        c_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
+        c_posts[:, national, : nat.size] = nat
+        self.a_size = np.where(national, reg.shape[1], pool.shape[1]).astype(np.float64)
+        self.c_size = np.where(national, nat.size, pool.shape[1]).astype(np.float64)
+        self.a_last = self.a_size.astype(np.int64) - 1
+        self.c_last = self.c_size.astype(np.int64) - 1
+        # flat offset of each (region, candidate) row: min(k, last) + offset is
+        # min(k + offset, last + offset)
+        self.offset = (np.arange(regions * n) * width).reshape(regions, n)
+        self.a_posts, self.c_posts = a_posts.ravel(), c_posts.ravel()
+        self.a_last = self.a_last + self.offset
+        self.c_last = self.c_last + self.offset
+        self.table = national.astype(np.int64)
+
+
+def _pick(
+    posts: np.ndarray, u: np.ndarray, size: np.ndarray, offset: np.ndarray, last: np.ndarray
+) -> np.ndarray:
+    """The post at ``min(floor(u size), size - 1)`` of each candidate's row of ``posts``."""
+    k = (u * size).astype(np.int64)
+    k += offset
+    np.minimum(k, last, out=k)
+    return np.take(posts, k)
+
+
+_CANDIDATES: dict[int, tuple[Layout, _Candidates]] = {}
+
+
+def _candidates(lay: Layout) -> _Candidates:
+    """The :class:`_Candidates` of ``lay`` (cached while the layout lives)."""
+    hit = _CANDIDATES.get(id(lay))
+    if hit is None or hit[0] is not lay:
+        if len(_CANDIDATES) >= 32:
+            _CANDIDATES.clear()
+        hit = _CANDIDATES[id(lay)] = (lay, _Candidates(lay))
+    return hit[1]
 
 
 def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, u: np.ndarray) -> None:
@@ -183,7 +277,7 @@ def national_ties(state: State, lay: Layout) -> np.ndarray:
 
     Valid from :func:`decay` to the month's end (like :func:`live_ties`).
     """
-    partner = state.tie_partner[:, lay.regional_posts]  # (B,R,Qr,K)
+    partner = lay.regional(state.tie_partner)  # (B,R,Qr,K)
     return (partner >= lay.national_posts[0]).sum(axis=(-1, -2))
 
 
@@ -191,13 +285,15 @@ def _write(
     state: State, lay: Layout, ok: np.ndarray, a: np.ndarray, c: np.ndarray, u: np.ndarray
 ) -> None:
     """Write the candidate ties ``ok`` (B,R,C) between posts ``a`` and ``c`` on both sides."""
-    if not ok.any():
+    flat = np.flatnonzero(ok)
+    if flat.size == 0:
         return
-    b = np.nonzero(ok)[0]  # the run of each candidate (ok has a's shape)
-    a, c, uu = a[ok], c[ok], u[ok]
+    b = flat // (ok.size // ok.shape[0])  # the run of each candidate
+    a, c, uu = np.take(a, flat), np.take(c, flat), np.take(u, flat)
     slots_a, slots_c = state.tie_partner[b, a], state.tie_partner[b, c]
-    tied = (slots_a == c[:, None]).any(-1)  # a already holds a live tie to c
-    keep = _once_per_person(b, a, c, lay.people) & ~tied
+    tied = np.logical_or.reduce(slots_a == c[:, None], axis=1)  # a already tied to c
+    keep = _once_per_person(b, a, c, lay.people)
+    keep &= ~tied
     b, a, c, uu = b[keep], a[keep], c[keep], uu[keep]
     # a person is in at most one kept candidate, so no write below touches another's rows
     for x, y, slots in ((a, c, slots_a[keep]), (c, a, slots_c[keep])):
@@ -213,9 +309,16 @@ def _once_per_person(b: np.ndarray, a: np.ndarray, c: np.ndarray, people: int) -
     the same free slot. Candidates come in (run, region, candidate) order, so the
     choice depends on the run's own draws only.
     """
-    ends = np.stack([b * people + a, b * people + c], axis=1).ravel()  # a0 c0 a1 c1 ...
-    _, first, where = np.unique(ends, return_index=True, return_inverse=True)
-    wins = (first[where] // 2 == np.arange(ends.size) // 2).reshape(-1, 2)
+    n = b.size
+    ends = np.empty((n, 2), dtype=np.int64)  # a0 c0 a1 c1 ...
+    run_start = b * people
+    np.add(run_start, a, out=ends[:, 0])
+    np.add(run_start, c, out=ends[:, 1])
+    ends = ends.ravel()
+    pair = np.arange(2 * n) >> 1  # the candidate of each end
+    first = np.full(int(ends.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, ends, pair)  # the first candidate in which each person appears
+    wins = (first[ends] == pair).reshape(-1, 2)
     return wins[:, 0] & wins[:, 1]
 
 
@@ -236,7 +339,8 @@ def coverage(
         sectoral tables (what structuring and alignment need), and (B,R) the mean
         over its local committees (what issue positioning needs, M12).
     """
-    org_ties = lay.per_org(ties.astype(float))
+    org_ties = lay.per_org(ties, np.float64)
     covered = np.minimum(org_ties / bp.networking.ties_needed, 1.0)
     members = lay.members_mean(covered, state.participating)
-    return members, lay.level(covered, "local").mean(-1)
+    local = lay.level(covered, "local")
+    return members, np.add.reduce(local, axis=-1) / local.shape[-1]  # the mean

@@ -12,19 +12,19 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
+from ..ufuncs import clip
 
 __all__ = ["overload", "age"]
 
 
 def overload(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     """(B,G) overload in [0, 1] of each organisation."""
-    vacant_share = 1.0 - lay.per_org(state.occupied.astype(float)) / lay.org_posts
-    load = vacant_share.copy()
+    load = 1.0 - lay.per_org(state.occupied, np.float64) / lay.org_posts  # vacant share
     reg = lay.level_slice["regional"]
     need = bp.time.regional_operations_need
     shortfall = np.maximum(need - state.operations, 0.0) / np.maximum(need, 1e-9)
     load[:, reg] += shortfall
-    return np.clip(load, 0.0, 1.0)
+    return clip(load, 0.0, 1.0, out=load)
 
 
 def age(state: State, lay: Layout, bp: BatchParams, load: np.ndarray) -> None:
@@ -36,4 +36,4 @@ def age(state: State, lay: Layout, bp: BatchParams, load: np.ndarray) -> None:
     p = bp.people
     energy = state.energy + p.energy_recovery * (1.0 - state.energy)
     energy -= p.overload_drain * load[:, lay.post_org]
-    state.energy = np.where(occ, np.clip(energy, 0.0, 1.0), 0.0)
+    state.energy = np.where(occ, clip(energy, 0.0, 1.0, out=energy), 0.0)

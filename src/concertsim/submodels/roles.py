@@ -26,6 +26,7 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import ROLE_INDEX, BatchParams, State
+from ..ufuncs import clip
 from .learning import effective_knowledge
 
 __all__ = [
@@ -48,14 +49,6 @@ NETWORKING, CAPACITY, POSITIONING, STRUCTURING, ALIGNMENT = (
 )
 
 
-def _regional_posts(x: np.ndarray, lay: Layout) -> np.ndarray:
-    """The posts of the regional bodies of a (B,P) array, as (B,R,posts)."""
-    sl = lay.level_slice["regional"]
-    start = lay.org_start[sl.start]
-    stop = start + lay.org_posts[sl].sum()
-    return x[:, start:stop].reshape(x.shape[0], lay.structure.regions, -1)
-
-
 def effective_capacity(
     state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray
 ) -> np.ndarray:
@@ -67,13 +60,13 @@ def effective_capacity(
         bp: batch parameters.
         knowledge: (B,G) code knowledge of every organisation, in [-1, 1].
     """
-    occ = _regional_posts(state.occupied, lay).astype(float)
-    elected = _regional_posts(lay.post_elected[None, :], lay)
-    time = np.where(elected, 1.0 - bp.time.elected_operations[:, :, None], 1.0) * occ
-    w = _regional_posts(state.influence, lay)
+    elected = lay.regional(lay.post_elected[None, :])
+    time = np.where(elected, 1.0 - bp.time.elected_operations[:, :, None], 1.0)
+    time *= lay.regional(state.occupied)
+    w = lay.regional(state.influence)
     w_sum = np.maximum(w.sum(-1), 1e-12)
-    lead = (w * _regional_posts(state.leadership, lay)).sum(-1) / w_sum
-    energy = (w * _regional_posts(state.energy, lay)).sum(-1) / w_sum
+    lead = (w * lay.regional(state.leadership)).sum(-1) / w_sum
+    energy = (w * lay.regional(state.energy)).sum(-1) / w_sum
     k = lay.level(effective_knowledge(state, lay, bp, knowledge), "regional")
     return time.sum(-1) * (1.0 + k) / 2.0 * (1.0 + lead) / 2.0 * energy * state.alive
 
@@ -95,7 +88,8 @@ def sectoral_openness(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     e = bp.engagement
     alignment = state.alignment[:, lay.region_of_org]
     silo = (1.0 + e.fear_of_advantage) / (1.0 + FEAR_REF)
-    return np.clip(1.0 - e.sectoral_resistance * (1.0 - alignment) * silo, 0.0, 1.0)
+    open_ = 1.0 - e.sectoral_resistance * (1.0 - alignment) * silo
+    return clip(open_, 0.0, 1.0, out=open_)
 
 
 def national_assent(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
@@ -157,15 +151,17 @@ def role_outputs(
     )
     squeeze = squeeze * np.where(in_recognition(state, bp), 1.0 - bp.recognition.share, 1.0)
     effort = shares * (capacity * squeeze)[:, :, None]
-    effort = effort * ramp(state, bp)
+    effort *= ramp(state, bp)
     half = bp.regional.half_effort[:, :, None]
-    out = effort**2 / (effort**2 + half**2)
+    effort2 = effort**2
+    out = effort2 / (effort2 + half**2)
     gate = bp.legitimacy.gate_floor + (1.0 - bp.legitimacy.gate_floor) * legit
-    out = out * gate[:, :, None]
+    out *= gate[:, :, None]
     out[..., STRUCTURING] *= cover
     out[..., ALIGNMENT] *= cover
     out[..., POSITIONING] *= 0.5 + 0.5 * cover_local
-    return out * state.alive[:, :, None]
+    out *= state.alive[:, :, None]
+    return out
 
 
 def _assent_change(state: State, lay: Layout, bp: BatchParams, out: np.ndarray) -> np.ndarray:
@@ -197,12 +193,13 @@ def apply_outputs(state: State, lay: Layout, bp: BatchParams, out: np.ndarray) -
     local = lay.is_local
     grown = state.capacity + r.capacity_gain * cb * (1.0 - state.capacity)
     grown -= r.capacity_decay * state.capacity
-    state.capacity = np.where(local[None, :], np.clip(grown, 0.0, 1.0), state.capacity)
+    state.capacity = np.where(local, clip(grown, 0.0, 1.0, out=grown), state.capacity)
     state.structuring += r.structuring_gain * out[..., STRUCTURING] * (1.0 - state.structuring)
     state.structuring -= r.structuring_decay * state.structuring
     state.alignment += r.alignment_gain * out[..., ALIGNMENT] * (1.0 - state.alignment)
     state.alignment -= r.structuring_decay * state.alignment
     state.positioning += r.structuring_gain * out[..., POSITIONING] * (1.0 - state.positioning)
     state.positioning -= r.structuring_decay * state.positioning
-    state.assent = np.clip(state.assent + _assent_change(state, lay, bp, out), 0.0, 1.0)
+    assent = state.assent + _assent_change(state, lay, bp, out)
+    state.assent = clip(assent, 0.0, 1.0, out=assent)
     state.role_output = out
