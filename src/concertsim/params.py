@@ -175,13 +175,7 @@ class People:
     departure_cost: float = _f(
         0.15, "credibility an organisation loses when all its influence leaves", "-", 0.0, 1.0
     )
-    regional_departure_cost: float = _f(
-        0.3,
-        "credibility the regional body loses when all its influence leaves (M10)",
-        "-",
-        0.0,
-        1.0,
-    )
+    regional_departure_cost: float = _f(0.3, "departure_cost of a regional body (M10)", "-", 0, 1)
     agent_convexity: float = _f(
         2.0, "departure cost x (relative influence)^(convexity-1): change agents", "-", 1.0, 4.0
     )
@@ -219,11 +213,7 @@ class Time:
         0.85, "share of an elected official's time absorbed by day-to-day affairs", "-", 0.0, 1.0
     )
     regional_operations_need: float = _f(
-        0.25,
-        "share of the regional body's staff time its own operations need (binds above operations)",
-        "-",
-        0.0,
-        1.0,
+        0.25, "share of the regional body's staff time its own operations need", "-", 0.0, 1.0
     )
 
 
@@ -249,13 +239,7 @@ class Legitimacy:
     negotiate_ramp: float = _f(
         12.0, "months a negotiated role takes to reach full effort (M8)", "months", 1.0, 60.0
     )
-    impose_cost: float = _f(
-        0.035,
-        "monthly assent lost per unit imposed output (acts only where a role is imposed)",
-        "-",
-        0.0,
-        1.0,
-    )
+    impose_cost: float = _f(0.035, "monthly assent lost per unit imposed output", "-", 0.0, 1.0)
     negotiate_gain: float = _f(
         0.04, "monthly assent gained per unit negotiated output", "-", 0.0, 1.0
     )
@@ -285,26 +269,10 @@ class Engagement:
         0.5, "how much imposing erodes sectoral trust (fear of advantage)", "-", 0.0, 1.0
     )
     harvest_patience: float = _f(
-        12.0,
-        "months without visible harvest before engagement falls (acts when networking outruns)",
-        "months",
-        1.0,
-        120.0,
+        12.0, "months without visible harvest before engagement falls", "months", 1.0, 120.0
     )
-    harvest_penalty: float = _f(
-        0.03,
-        "monthly engagement loss past patience (acts when networking outruns)",
-        "1/month",
-        0.0,
-        1.0,
-    )
-    harvest_ratio: float = _f(
-        1.0,
-        "tangible output needed per unit of networking (acts when networking outruns)",
-        "-",
-        0.0,
-        20.0,
-    )
+    harvest_penalty: float = _f(0.03, "monthly engagement loss past patience", "1/month", 0.0, 1.0)
+    harvest_ratio: float = _f(1.0, "tangible output needed per unit of networking", "-", 0.0, 20.0)
     adjust: float = _f(0.08, "monthly speed of engagement toward its drivers", "1/month", 0.0, 1.0)
     threshold: float = _f(0.25, "mean engagement needed to take part", "-", 0.0, 1.0)
     threshold_spread: float = _f(0.15, "half-width of the thresholds' spread", "-", 0.0, 0.5)
@@ -326,9 +294,7 @@ class Networking:
     ties_needed: float = _f(
         2.0, "ties per organisation for structuring and alignment to work fully", "ties", 0.1, 50.0
     )
-    newcomer_ties: float = _f(
-        0.6, "ties a newcomer brings, x the mean ties of the region's people", "-", 0.0, 4.0
-    )
+    newcomer_ties: float = _f(0.6, "newcomers' ties, x the region's mean ties (M3)", "-", 0.0, 4.0)
 
 
 @dataclass(frozen=True)
@@ -387,23 +353,11 @@ class Recognition:
     """Optional role-recognition phase at the start (M9)."""
 
     enabled: bool = field(default=False, metadata={"info": FieldInfo("run the phase at the start")})
-    months: int = _f(6, "length of the phase (acts only when enabled)", "months", 0, 60)
-    share: float = _f(
-        0.3, "share of the regional body's staff time it takes (only when enabled)", "-", 0.0, 1.0
-    )
-    engagement_gain: float = _f(
-        0.05,
-        "monthly engagement and assent gain during the phase (only when enabled)",
-        "-",
-        0.0,
-        1.0,
-    )
+    months: int = _f(6, "length of the phase", "months", 0, 60)
+    share: float = _f(0.3, "share of the regional body's staff time it takes", "-", 0.0, 1.0)
+    engagement_gain: float = _f(0.05, "monthly engagement, assent gain in the phase", "-", 0.0, 1.0)
     durability: float = _f(
-        0.5,
-        "lasting reduction of the harvest penalty after the phase (acts only when both bite)",
-        "-",
-        0.0,
-        1.0,
+        0.5, "lasting reduction of the harvest penalty after the phase", "-", 0.0, 1.0
     )
 
 
