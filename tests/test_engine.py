@@ -78,6 +78,8 @@ def _section_strategy(cls):
         info = field_info(cls, f.name)
         if isinstance(f.default, bool):
             fields[f.name] = st.booleans()
+        elif info.choices:  # a structural alternative (ODD 7.10)
+            fields[f.name] = st.sampled_from(info.choices)
         elif info.integer:
             lo, hi = info.range
             fields[f.name] = st.integers(int(lo), int(min(hi, 120)))

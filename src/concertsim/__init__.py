@@ -29,8 +29,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare source tr
 if TYPE_CHECKING:  # pragma: no cover
     from .model import ConcertationModel
     from .params import Event, Parameters, Structure
+    from .patterns import load_patterns, run_book
     from .scenario import Scenario, load_scenario
     from .simulate import run_scenario as run
+    from .worlds import load_worlds, world_of
 
 __all__ = [
     "load_scenario",
@@ -40,6 +42,10 @@ __all__ = [
     "Event",
     "Parameters",
     "Structure",
+    "load_patterns",
+    "run_book",
+    "load_worlds",
+    "world_of",
     "__version__",
 ]
 
@@ -51,6 +57,10 @@ _LAZY = {
     "Event": ("concertsim.params", "Event"),
     "Parameters": ("concertsim.params", "Parameters"),
     "Structure": ("concertsim.params", "Structure"),
+    "load_patterns": ("concertsim.patterns", "load_patterns"),
+    "run_book": ("concertsim.patterns", "run_book"),
+    "load_worlds": ("concertsim.worlds", "load_worlds"),
+    "world_of": ("concertsim.worlds", "world_of"),
 }
 """Public name -> (module, attribute), imported on first use."""
 

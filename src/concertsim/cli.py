@@ -276,6 +276,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _add_patterns(sub)
     app_command.add_parser(sub)
     _add_discover(sub)
+    __import__("concertsim.calibrate").calibrate.add_parser(sub)  # concertsim calibrate
     _add_experiment(sub, wanted=_command_of(argv) in _EXPERIMENT_COMMANDS)
     return parser
 

@@ -114,9 +114,11 @@ def _num(x: float) -> str:
 
 @dataclass(frozen=True)
 class Rule:
-    """What one value accepts: its kind (``bool``, ``int``, ``float``, ``mode``) and metadata.
+    """What one value accepts: its kind (``bool``, ``int``, ``float``, ``mode``, ``choice``)
+    and metadata.
 
-    A ``mode`` is ``"negotiate"`` (0), ``"impose"`` (1) or a number in [0, 1].
+    A ``mode`` is ``"negotiate"`` (0), ``"impose"`` (1) or a number in [0, 1]. A ``choice``
+    is one of the field's ``choices`` by name (a program may pass its index).
 
     Example:
         >>> RULES["structure"]["regions"].kind, RULES["role_mode"]["alignment"].kind
@@ -131,6 +133,8 @@ def _rule_of(field: dataclasses.Field, section: str) -> Rule:
     info = field.metadata["info"]
     if section == "role_mode":
         return Rule("mode", info)
+    if info.choices:
+        return Rule("choice", info)
     if isinstance(field.default, bool):
         return Rule("bool", info)
     return Rule("int" if info.integer else "float", info)
@@ -160,6 +164,8 @@ def expected(rule: Rule) -> str:
         return "true or false"
     if rule.kind == "mode":
         return '"negotiate", "impose" or a number in [0, 1]'
+    if rule.kind == "choice":
+        return "one of " + ", ".join(f'"{c}"' for c in rule.info.choices)
     noun = "an integer" if rule.kind == "int" else "a number"
     if rule.info.range is None:
         return noun
@@ -197,7 +203,7 @@ def coerce(rule: Rule, value: Any, *, file: str, key: str, lenient: bool = False
         file: the file (or label, such as ``--set``) named in errors.
         key: the key named in errors.
         lenient: accept what programs (not people) pass: numpy numbers, 12.0 for an
-            integer, 0/1 for a boolean.
+            integer, 0/1 for a boolean, a choice's index.
 
     Raises:
         InputError: wrong type, not finite, or out of range.
@@ -207,6 +213,8 @@ def coerce(rule: Rule, value: Any, *, file: str, key: str, lenient: bool = False
         3
         >>> coerce(parameter_rule("role_mode.alignment"), "impose", file="f", key="k")
         1.0
+        >>> coerce(parameter_rule("funding.rule"), 1.0, file="f", key="k", lenient=True)
+        'incremental'
     """
     if rule.kind == "bool":
         if _is_bool(value):
@@ -214,6 +222,14 @@ def coerce(rule: Rule, value: Any, *, file: str, key: str, lenient: bool = False
         if lenient and _finite(value) and float(value) in (0.0, 1.0):
             return bool(value)
         raise InputError(file, key, expected(rule), value)
+    if rule.kind == "choice":
+        names = rule.info.choices
+        if isinstance(value, str) and value in names:
+            return value
+        if lenient and _finite(value) and float(value) in range(len(names)):
+            return names[int(value)]  # a sweep's design passes the index
+        hint = suggest(value, names) if isinstance(value, str) else None
+        raise InputError(file, key, expected(rule), value, hint=hint)
     if rule.kind == "mode" and isinstance(value, str):
         if value in MODE_VALUES:
             return float(MODE_VALUES[value])

@@ -81,10 +81,12 @@ def scenario_sections() -> dict[str, type]:
     return {"structure": Structure, **SECTIONS}
 
 
-def _number(x: float | int | bool) -> str:
+def _number(x: float | int | bool | str) -> str:
     """A default or bound, written as in a scenario file."""
     if isinstance(x, bool):
         return "true" if x else "false"
+    if isinstance(x, str):
+        return f'"{x}"'
     if isinstance(x, int):
         return str(x)
     if float(x).is_integer() and abs(x) < 1e6:
@@ -96,6 +98,8 @@ def _range(info: FieldInfo, default: object) -> str:
     """The valid range of a field as text."""
     if isinstance(default, bool):
         return "true / false"
+    if info.choices:
+        return " / ".join(f'"{c}"' for c in info.choices)
     if info.range is None:
         return "-"
     lo, hi = info.range
@@ -266,7 +270,7 @@ def _toml_value(section: str, value: Any) -> str:
         return f'"{names[value]}"' if value in names else repr(value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value)
+    return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
 def _field_comment(section: str, info: FieldInfo) -> str:
@@ -274,6 +278,8 @@ def _field_comment(section: str, info: FieldInfo) -> str:
     unit = f" ({info.unit})" if info.unit != "-" else ""
     if section == "role_mode":
         return f'{info.doc}: "negotiate", "impose" or a number in [0, 1]'
+    if info.choices:
+        return f"{info.doc}: " + ", ".join(f'"{c}"' for c in info.choices)
     rng = f" [{info.range[0]:g}, {info.range[1]:g}]" if info.range else ""
     return f"{info.doc}{unit}{rng}"
 

@@ -18,9 +18,10 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from .events import Event
 
 __all__ = [
     "ROLES",
@@ -28,6 +29,8 @@ __all__ = [
     "EVENT_KINDS",
     "FIXED_AT_START",
     "MODE_VALUES",
+    "FUNDING_RULES",
+    "PARTICIPATION_RULES",
     "FieldInfo",
     "field_info",
     "Structure",
@@ -92,12 +95,18 @@ class FieldInfo:
     unit: str = "-"
     range: tuple[float, float] | None = None
     integer: bool = False
+    choices: tuple[str, ...] = ()
+    """A categorical parameter's values (its default one of them); sweeps pass the index."""
 
 
-def _f(default: Any, doc: str, unit: str = "-", lo: float | None = None, hi: float | None = None):
+def _f(
+    default: Any, doc: str, unit: str = "-", lo: float | None = None, hi: float | None = None,
+    choices: tuple[str, ...] = (),
+):  # fmt: skip
     """A dataclass field with its :class:`FieldInfo` in the metadata."""
     rng = None if lo is None else (lo, hi)
-    info = FieldInfo(doc, unit, rng, isinstance(default, int) and not isinstance(default, bool))
+    integer = isinstance(default, int) and not isinstance(default, bool)
+    info = FieldInfo(doc, unit, rng, integer, choices)
     return field(default=default, metadata={"info": info})
 
 
@@ -107,6 +116,13 @@ def field_info(cls: type, name: str) -> FieldInfo:
         if f.name == name:
             return f.metadata["info"]
     raise KeyError(name)
+
+
+FUNDING_RULES: tuple[str, ...] = ("budget", "incremental", "block")
+"""National funding decisions (``funding.rule``, :mod:`concertsim.submodels.funding`)."""
+
+PARTICIPATION_RULES: tuple[str, ...] = ("threshold", "imitation", "proportional")
+"""Members' participation decisions (``engagement.participation_rule``)."""
 
 
 @dataclass(frozen=True)
@@ -281,6 +297,10 @@ class Engagement:
     dormancy_months: float = _f(60.0, "mean months to dormancy at full stress", "months", 1, 1200)
     dormancy_shape: float = _f(4.0, "convexity of the dormancy hazard in stress", "-", 0.5, 10.0)
     revival: float = _f(0.04, "monthly prob. a dormant member revives", "1/month", 0.0, 1.0)
+    participation_rule: str = _f(
+        "threshold", "members' decision to take part (ODD 7.10)", choices=PARTICIPATION_RULES
+    )
+    conformity: float = _f(0.3, "imitation rule: weight of the others taking part", "-", 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -346,6 +366,8 @@ class Funding:
     hazard_leadership: float = _f(0.15, "stress weight of lost leadership", "-", 0.0, 1.0)
     hazard_participation: float = _f(0.2, "stress weight of members absent", "-", 0.0, 1.0)
     hazard_legitimacy: float = _f(0.15, "stress weight of missing legitimacy", "-", 0.0, 1.0)
+    rule: str = _f("budget", "national funding decision (ODD 7.10)", choices=FUNDING_RULES)
+    increment: float = _f(0.1, "incremental rule: largest change of an award", "-", 0.0, 2.0)
 
 
 @dataclass(frozen=True)
@@ -394,66 +416,6 @@ class RoleModes:
     def modes(self) -> tuple[float, ...]:
         """The five modes in :data:`ROLES` order."""
         return tuple(getattr(self, r) for r in ROLES)
-
-
-@dataclass(frozen=True)
-class Event:
-    """A scheduled intervention, applied between months (same code as live interventions).
-
-    Attributes:
-        month: applied before month ``month`` is simulated (0 <= month < horizon).
-        kind: one of :data:`EVENT_KINDS`.
-        level: for ``turnover_wave`` and ``key_departure``: the level hit (or ``"all"``).
-        share: for ``turnover_wave``: share of people leaving; for ``funding_cut``:
-            share of funding removed; for ``election``: share of elected replaced
-            (None: the run's ``turnover.election_replacement``, read when it happens).
-        values: for ``role_mix``/``role_mode``: the new shares/modes by role; for
-            ``set``: dotted parameter names (``"turnover.local_annual"``) to values. A dict
-            (nested tables give dotted names) or pairs; stored as a tuple of pairs, so the
-            event stays hashable.
-
-    The values are normalised here; :func:`concertsim.config.validate_event` checks the
-    event against the parameters' metadata (scenario files and live interventions alike).
-
-    Example:
-        >>> Event(month=24, kind="set", values={"turnover": {"local_annual": 0.3}}).values
-        (('turnover.local_annual', 0.3),)
-    """
-
-    month: int
-    kind: str
-    level: str = "all"
-    share: float | None = None
-    values: tuple[tuple[str, Any], ...] = ()
-
-    def __post_init__(self) -> None:
-        values = self.values
-        if isinstance(values, Mapping):
-            values = tuple(_flatten(values))
-        elif isinstance(values, list | tuple) and all(
-            isinstance(p, list | tuple) and len(p) == 2 for p in values
-        ):
-            values = tuple((p[0], p[1]) for p in values)
-        object.__setattr__(self, "values", values)
-
-
-def _flatten(values: Mapping):
-    """``{"turnover": {"local_annual": 0.3}}`` -> ``("turnover.local_annual", 0.3)``, ...
-
-    Iterative, so that tables nested however deep cannot exhaust the stack.
-    """
-    stack = [("", iter(values.items()))]
-    while stack:
-        prefix, items = stack[-1]
-        item = next(items, None)
-        if item is None:
-            stack.pop()
-            continue
-        dotted = f"{prefix}{item[0]}"
-        if isinstance(item[1], Mapping):
-            stack.append((f"{dotted}.", iter(item[1].items())))
-        else:
-            yield dotted, item[1]
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from concertsim import knowledge
+from concertsim.cliargs import parse_assignments
 from concertsim.engine import VARIABLES
 from concertsim.errors import InputError, verbatim
 from concertsim.intervals import mcnemar_exact_p, mean_ci, newcombe_paired_interval
@@ -43,6 +44,7 @@ from concertsim.params import LEVELS
 from concertsim.scenario import Scenario, bundled_scenarios, load_scenario
 from concertsim.simulate import run_batch, run_scenario
 from concertsim.streams import run_seeds
+from concertsim.worlds import check_world, in_world
 
 __all__ = ["BOOK_PATH", "Pattern", "Contrast", "Statistic", "load_patterns", "evaluate"]
 __all__ += ["run_book", "write_book", "format_table", "outcome_names", "main"]
@@ -291,12 +293,14 @@ def _column(name: str, derived, outcomes: pd.DataFrame, series: pd.DataFrame) ->
     return red.reindex(range(len(outcomes))).to_numpy(float)
 
 
-def _arms(p: Pattern, extra: Pairs, replicates, seed, months):
-    """Per-run values of the base arm and of the second arm (None for a within-run contrast)."""
-    c, vals = p.contrast, []
-    arms = [(c.base, _merge(c.base_overrides, extra))]
+def _arms(p: Pattern, extra: Pairs, replicates, seed, months, world=None):
+    """Per-run values of the base arm and of the second arm (None for a within-run contrast);
+    ``world`` replaces the defaults (:mod:`concertsim.worlds`), under the arm's own changes."""
+    c, vals, w = p.contrast, [], world or {}
+    arms = [(c.base, _merge(in_world(c.base, w), c.base_overrides, extra))]
     if c.has_alt:
-        arms.append((c.scenario or c.base, _merge(c.base_overrides, c.overrides, extra)))
+        alt = c.scenario or c.base
+        arms.append((alt, _merge(in_world(alt, w), c.base_overrides, c.overrides, extra)))
     for name, overrides in arms:  # runs cached by the scenario's content, not its name
         sc = _resolve(name, overrides)
         key = (dataclasses.replace(sc, name="", description="", source=None), replicates, seed)
@@ -309,9 +313,9 @@ def _arms(p: Pattern, extra: Pairs, replicates, seed, months):
     return vals[0], (vals[1] if c.has_alt else None)
 
 
-def evaluate(pattern: Pattern, *, replicates=40, seed=1, months=None) -> dict[str, Any]:
+def evaluate(pattern: Pattern, *, replicates=40, seed=1, months=None, world=None) -> dict:
     """Run a pattern's arms (``replicates`` runs each, root ``seed``: common random numbers;
-    ``months`` shortens scenario runs) and test it.
+    ``months`` shortens scenario runs; in ``world``, a mapping of changed defaults) and test it.
 
     Returns:
         base (mean of the base arm), effect, low, high, n, sd (of the paired differences),
@@ -324,11 +328,12 @@ def evaluate(pattern: Pattern, *, replicates=40, seed=1, months=None) -> dict[st
         alt = np.asarray(fn(**{**args, **dict(c.args)}, runs=replicates, seed=seed), float)
         d = alt - base
     elif c.interaction is not None:
-        (b0, a0), (b1, a1) = (_arms(pattern, x, replicates, seed, months) for x in c.interaction)
+        arms = (_arms(pattern, x, replicates, seed, months, world) for x in c.interaction)
+        (b0, a0), (b1, a1) = arms
         base = b0 if a0 is None else a0 - b0
         d = (b1 if a1 is None else a1 - b1) - base
     else:
-        base, alt = _arms(pattern, (), replicates, seed, months)
+        base, alt = _arms(pattern, (), replicates, seed, months, world)
         d = base if alt is None else alt - base
     ok = ~np.isnan(d)
     sd = float(d[ok].std(ddof=1)) if ok.sum() > 1 else math.nan
@@ -349,8 +354,9 @@ def evaluate(pattern: Pattern, *, replicates=40, seed=1, months=None) -> dict[st
     return row | dict(p_value=p_value, holds=holds)
 
 
-def run_book(patterns: Sequence[Pattern], *, replicates=40, seed=1, only=None, months=None):
-    """Evaluate the patterns (those in ``only``, if given) into a table, one row per pattern.
+def run_book(patterns: Sequence[Pattern], *, replicates=40, seed=1, only=None, months=None,
+             world=None):  # fmt: skip
+    """Evaluate the patterns (those in ``only``, if given; in ``world``) into a table.
 
     Raises:
         InputError: an id in ``only`` is not in the book.
@@ -358,13 +364,15 @@ def run_book(patterns: Sequence[Pattern], *, replicates=40, seed=1, only=None, m
     ids = [p.id for p in patterns]
     for pid in only or ():
         _one_of(pid, ids, "--only", "", "a pattern id")
-    rows = []
+    rows, world = [], check_world(world or {}, lenient=True)
+    _RUNS.clear()  # runs are shared within one book run, not kept across worlds
     for p in patterns:
         if not only or p.id in only:
             outcome = p.outcome or " - ".join(p.contrast.columns or ())
             row = dict(id=p.id, mechanism=p.mechanism, claim=p.claim, outcome=outcome)
             row.update(direction=p.direction, statistic=p.statistic)
-            rows.append(row | evaluate(p, replicates=replicates, seed=seed, months=months))
+            rows.append(row | evaluate(p, replicates=replicates, seed=seed, months=months,
+                                       world=world))  # fmt: skip
     table = pd.DataFrame(rows)
     table.attrs.update(replicates=replicates, seed=seed)
     return table
@@ -431,6 +439,8 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--months", type=integer_in(*(int(x) for x in HORIZON_INFO.range)),
                     help="shorter horizon (quick checks, tests)")  # fmt: skip
     ap.add_argument("--book", help="a pattern file (default: the bundled patterns.toml)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="run the book with defaults changed (funding.rule=block)")  # fmt: skip
 
 
 def check_book_dir(out_dir: str | Path) -> Path:
@@ -456,9 +466,11 @@ def command(args: argparse.Namespace) -> int:
         InputError: a bad pattern file, an unknown pattern id or a bad ``--out``.
     """
     check_book_dir(args.out)
+    world = check_world(parse_assignments(args.set))
     start = time.perf_counter()
     table = run_book(load_patterns(args.book), replicates=args.replicates, seed=args.seed,
-                     only=args.only, months=args.months)  # fmt: skip
+                     only=args.only, months=args.months, world=world)  # fmt: skip
+    table.attrs.update(world)
     try:
         csv, png = write_book(table, args.out)
     except OSError as exc:

@@ -21,9 +21,9 @@ from dataclasses import dataclass, make_dataclass
 import numpy as np
 
 from .knowledge import KnowledgeState
-from .params import ROLES, SECTIONS, Parameters
+from .params import ROLES, SECTIONS, Parameters, field_info
 
-__all__ = ["BatchParams", "Columns", "COLUMNS", "State", "ROLE_INDEX"]
+__all__ = ["BatchParams", "Columns", "COLUMNS", "State", "ROLE_INDEX", "code"]
 
 ROLE_INDEX = {name: i for i, name in enumerate(ROLES)}
 """Role name -> column of the role arrays."""
@@ -93,17 +93,31 @@ class BatchParams:
             values = [getattr(p, name) for p in params]
             sections[name] = columns(
                 **{
-                    g.name: np.array([[float(getattr(v, g.name))] for v in values])
+                    g.name: np.array([[code(name, g.name, getattr(v, g.name))] for v in values])
                     for g in dataclasses.fields(columns)
                 }
             )
         return cls(**sections)
 
-    def set(self, dotted: str, value: float) -> None:
+    def set(self, dotted: str, value: float | str) -> None:
         """Set ``section.field`` to ``value`` in every run (a live or scheduled ``set``)."""
         section, name = dotted.split(".", 1)
         col = getattr(getattr(self, section), name)
-        col[...] = value
+        col[...] = code(section, name, value)
+
+
+def code(section: str, name: str, value: float | str) -> float:
+    """A parameter's value as a number: a categorical one is its index in its ``choices``.
+
+    Submodels compare the column with the index (``bp.funding.rule == FUNDING_RULES.index(..)``).
+
+    Example:
+        >>> code("funding", "rule", "incremental"), code("turnover", "local_annual", 0.3)
+        (1.0, 0.3)
+    """
+    if isinstance(value, str):
+        return float(field_info(SECTIONS[section], name).choices.index(value))
+    return float(value)
 
 
 if tuple(f.name for f in dataclasses.fields(BatchParams)) != tuple(SECTIONS):  # pragma: no cover

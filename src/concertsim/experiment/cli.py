@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["register", "sweep_command", "analyze_command", "build_parser", "main"]
+__all__ += ["stop_on_sigterm"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -118,7 +119,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _stop_on_sigterm() -> object:
+def stop_on_sigterm() -> object:
     """Treat SIGTERM (a batch system's walltime, ``kill``) like Ctrl-C: a clean stop."""
     return signal.signal(signal.SIGTERM, _interrupt)
 
@@ -133,7 +134,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         link = verbatim(f"a link to {os.readlink(Path(args.out))}")
         refused = InputError("--out", args.out, "a directory, not a symbolic link", link)
         return _fail(str(refused), 2)
-    previous = _stop_on_sigterm()
+    previous = stop_on_sigterm()
     try:
         report = run_sweep(
             args.experiment,

@@ -2,7 +2,8 @@
 
 A model turns a batch of runs -- one seed and one set of parameter overrides per run --
 into one row of numeric outcomes per run (and, when asked, tidy monthly series). Two
-models are registered:
+models are registered here (and two of :mod:`concertsim.experiment.worldmodels`: ``"patterns"``,
+the pattern book scored in a world, and ``"worlds"``, the concertation model in a world):
 
 * ``"concertation"`` -- the concertation model, through :func:`concertsim.simulate.run_batch`
   on a base scenario;
@@ -25,12 +26,9 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,7 +36,9 @@ import numpy as np
 import pandas as pd
 
 from concertsim.errors import InputError, verbatim
+from concertsim.experiment.context import Check, ModelContext, check_outcomes
 from concertsim.experiment.spec import Experiment, check_sweep_workload
+from concertsim.experiment.worldmodels import PatternBook, Worlds
 from concertsim.streams import Stream
 
 __all__ = [
@@ -57,58 +57,6 @@ ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
 """First-order Sobol indices of Ishigami with a = 7, b = 0.1, inputs uniform on [-pi, pi]."""
 ISHIGAMI_ST = (0.5576, 0.4424, 0.2437)
 """Total Sobol indices of Ishigami with a = 7, b = 0.1."""
-
-
-@dataclass(frozen=True)
-class ModelContext:
-    """What a worker needs to run a model: small, picklable, the same for every task.
-
-    Attributes:
-        model: the model's name.
-        options: sorted ``(name, value)`` model options from the experiment file.
-        base: the base scenario as resolved (``Scenario.to_dict()``), or ``None``.
-        base_source: where the base scenario came from (a path), for messages and reloads.
-        outcomes: every outcome column the model returns, in order (the run table's columns).
-        scenarios: with an experiment's ``[scenarios]``, ``(name, base, base_source)`` of
-            each scenario crossed with the design (:meth:`for_scenario` gives its context).
-    """
-
-    model: str
-    options: tuple[tuple[str, Any], ...] = ()
-    base: Mapping[str, Any] | None = None
-    base_source: str = ""
-    outcomes: tuple[str, ...] = ()
-    scenarios: tuple[tuple[str, Mapping[str, Any], str], ...] = ()
-
-    def for_scenario(self, index: int) -> ModelContext:
-        """The context of the ``index``-th scenario of the factor: its base, no factor."""
-        _, base, source = self.scenarios[index]
-        return dataclasses.replace(self, base=base, base_source=source, scenarios=())
-
-    @property
-    def key(self) -> str:
-        """A hash identifying the context (workers cache what they build from it)."""
-        text = json.dumps(
-            [self.model, self.options, self.base, self.base_source, self.outcomes],
-            sort_keys=True,
-            default=str,
-        )
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Check:
-    """A set of overrides the model must accept before the sweep starts.
-
-    Attributes:
-        name: the parameter the check is about (named in the error).
-        values: the overrides (one parameter at a bound, or a whole design point).
-        point: the design point checked (``None``: a bound alone).
-    """
-
-    name: str
-    values: Mapping[str, float]
-    point: int | None = None
 
 
 class Model(Protocol):
@@ -179,7 +127,7 @@ class Ishigami:
                     f"one of {self.parameters}",
                     verbatim("unknown parameter"),
                 )
-        _check_outcomes(experiment, ("y",))
+        check_outcomes(experiment, ("y",))
         return ModelContext(self.name, experiment.model_options, outcomes=("y",))
 
     def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
@@ -240,7 +188,7 @@ class Concertation:
         probe, _ = self.run_batch(
             context, [np.random.SeedSequence(0)], [{}], experiment.months or None, False
         )
-        _check_outcomes(experiment, tuple(probe.columns))
+        check_outcomes(experiment, tuple(probe.columns))
         return dataclasses.replace(
             context,
             outcomes=tuple(probe.columns),
@@ -372,15 +320,8 @@ def _scenario(context: ModelContext) -> Any:
     return cached
 
 
-def _check_outcomes(experiment: Experiment, available: Sequence[str]) -> None:
-    for name in experiment.outcomes:
-        if name not in available:
-            raise experiment.error(
-                "[experiment] outcomes", f"outcomes among {tuple(available)}", name
-            )
-
-
 MODELS: dict[str, Model] = {"concertation": Concertation(), "ishigami": Ishigami()}
+MODELS.update(patterns=PatternBook(), worlds=Worlds(MODELS["concertation"]))  # worldmodels.py
 """Registered models by name."""
 
 

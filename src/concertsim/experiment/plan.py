@@ -218,6 +218,8 @@ def plan_sweep(experiment: Experiment, out: Path | None = None) -> SweepPlan:
     resolved["experiment"]["seed"] = str(entropy)
     base = {k: v for k, v in (context.base or {}).items() if k != "source"}  # cwd-relative
     identity = {**experiment.identity(), "seed": str(entropy), "base_scenario": base or None}
+    if context.options != experiment.model_options:  # what the model read (a book, worlds)
+        identity["model_context"] = [list(o) for o in context.options]
     if experiment.scenarios:  # each scenario as resolved: a changed file is another experiment
         identity["scenarios"] = {
             name: {k: v for k, v in doc.items() if k != "source"}

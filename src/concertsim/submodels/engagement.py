@@ -23,7 +23,16 @@ each month it reconsiders with probability ``reconsider`` and then takes part if
     e_g + decision_noise * logit(u) >= theta_g      (u uniform: logistic noise)
 
 otherwise it keeps last month's choice. A dormant member, or one whose regional
-body folded, does not take part.
+body folded, does not take part. That is the default ``participation_rule =
+"threshold"``; two alternatives (structural uncertainty, ODD 7.10) change only the
+test a reconsidering member applies, with the same draws:
+
+* ``"imitation"`` (Granovetter 1978): what a member weighs is its engagement mixed
+  with the share ``p_r`` of its region's members taking part last month,
+  ``(1 - conformity) e_g + conformity p_r + decision_noise logit(u) >= theta_g``;
+  a member joins when others do, and leaves when they leave;
+* ``"proportional"``: no threshold; a member takes part with probability equal
+  to its engagement, ``u < e_g`` (the decision noise and thresholds play no part).
 """
 
 from __future__ import annotations
@@ -31,11 +40,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import Layout
+from ..params import PARTICIPATION_RULES
 from ..state import BatchParams, State
 from ..streams import Stream
 from .roles import NETWORKING, in_recognition, sectoral_openness
 
-__all__ = ["HARVEST_MIN", "HARVEST_RECOVERY", "update_harvest", "update"]
+__all__ = ["HARVEST_MIN", "HARVEST_RECOVERY", "update_harvest", "wants", "update"]
+
+IMITATION = float(PARTICIPATION_RULES.index("imitation"))
+PROPORTIONAL = float(PARTICIPATION_RULES.index("proportional"))
 
 HARVEST_MIN = 0.05
 """Monthly networking output below which there is no networking effort to judge."""
@@ -65,6 +78,30 @@ def _target(state: State, lay: Layout, bp: BatchParams, time: np.ndarray) -> np.
     return np.where(lay.is_local[None, :], local, sectoral)
 
 
+def wants(state: State, lay: Layout, bp: BatchParams, u: np.ndarray) -> np.ndarray:
+    """(B,G) whether each organisation, reconsidering, would take part, by ``participation_rule``.
+
+    Args:
+        u: (B,G) uniform draws (the decision noise).
+
+    Example:
+        >>> from concertsim.submodels.engagement import IMITATION
+        >>> IMITATION  # the index of "imitation" in PARTICIPATION_RULES
+        1.0
+    """
+    e, rule = bp.engagement, bp.engagement.participation_rule
+    noise = e.decision_noise * np.log(
+        np.maximum(u, 1e-12) / np.maximum(1 - u, 1e-12)  # = np.clip(., 1e-12, None)
+    )
+    if not (rule != 0.0).any():
+        return state.engagement + noise >= state.threshold
+    others = lay.members_mean(state.participating.astype(float))[:, lay.region_of_org]
+    mixed = (1.0 - e.conformity) * state.engagement + e.conformity * others
+    weighed = np.where(rule == IMITATION, mixed, state.engagement)
+    want = weighed + noise >= state.threshold
+    return np.where(rule == PROPORTIONAL, u < state.engagement, want)
+
+
 def update(state: State, lay: Layout, bp: BatchParams, time: np.ndarray, stream: Stream) -> None:
     """One month of engagement and participation (one draw of ``(2, G)`` from ``stream``)."""
     e = bp.engagement
@@ -84,9 +121,6 @@ def update(state: State, lay: Layout, bp: BatchParams, time: np.ndarray, stream:
     state.engagement = np.where(members, np.clip(eng, 0.0, 1.0), 1.0)
     alive = np.where(lay.in_region, state.alive[:, region], True)
     u = stream.uniform((2, lay.groups))
-    noise = e.decision_noise * np.log(
-        np.maximum(u[:, 1], 1e-12) / np.maximum(1 - u[:, 1], 1e-12)  # = np.clip(., 1e-12, None)
-    )
-    want = state.engagement + noise >= state.threshold
+    want = wants(state, lay, bp, u[:, 1])
     choice = np.where(u[:, 0] < e.reconsider, want, state.participating)
     state.participating = np.where(members, choice & alive & ~state.dormant, alive)

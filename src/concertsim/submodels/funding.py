@@ -20,6 +20,18 @@ province, 17 regions compete):
 
     a_r = c_r * min(1, E / sum_r c_r)
 
+That is the default ``funding.rule = "budget"``. Two alternatives (structural
+uncertainty, ODD 7.10) change only what a region claims, ``c_r = scale_r (base -
+floor) k_r``, before the same budget sharing:
+
+* ``"budget"``: ``k_r = met_r`` (performance-based claims, above);
+* ``"incremental"`` (Lindblom 1959; Davis, Dempster & Wildavsky 1966): the claim
+  moves from the last award toward performance by at most ``increment`` of
+  funding, ``k_r = k_last + clip(met_r - k_last, -i, i)`` with ``i = increment /
+  (base - floor)``: national budgets change by small steps from last year's;
+* ``"block"``: a block grant, ``k_r = 1``: every living regional body claims its
+  full amount whatever its performance (a programme funded by formula).
+
 The award ``floor + a_r / scale_r`` holds until the next review; each month
 funding moves toward ``scale_r * award_r`` by ``adjust`` (a funding cut lowers
 ``scale`` at once). Funding decides how many regional staff posts can be
@@ -32,6 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import Layout
+from ..params import FUNDING_RULES
 from ..state import BatchParams, State
 from .roles import national_assent
 
@@ -41,8 +54,12 @@ __all__ = [
     "participation_share",
     "performance",
     "allocate",
+    "claimed",
     "update",
 ]
+
+INCREMENTAL = float(FUNDING_RULES.index("incremental"))
+BLOCK = float(FUNDING_RULES.index("block"))
 
 ASSENT_FOLLOW = 0.05
 """Monthly speed at which a regional body's assent to national programmes follows its
@@ -84,6 +101,26 @@ def allocate(claims: np.ndarray, envelope: np.ndarray) -> np.ndarray:
     return claims * np.minimum(ratio, 1.0)
 
 
+def claimed(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> np.ndarray:
+    """(B,R) ``k``: the share of its room above the floor each region claims, by ``funding.rule``.
+
+    Example:
+        >>> from concertsim.submodels.funding import BLOCK
+        >>> BLOCK  # the index of "block" in FUNDING_RULES: what bp.funding.rule holds
+        2.0
+    """
+    f = bp.funding
+    met = performance(state, lay, bp, legit)
+    rule = f.rule
+    if not (rule != 0.0).any():
+        return met
+    room = np.maximum(f.base - f.floor, 1e-12)
+    last = np.clip((state.award - f.floor) / room, 0.0, 1.0)
+    step = f.increment / room
+    incremental = last + np.clip(met - last, -step, step)
+    return np.where(rule == BLOCK, 1.0, np.where(rule == INCREMENTAL, incremental, met))
+
+
 def update(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> None:
     """One month of funding for every regional body (a national review every ``review_months``)."""
     f = bp.funding
@@ -91,7 +128,7 @@ def update(state: State, lay: Layout, bp: BatchParams, legit: np.ndarray) -> Non
     if review.any():
         scale = state.funding_scale * state.alive
         room = np.maximum(f.base - f.floor, 0.0)
-        claims = scale * room * performance(state, lay, bp, legit)
+        claims = scale * room * claimed(state, lay, bp, legit)
         granted = allocate(claims, f.budget * (scale * room).sum(-1, keepdims=True))
         award = f.floor + np.divide(
             granted, state.funding_scale, out=np.zeros_like(granted), where=scale > 0

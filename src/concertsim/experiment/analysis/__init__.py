@@ -10,6 +10,7 @@ One module per method, in the manner of EMA Workbench's ``analysis`` package:
 * :mod:`.morris` -- ``morris.csv`` (mu, mu*, its interval, sigma), ``morris_convergence.csv``;
 * :mod:`.grid` -- ``main_effects.csv`` of grid designs;
 * :mod:`.mixture` -- ``mixture.csv`` and ``stable_mixes.csv`` of mixture designs;
+* :mod:`.worlds` -- ``robust*.csv``, ``rank_correlation.csv``: a mixture across plausible worlds;
 * :mod:`.figures` -- every figure, drawn on its own Agg canvas (no pyplot, no backend switch);
 * :mod:`.driver` -- :func:`analyze_store`: checks, ``[analysis]`` settings, writing;
 * :mod:`.common` -- the :class:`AnalysisReport` and what the methods share.

@@ -111,6 +111,8 @@ def render(report: AnalysisReport) -> str:
         "morris": f"Morris screening, mu* [{conf} bootstrap interval]",
         "stable_mixes": f"stable mixes, means [{conf} interval]",
         "variance": "shares of variance (n/a: not estimable)",
+        "robust_mixes": "mixes by their smallest share of plausible worlds where stable",
+        "rank_correlation": "rank correlation of the mixes between conditions (Spearman)",
         "paired": f"each scenario against the baseline, run by run [{conf} interval]",
     }
     parts = []

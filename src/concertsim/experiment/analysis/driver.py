@@ -42,6 +42,7 @@ from concertsim.experiment.analysis.morris import analyze_morris
 from concertsim.experiment.analysis.scenarios import analyze_scenarios
 from concertsim.experiment.analysis.sobol import analyze_sobol
 from concertsim.experiment.analysis.variance import analyze_variance, point_summary
+from concertsim.experiment.analysis.worlds import analyze_worlds
 from concertsim.experiment.store import ResultsStore
 
 __all__ = ["analyze_store", "open_store", "check_out", "write_report", "methods"]
@@ -67,6 +68,10 @@ OWN_FILES = (
     "main_effects_*.png",
     "simplex_*.png",
     "mixture_effects_*.png",
+    "robust.csv",
+    "robust_mixes.csv",
+    "rank_correlation.csv",
+    "robust_simplex_*.png",
     "prim_*.csv",
     "prim_*.png",
     "variance_*.png",
@@ -344,6 +349,8 @@ def methods(
         analyze_sobol(report, manifest, summary, figures)
     elif kind == "morris":
         analyze_morris(report, manifest, design, summary, figures)
+    elif kind == "mixture" and manifest.get("model") == "worlds":  # across plausible worlds
+        analyze_worlds(report, manifest, design, runs, figures)
     elif kind == "mixture":
         analyze_mixture(report, manifest, design, runs, figures)
     elif kind == "grid":

@@ -1,0 +1,165 @@
+"""``concertsim calibrate`` on a reduced experiment: a two-pattern book, four worlds, short runs.
+
+The machinery is checked (a world is accepted iff every required pattern holds; the files,
+the acceptance rate and its interval, the representative world; a resumed calibration is the
+same; bad input is refused before anything is written), not which worlds the model accepts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from concertsim import calibrate as cal
+from concertsim.errors import InputError
+from concertsim.intervals import wilson
+
+BOOK = """
+[[pattern]]
+id = "turnover_threatens_durability"
+mechanism = "M1"
+claim = "Heavy staff turnover makes the regional structure less stable."
+source.reference = "test book"
+contrast = { base = "baseline", scenario = "high_turnover" }
+outcome = "stability_mean"
+direction = "decrease"
+
+[[pattern]]
+id = "regional_credibility_lifts_local"
+mechanism = "M5"
+claim = "Two more regional posts raise the local committees' credibility."
+source.reference = "test book"
+contrast = { base = "baseline", overrides = { "structure.regional_staff" = 7 } }
+outcome = "credibility_end_local"
+direction = "increase"
+"""
+
+EXPERIMENT = """
+[experiment]
+model = "patterns"
+months = 24
+replicates = 1
+seed = 11
+batch_size = 2
+[model]
+book = "book.toml"
+replicates = 6
+exempt = []
+[design]
+kind = "lhs"
+n = 4
+[parameters]
+"credibility.spillover" = { bounds = [0.0, 0.2] }
+"funding.fold_months" = { bounds = [9, 15] }
+"""
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    d = tmp_path_factory.mktemp("calibration")
+    (d / "book.toml").write_text(BOOK)
+    (d / "worlds.toml").write_text(EXPERIMENT)
+    return d, cal.calibrate(d / "worlds.toml", d / "out", workers=0, progress=False)
+
+
+def test_a_world_is_accepted_iff_every_required_pattern_holds(calibrated):
+    _, c = calibrated
+    s = c.scores
+    holds = s[[k for k in s if k.startswith("holds__")]]
+    assert len(s) == 4 and holds.shape[1] == 2
+    assert (s["accepted"] == holds.min(axis=1)).all()
+    assert (s["held"] == holds.sum(axis=1)).all()
+    assert s["funding.fold_months"].apply(float.is_integer).all()
+    assert s["book_seed"].nunique() == 1  # one replicate: every world uses the same streams
+
+
+def test_calibration_files_and_summary(calibrated):
+    _, c = calibrated
+    assert [f.name for f in c.files] == list(cal.FILES) and all(f.is_file() for f in c.files)
+    summary = json.loads((c.out / "calibration.json").read_text())
+    n_acc = int(c.scores["accepted"].sum())
+    assert summary["accepted"] == n_acc == len(pd.read_parquet(c.out / "accepted.parquet"))
+    rate, low, high = wilson(n_acc, 4)
+    assert summary["acceptance_rate"] == rate and summary["acceptance_interval"] == [low, high]
+    prior = summary["parameters"]["credibility.spillover"]["prior"]
+    assert prior == [0.0, 0.2]
+    if n_acc:
+        rep = summary["representative"]["run_id"]
+        assert rep in set(pd.read_parquet(c.out / "accepted.parquet")["run_id"])
+
+
+def test_calibrating_again_resumes_and_gives_the_same_scores(calibrated):
+    d, c = calibrated
+    again = cal.calibrate(d / "worlds.toml", d / "out", workers=0, progress=False)
+    pd.testing.assert_frame_equal(again.scores, c.scores)
+
+
+def test_an_interrupted_calibration_scores_the_worlds_done_so_far(calibrated, tmp_path):
+    import shutil
+
+    d, c = calibrated
+    (tmp_path / "book.toml").write_text(BOOK)
+    shutil.copy(d / "worlds.toml", tmp_path / "worlds.toml")
+    shutil.copytree(d / "out" / "store", tmp_path / "out" / "store")
+    parts = sorted((tmp_path / "out" / "store" / "runs").iterdir())
+    parts[-1].unlink()  # as if the sweep had been stopped before its last task
+    part = cal.calibrate(tmp_path / "worlds.toml", tmp_path / "out", sweep=False)
+    assert part.summary["complete"] is False and part.summary["design_points"] == 4
+    assert 0 < part.summary["worlds"] < 4
+    done = c.scores[c.scores["run_id"].isin(part.scores["run_id"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part.scores, done)
+    assert c.summary["complete"] is True
+    with pytest.raises(InputError, match="no store yet"):
+        cal.calibrate(tmp_path / "worlds.toml", tmp_path / "new", sweep=False)
+
+
+def test_worlds_score_the_same_whatever_the_batch_size(calibrated, tmp_path):
+    d, c = calibrated
+    (tmp_path / "book.toml").write_text(BOOK)
+    (tmp_path / "w.toml").write_text(EXPERIMENT.replace("batch_size = 2", "batch_size = 3"))
+    other = cal.calibrate(tmp_path / "w.toml", tmp_path / "out", workers=0, progress=False)
+    pd.testing.assert_frame_equal(other.scores, c.scores)
+
+
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        (('model = "patterns"', 'model = "ishigami"'), "[experiment] model"),
+        (("exempt = []", 'exempt = ["no_such_pattern"]'), "[model] exempt"),
+        (("replicates = 6", "replicates = 1"), "[model] replicates"),
+        (("bounds = [0.0, 0.2]", "bounds = [0.0, 2.0]"), '[parameters] "credibility.spillover"'),
+        (("[model]", "[model]\ncolour = 1"), "[model] colour"),
+    ],
+)  # fmt: skip
+def test_bad_calibrations_are_refused_before_anything_is_written(tmp_path, change, key):
+    (tmp_path / "book.toml").write_text(BOOK)
+    (tmp_path / "w.toml").write_text(EXPERIMENT.replace(*change))
+    with pytest.raises(InputError) as err:
+        cal.calibrate(tmp_path / "w.toml", tmp_path / "out", workers=0, progress=False)
+    assert key in str(err.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_out_directory_of_something_else_is_refused(tmp_path):
+    (tmp_path / "book.toml").write_text(BOOK)
+    (tmp_path / "w.toml").write_text(EXPERIMENT)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "thesis.tex").write_text("keep me")
+    with pytest.raises(InputError, match="a new or a calibration directory"):
+        cal.calibrate(tmp_path / "w.toml", tmp_path / "out", workers=0, progress=False)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["thesis.tex"]
+
+
+def test_cli_prints_the_acceptance_rate(calibrated, capsys):
+    from concertsim.cli import main
+
+    d, c = calibrated
+    assert main(["calibrate", str(d / "worlds.toml"), "--out", str(d / "out"), "--workers", "0",
+                 "--quiet"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert f"{int(c.scores['accepted'].sum())} of 4 worlds accepted" in out
+    assert main(["calibrate", str(d / "nope.toml"), "--out", str(d / "x")]) == 2
+    assert not Path(d / "x").exists()
