@@ -124,3 +124,26 @@ def test_clip_to():
     assert clip_to((-0.2, 0.5, 1.7), (0.0, 1.0)) == (0.0, 0.5, 1.0)
     assert clip_to(2, (0.0, 1.0)) == 1.0
     assert math.isnan(clip_to(float("nan"), (0.0, 1.0)))
+
+
+def test_the_run_summary_keeps_every_interval_within_the_outcomes_range():
+    """A t-interval of a legitimacy near 1 or of a few collapse months would leave the range
+    (``legitimacy_end_regional`` up to 1.105 and ``collapse_month`` up to 168 on a 120-month
+    horizon in 0.1.0); the summary cuts them at the outcome's range."""
+    import pandas as pd
+
+    from concertsim.cli import summary_table
+    from concertsim.intervals import bounded_ci
+
+    legitimacy = [0.0] + [0.95] * 14
+    collapse = [10.0, 115.0] + [np.nan] * 13
+    outcomes = pd.DataFrame(
+        {"run": range(15), "legitimacy_end_regional": legitimacy, "collapse_month": collapse}
+    )
+    assert mean_ci(legitimacy)[2] > 1.0 or mean_ci(collapse)[2] > 120.0  # would leave the range
+    text = summary_table(outcomes, horizon=120)
+    rows = {line.split()[0]: line for line in text.splitlines()[1:-1]}
+    _, lo, hi, _ = bounded_ci(legitimacy, (0.0, 1.0))
+    assert hi <= 1.0 and f"[{lo:.3f}, {hi:.3f}]" in rows["legitimacy_end_regional"]
+    _, lo, hi, _ = bounded_ci(collapse, (0.0, 120.0))
+    assert (lo, hi) == (0.0, 120.0) and "[0.000, 120.0]" in rows["collapse_month"]

@@ -27,6 +27,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare source tr
     __version__ = "0.0.0"
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .compare import run_comparison, write_comparison
     from .model import ConcertationModel
     from .params import Event, Parameters, Structure
     from .patterns import load_patterns, run_book
@@ -42,6 +43,8 @@ __all__ = [
     "Event",
     "Parameters",
     "Structure",
+    "run_comparison",
+    "write_comparison",
     "load_patterns",
     "run_book",
     "load_worlds",
@@ -57,6 +60,8 @@ _LAZY = {
     "Event": ("concertsim.params", "Event"),
     "Parameters": ("concertsim.params", "Parameters"),
     "Structure": ("concertsim.params", "Structure"),
+    "run_comparison": ("concertsim.compare", "run_comparison"),
+    "write_comparison": ("concertsim.compare", "write_comparison"),
     "load_patterns": ("concertsim.patterns", "load_patterns"),
     "run_book": ("concertsim.patterns", "run_book"),
     "load_worlds": ("concertsim.worlds", "load_worlds"),

@@ -26,6 +26,7 @@ from pathlib import Path
 from concertsim import __version__
 from concertsim.app import command as app_command
 from concertsim.cliargs import EXIT_INPUT, Parser, integer_in, parse_assignments
+from concertsim.compare import cli as compare_cli
 from concertsim.config import HORIZON_INFO
 from concertsim.discover import add_parser as _add_discover
 from concertsim.errors import InputError, verbatim
@@ -108,7 +109,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"manifest: {out / 'manifest.json'}")
     print()
     print(summary_heading(lang))
-    print(summary_table(result.outcomes, lang))
+    print(summary_table(result.outcomes, lang, horizon=months))
     return 0
 
 
@@ -274,6 +275,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _add_validate(sub)
     _add_scenarios(sub)
     _add_patterns(sub)
+    compare_cli.add_parser(sub)
     app_command.add_parser(sub)
     _add_discover(sub)
     __import__("concertsim.calibrate").calibrate.add_parser(sub)  # concertsim calibrate

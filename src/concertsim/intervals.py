@@ -27,7 +27,7 @@ from statistics import NormalDist
 import numpy as np
 
 __all__ = ["mean_ci", "wilson", "proportion_ci", "clip_to", "t_quantile", "z_quantile"]
-__all__ += ["newcombe_paired_interval", "mcnemar_exact_p"]
+__all__ += ["newcombe_paired_interval", "mcnemar_exact_p", "bounded_ci"]
 
 _NAN = float("nan")
 
@@ -147,6 +147,29 @@ def proportion_ci(values: Iterable[float], conf: float = 0.95) -> tuple[float, f
     if x.size and np.isin(x, (0.0, 1.0)).all():
         return (*wilson(float(x.sum()), int(x.size), conf), int(x.size))
     return mean_ci(x, conf)
+
+
+def bounded_ci(
+    values: Iterable[float], bounds: tuple[float, float], conf: float = 0.95
+) -> tuple[float, float, float, int]:
+    """:func:`proportion_ci` kept inside the values the outcome can take.
+
+    Yes/no outcomes (range [0, 1], every value 0 or 1) get the Wilson interval (inside
+    [0, 1] by construction); for the others the t-interval is cut at ``bounds`` (e.g. a
+    legitimacy in [0, 1], a collapse month in [0, horizon]), so no interval claims impossible
+    values. Months that all happen to be 1 are not a proportion: the t-interval.
+
+    Example:
+        >>> mean, low, high, n = bounded_ci([0.9, 1.0, 1.0, 0.7], (0.0, 1.0))
+        >>> round(mean, 3), round(low, 3), high, n
+        (0.9, 0.675, 1.0, 4)
+        >>> bounded_ci([1.0, 1.0, 1.0], (0.0, 120.0))
+        (1.0, 1.0, 1.0, 3)
+    """
+    proportion = tuple(bounds) == (0.0, 1.0)
+    mean, low, high, n = (proportion_ci if proportion else mean_ci)(values, conf)
+    low, high = clip_to((low, high), bounds)
+    return mean, low, high, n
 
 
 def newcombe_paired_interval(base, alt, level: float = 0.95) -> tuple[float, float, float]:

@@ -47,9 +47,44 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 __all__ = ["stability_index", "recovery_months", "outcomes_table", "RECOVERY_LEVEL"]
+__all__ += ["outcome_range", "LOWER_IS_BETTER"]
 
 RECOVERY_LEVEL = 0.95
 """Share of the pre-shock stability index that counts as recovered."""
+
+
+LOWER_IS_BETTER = frozenset(
+    {"collapsed", "members_dormant_end", "local_fold_share", "recovery_months"}
+)
+"""Outcomes where less is better for the structure's stability (for the others, more is)."""
+
+_UNIT = (0.0, 1.0)
+_RANGES: dict[str, tuple[float, float]] = {
+    "participation_retained": (0.0, np.inf),
+    "knowledge_end": (-1.0, 1.0),
+    "leadership_end": (0.0, np.inf),
+    "ties_end": (0.0, np.inf),
+    "funding_end": (0.0, np.inf),
+}
+
+
+def outcome_range(name: str, horizon: float) -> tuple[float, float]:
+    """The values an outcome can take in a run of ``horizon`` months (intervals stay inside).
+
+    Shares and indices lie in [0, 1], code knowledge in [-1, 1], months in [0, horizon];
+    ratios and counts are only bounded below.
+
+    Example:
+        >>> outcome_range("survived", 120), outcome_range("collapse_month", 120)
+        ((0.0, 1.0), (0.0, 120.0))
+        >>> outcome_range("knowledge_end_regional", 120)
+        (-1.0, 1.0)
+    """
+    if name in ("collapse_month", "recovery_months"):
+        return (0.0, float(horizon))
+    if name.startswith("knowledge_end_"):
+        return (-1.0, 1.0)
+    return _RANGES.get(name, _UNIT)
 
 
 def _var(engine: Engine, name: str, level: str) -> np.ndarray:

@@ -68,7 +68,7 @@ from concertsim.resultfiles import identity as _identity
 from concertsim.resultfiles import listed as _listed
 from concertsim.resultfiles import own_files as _own_files
 
-__all__ = ["FORMATS", "KIND", "RESULT_FILES", "check_out_dir", "replacing"]
+__all__ = ["FORMATS", "KIND", "KINDS", "RESULT_FILES", "check_out_dir", "replacing"]
 
 FORMATS = ("parquet", "csv")
 """Table formats a run writes."""
@@ -76,12 +76,17 @@ FORMATS = ("parquet", "csv")
 KIND = "concertsim.run"
 """The ``"kind"`` of a run's ``manifest.json``: what marks a directory as a run's result."""
 
+KINDS = (KIND, "concertsim.compare")
+"""The kinds of result ``--force`` may replace: a run's, a comparison's (``concertsim compare``)."""
+
 RESULT_FILES = frozenset(
     {"manifest.json", "figure.png", *(f"{t}.{f}" for t in ("series", "outcomes") for f in FORMATS)}
 )
 """The names a run writes (a result's own files are those its manifest lists)."""
 
-_EXPECTED = "a new or empty directory, or a result of `concertsim run` to replace with --force"
+_EXPECTED = (
+    "a new or empty directory, or a result of `concertsim run` or `compare` to replace with --force"
+)
 _LEGACY_KEYS = frozenset({"concertsim_version", "command", "seeds", "files", "scenario"})
 """Keys every run manifest had before ``"kind"`` was added."""
 _ID_HEX = 32
@@ -214,7 +219,7 @@ def _not_a_result(path: Path, entries: Sequence[str]) -> str | None:
         and isinstance(data["command"], list)
         and data["command"][1:2] == ["run"]
     )
-    if not (isinstance(data, dict) and data.get("kind") == KIND) and not legacy:
+    if not (isinstance(data, dict) and data.get("kind") in KINDS) and not legacy:
         return f'a directory whose manifest.json is not of "kind": "{KIND}"'
     own = _listed(data)
     if own is None:

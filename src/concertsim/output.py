@@ -2,7 +2,8 @@
 
 An output directory holds::
 
-    series.parquet    tidy monthly series: run, month, level, variable, value
+    series.parquet    tidy monthly series: run, month, level, variable, value (the
+                      stability index as variable ``stability`` at level ``regional``)
     outcomes.parquet  one row per run: run, seed and the stability outcomes
     manifest.json     "kind": "concertsim.run", versions, command line, scenario, seeds
     figure.png        the headline (stability index, survival of the regional body) and the

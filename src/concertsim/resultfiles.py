@@ -11,16 +11,25 @@ import stat
 from pathlib import Path
 from typing import Any
 
-__all__ = ["identity", "listed", "own_files"]
+__all__ = ["identity", "listed", "own_files", "COMPARE_TABLES", "COMPARE_FIGURES"]
+
+COMPARE_TABLES = ("runs", "summary", "paired", "survival", "survival_summary", "bands")
+COMPARE_TABLES += ("difference",)
+"""The tables ``concertsim compare`` writes, each as ``.csv`` and ``.parquet``."""
+COMPARE_FIGURES = ("paired", "survival", "series", "difference")
+"""The figures ``concertsim compare`` writes, each as ``.png``."""
 
 _RESULT_FILES = frozenset(
     {
         "manifest.json",
         "figure.png",
         *(f"{t}.{f}" for t in ("series", "outcomes") for f in ("parquet", "csv")),
+        "report.html",
+        *(f"{t}.{f}" for t in COMPARE_TABLES for f in ("parquet", "csv")),
+        *(f"{name}.png" for name in COMPARE_FIGURES),
     }
 )
-"""The names a run writes (what a temporary without a manifest yet may hold)."""
+"""The names a run or a comparison writes (what a temporary without a manifest may hold)."""
 
 
 def listed(manifest: Any) -> set[str] | None:

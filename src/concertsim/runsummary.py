@@ -65,15 +65,17 @@ def number(msg: Messages, x: float) -> str:
     return msg.number(x, 1) if abs(x) >= 10 else msg.number(x, 3)
 
 
-def summary_table(outcomes: pd.DataFrame, lang: str = "en") -> str:
+def summary_table(outcomes: pd.DataFrame, lang: str = "en", horizon: int = 120) -> str:
     """The stability outcomes, mean and 95% CI across replicates, one line each.
 
     Yes/no outcomes (every run 0 or 1) get the Wilson interval, which stays within
-    [0, 1]; the others a t-interval (:func:`concertsim.intervals.proportion_ci`).
+    [0, 1]; the others a t-interval cut at the outcome's range
+    (:func:`concertsim.intervals.bounded_ci`, :func:`concertsim.outcomes.outcome_range`).
 
     Args:
         outcomes: one row per run (``run`` and ``seed`` columns are skipped).
         lang: ``"en"`` or ``"fr"``: headings, numbers and the outcomes' names.
+        horizon: months simulated (the range of month outcomes).
 
     Returns:
         A text table; ``n`` counts the runs where the outcome is defined (e.g. collapse
@@ -81,7 +83,8 @@ def summary_table(outcomes: pd.DataFrame, lang: str = "en") -> str:
     """
     import pandas as pd
 
-    from concertsim.intervals import proportion_ci
+    from concertsim.intervals import bounded_ci
+    from concertsim.outcomes import outcome_range
 
     msg = messages(lang, I18N_DOMAIN)
     sep = " ; " if lang == "fr" else ", "  # French decimals have commas
@@ -95,7 +98,7 @@ def summary_table(outcomes: pd.DataFrame, lang: str = "en") -> str:
     ]
     rows = []
     for column in ordered:
-        mean, lo, hi, n = proportion_ci(outcomes[column])
+        mean, lo, hi, n = bounded_ci(outcomes[column], outcome_range(column, horizon))
         ci = "" if math.isnan(lo) else f"[{number(msg, lo)}{sep}{number(msg, hi)}]"
         rows.append((column, number(msg, mean), ci, str(n), label("outcome", column, lang)))
     head = (msg._("outcome"), msg._("mean"), msg._("95% CI"), "n")

@@ -30,7 +30,7 @@ from .streams import run_seeds
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-__all__ = ["BatchResult", "RunResult", "run_batch", "run_scenario", "tidy"]
+__all__ = ["BatchResult", "RunResult", "run_batch", "run_scenario", "tidy", "with_stability"]
 
 Progress = Callable[[int, int], None]
 ArrayLike = np.ndarray | pd.api.extensions.ExtensionArray
@@ -113,8 +113,9 @@ def run_batch(
         table.index = idx
         tables.append(table)
         if series:
-            frames.append(tidy(engine.series, idx))
             indices.append((idx, stability_index(engine)))
+            extended, names = with_stability(engine.series, indices[-1][1])
+            frames.append(tidy(extended, idx, names))
     outcomes = pd.concat(tables).sort_index().reset_index(drop=True)
     result = BatchResult(outcomes)
     if series:
@@ -150,7 +151,9 @@ def _labels(names: Sequence[str], codes: np.ndarray) -> ArrayLike:
     return pd.array(decoded, dtype="str")
 
 
-def tidy(series: np.ndarray, runs: Sequence[int]) -> pd.DataFrame:
+def tidy(
+    series: np.ndarray, runs: Sequence[int], variables: Sequence[str] = VARIABLES
+) -> pd.DataFrame:
     """Tidy table (run, month, level, variable, value) of an engine's series array.
 
     Level/variable pairs that do not apply (e.g. funding of a local committee) are dropped.
@@ -158,6 +161,7 @@ def tidy(series: np.ndarray, runs: Sequence[int]) -> pd.DataFrame:
     Args:
         series: ``(B, months + 1, variables, levels)``, as :attr:`Engine.series`.
         runs: the run number of each of the B rows.
+        variables: the names of the third axis (:func:`with_stability` adds one).
 
     Returns:
         One row per (run, month, variable, level) observed, in that order.
@@ -170,10 +174,30 @@ def tidy(series: np.ndarray, runs: Sequence[int]) -> pd.DataFrame:
             "run": np.asarray(runs, dtype=np.int64)[run],
             "month": month.astype(np.int64),
             "level": _labels(LEVELS, level),
-            "variable": _labels(VARIABLES, variable),
+            "variable": _labels(variables, variable),
             "value": flat[keep],
         }
     )
+
+
+def with_stability(series: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """An engine's series with the stability index as one more variable, and the names.
+
+    The index is variable ``stability`` at level ``regional`` (NaN, so left out by
+    :func:`tidy`, at the other levels).
+
+    Args:
+        series: ``(B, months + 1, variables, levels)``, as :attr:`Engine.series`.
+        index: ``(B, months + 1)``, as :func:`concertsim.outcomes.stability_index`.
+
+    Example:
+        >>> s, names = with_stability(np.zeros((1, 2, len(VARIABLES), 4)), np.ones((1, 2)))
+        >>> s.shape[2] == len(VARIABLES) + 1, names[-1]
+        (True, 'stability')
+    """
+    extra = np.full((*series.shape[:2], 1, series.shape[3]), np.nan)
+    extra[:, :, 0, LEVELS.index("regional")] = index
+    return np.concatenate([series, extra], axis=2), (*VARIABLES, "stability")
 
 
 def run_scenario(

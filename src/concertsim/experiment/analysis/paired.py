@@ -39,9 +39,7 @@ import pandas as pd
 
 from concertsim.intervals import (
     clip_to,
-    mcnemar_exact_p,
     mean_ci,
-    newcombe_paired_interval,
     wilson,
 )
 
@@ -76,26 +74,24 @@ def pair(runs: pd.DataFrame, outcome: str, scenario: str, baseline: str) -> pd.D
 
 
 def _independent(base: np.ndarray, alt: np.ndarray, yes_no: bool, conf: float) -> dict:
-    """Independent pairs: Wilson / Newcombe / McNemar, or a paired t interval and test."""
-    n = len(base)
-    out = {"pairs": n}
-    if yes_no:
-        for name, x in (("baseline", base), ("scenario", alt)):
-            p, low, high = wilson(float(x.sum()), n, conf)
-            out |= {f"{name}_mean": p, f"{name}_low": low, f"{name}_high": high}
-        if n:
-            diff, low, high = newcombe_paired_interval(base, alt, conf)
-            out |= {"difference": diff, "difference_low": low, "difference_high": high}
-            out |= {"p_value": mcnemar_exact_p(base, alt), "test": "exact McNemar"}
-        out["interval"] = "Wilson; difference: Newcombe paired (method 10)"
-        return out
-    for name, x in (("baseline", base), ("scenario", alt)):
-        mean, low, high, _ = mean_ci(x, conf)
-        out |= {f"{name}_mean": mean, f"{name}_low": low, f"{name}_high": high}
-    diff, low, high, _ = mean_ci(alt - base, conf)
-    out |= {"difference": diff, "difference_low": low, "difference_high": high}
-    out |= {"p_value": _t_test(alt - base), "test": "paired t"}
-    out["interval"] = "Student t; difference: paired t"
+    """Independent pairs: Wilson / Newcombe / McNemar, or a paired t interval and test.
+
+    The statistics of one set of pairs are :mod:`concertsim.compare.paired`'s (``concertsim
+    compare`` uses the same), renamed to this table's columns.
+    """
+    from concertsim.compare.paired import paired_binary, paired_continuous
+
+    row = (paired_binary if yes_no else paired_continuous)(base, alt, conf)
+    out = {"pairs": len(base)}
+    for name in ("baseline", "scenario"):
+        out |= {f"{name}_{k}": row[f"{name}_{k}"] for k in ("mean", "low", "high")}
+    out |= {"difference": row["difference"], "difference_low": row["low"]}
+    out |= {"difference_high": row["high"], "p_value": row["p_value"], "test": row["test"]}
+    out["interval"] = (
+        "Wilson; difference: Newcombe paired (method 10)"
+        if yes_no
+        else "Student t; difference: paired t"
+    )
     return out
 
 
