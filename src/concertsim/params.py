@@ -191,6 +191,7 @@ class People:
     departure_cost: float = _f(
         0.15, "credibility an organisation loses when all its influence leaves", "-", 0.0, 1.0
     )
+    regional_departure_cost: float = _f(0.3, "departure_cost of a regional body (M10)", "-", 0, 1)
     agent_convexity: float = _f(
         2.0, "departure cost x (relative influence)^(convexity-1): change agents", "-", 1.0, 4.0
     )
@@ -313,6 +314,7 @@ class Networking:
     ties_needed: float = _f(
         2.0, "ties per organisation for structuring and alignment to work fully", "ties", 0.1, 50.0
     )
+    newcomer_ties: float = _f(0.6, "newcomers' ties, x the region's mean ties (M3)", "-", 0.0, 4.0)
 
 
 @dataclass(frozen=True)
@@ -375,9 +377,7 @@ class Recognition:
     enabled: bool = field(default=False, metadata={"info": FieldInfo("run the phase at the start")})
     months: int = _f(6, "length of the phase", "months", 0, 60)
     share: float = _f(0.3, "share of the regional body's staff time it takes", "-", 0.0, 1.0)
-    engagement_gain: float = _f(
-        0.03, "monthly engagement and assent gain during the phase", "-", 0.0, 1.0
-    )
+    engagement_gain: float = _f(0.05, "monthly engagement, assent gain in the phase", "-", 0.0, 1.0)
     durability: float = _f(
         0.5, "lasting reduction of the harvest penalty after the phase", "-", 0.0, 1.0
     )

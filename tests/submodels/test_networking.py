@@ -106,3 +106,31 @@ def test_tie_counts_and_regional_posts_as_the_plain_formulas_give_them():
     plain = (s.tie_partner >= 0) & same & s.occupied[:, :, None]
     assert plain.any() and (plain != (s.tie_partner >= 0)).any()
     assert np.array_equal(networking.valid_ties(s), plain)
+
+
+def _recruits_ties(changes):
+    """Mean live ties of the regional body's staff right after all of them were replaced."""
+    from concertsim.params import Event
+
+    wave = Event(month=36, kind="turnover_wave", level="regional", share=1.0)
+    e = simulate(changes | {"turnover.vacancy_months": 0.0}, months=37, events=(wave,))
+    reg = e.layout.posts_mask("regional") & ~e.layout.post_elected
+    return networking.ties_per_person(e.state)[:, reg].mean()
+
+
+def test_newcomers_recruited_from_the_regions_network_bring_ties_in_proportion_to_it():
+    """M3, M13: newcomers bring ties, more where the region networked, none without it."""
+    none = _recruits_ties({"networking.newcomer_ties": 0.0} | _networking(0.3))
+    some = _recruits_ties({"networking.newcomer_ties": 1.0} | _networking(0.3))
+    neglected = _recruits_ties({"networking.newcomer_ties": 1.0} | _networking(0.0))
+    assert none < 0.1 < some
+    assert neglected < some
+
+
+def test_newcomers_ties_join_people_in_post_of_other_organisations():
+    e = simulate({"networking.newcomer_ties": 4.0} | _networking(0.3), months=36, runs=4)
+    valid = networking.valid_ties(e.state)
+    b, p, k = np.nonzero(valid)
+    partner = e.state.tie_partner[b, p, k]
+    assert np.all(e.layout.post_org[p] != e.layout.post_org[partner])
+    assert np.all(e.state.occupied[b, partner])

@@ -47,9 +47,10 @@ def test_posts_are_staff_plus_vacancies_every_month():
     assert series(e, "vacancies", "regional")[:, 1:].max() > 0  # lay-offs and departures happened
 
 
-def test_newcomers_arrive_without_ties_or_leadership():
+def test_newcomers_arrive_without_the_leavers_ties_or_leadership():
     wave = Event(month=30, kind="turnover_wave", level="regional", share=1.0)
-    e = simulate({"turnover.vacancy_months": 0.0}, months=31, events=(wave,))
+    alone = {"turnover.vacancy_months": 0.0, "networking.newcomer_ties": 0.0}
+    e = simulate(alone, months=31, events=(wave,))
     reg = e.layout.posts_mask("regional") & ~e.layout.post_elected
     assert np.all(e.state.tenure[:, reg] <= 1)
     assert np.all(e.state.leadership[:, reg] < 0.05)
@@ -165,3 +166,16 @@ def test_a_member_disengages_when_its_change_agent_leaves():
     before = s.engagement[:, g].copy()
     turnover.leave(s, lay, e.params, gone, np.zeros(gone.shape))
     assert np.all(s.engagement[:, g] < before)
+
+
+def test_a_staff_shock_costs_the_regional_body_more_credibility_when_its_standing_is_personal():
+    """M10: the regional body's departure cost is its own (its standing rests on its people)."""
+    wave = Event(month=24, kind="turnover_wave", level="regional", share=0.5)
+
+    def drop(cost):
+        changes = {"people.regional_departure_cost": cost}
+        calm = simulate(changes, months=25)
+        shocked = simulate(changes, months=25, events=(wave,))
+        return final(calm, "credibility", "regional") - final(shocked, "credibility", "regional")
+
+    assert drop(0.6) > drop(0.0) > 0.0

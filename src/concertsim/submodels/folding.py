@@ -15,8 +15,10 @@ a month while its regional body exists.
     S_r = (w_gap gap + w_vac vac + w_lead (1 - lead) + w_part (1 - part) + w_leg (1 - L)) / sum w
     gap = clip((1 - funding) / (1 - fold_threshold), 0, 1)
 
-with ``vac`` the share of its posts vacant, ``lead`` the mean leadership over
-its posts (0 for a vacant one), so turnover reaches survival (M1, M2), ``part``
+with ``vac`` the share of its funded posts left vacant and ``lead`` the mean
+leadership of its people in post, so turnover reaches survival (M1, M2): a post
+that funding no longer covers counts in ``gap`` only, and a vacant post in
+``vac`` only (each loss is counted once), ``part``
 the share of its members taking part and ``L`` its legitimacy from below. It
 folds in a month with probability ``S_r ** hazard_shape / fold_months``: at
 full stress it lasts ``fold_months`` months on average, and members under the
@@ -33,6 +35,7 @@ from ..state import BatchParams, State
 from ..streams import Stream
 from ..ufuncs import clip
 from .funding import participation_share
+from .turnover import funded_posts
 
 __all__ = ["member_stress", "regional_stress", "dormancy", "fold", "AT_RISK_STRESS"]
 
@@ -72,9 +75,9 @@ def regional_stress(state: State, lay: Layout, bp: BatchParams, legit: np.ndarra
     f = bp.funding
     gap = clip((1.0 - state.funding) / np.maximum(1.0 - f.fold_threshold, 1e-9), 0.0, 1.0)
     occ = lay.regional(state.occupied)
-    posts = occ.shape[-1]
-    vac = 1.0 - occ.sum(-1) / posts  # the means over the posts
-    lead = (lay.regional(state.leadership) * occ).sum(-1) / posts
+    funded = lay.regional(funded_posts(state, lay))
+    vac = (funded & ~occ).sum(-1) / np.maximum(funded.sum(-1), 1)
+    lead = (lay.regional(state.leadership) * occ).sum(-1) / np.maximum(occ.sum(-1), 1)
     part = participation_share(state, lay)
     w = (f.hazard_gap, f.hazard_vacancy, f.hazard_leadership)
     w = (*w, f.hazard_participation, f.hazard_legitimacy)

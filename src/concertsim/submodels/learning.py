@@ -144,6 +144,7 @@ def learn(
         active=state.occupied,
         link_group=group,
         p_cross=bp.knowledge.cross_learning,
+        link_learning=True,
     )
     insight = bp.knowledge.newcomer_insight
     if not (newcomers.any() and np.any(insight > 0)):  # skipped, not moved (same counter)

@@ -2,7 +2,8 @@
 
 Ties are personal: each person holds up to ``tie_slots`` ties, each naming the
 partner's post and the partner's hire number, so a tie dies when either person
-leaves (a newcomer starts with none). Each month every held tie lapses with
+leaves. A newcomer recruited from the region's network brings new ties of their
+own (:func:`recruit`), none of the leaver's. Each month every held tie lapses with
 probability ``tie_decay`` (each person forgets on their own, so a tie may
 survive on one side only), and the regional body's networking output proposes
 up to ``CANDIDATES`` new ties per region between people of the region's
@@ -37,6 +38,7 @@ __all__ = [
     "live_ties",
     "decay",
     "make_ties",
+    "recruit",
     "national_ties",
     "ties_per_person",
     "ties_held",
@@ -227,6 +229,57 @@ def _candidates(lay: Layout) -> _Candidates:
             _CANDIDATES.clear()
         hit = _CANDIDATES[id(lay)] = (lay, _Candidates(lay))
     return hit[1]
+
+
+def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, u: np.ndarray) -> None:
+    """Newcomers recruited from the region's network bring ties (M3, M13).
+
+    A newcomer of a region's organisation tries each of their ``K`` tie slots with
+    probability ``newcomer_ties x d_r / K``, ``d_r`` the mean ties held by the
+    region's other people in post at the start of the month: a newcomer brings
+    ``newcomer_ties`` times the ties of the average incumbent, so a region that
+    networked recruits connected people, and one that neglected networking does
+    not. Each try is with someone drawn from the region's posts who is in post in
+    another organisation. Ties are still personal: the leaver's ties are gone,
+    the newcomer's are new ones. National actors' newcomers bring none. Unlike
+    the ties networking makes, these need no one to take part in the
+    concertation: they are the newcomer's own acquaintances. A newcomer's tries
+    are written in rounds (their first try in the first round, ...), each round
+    with the once-per-person rule of :func:`make_ties`.
+
+    Args:
+        state: the batch state; ties are written in place.
+        lay: the layout.
+        bp: batch parameters.
+        new: (B,P) the newcomers of this month (their slots are empty).
+        u: (B,2,K,P) uniforms: the partner drawn, then whether the slot is tried.
+    """
+    run, post = np.nonzero(new & lay.post_in_region[None, :])
+    if run.size == 0:
+        return
+    k_slots = state.tie_partner.shape[-1]
+    incumbent = state.occupied & ~new
+    held = np.where(incumbent, ties_held(state), 0)[:, lay.region_pool].sum(-1)  # (B,R)
+    mean_ties = held / np.maximum(incumbent[:, lay.region_pool].sum(-1), 1)
+    region = lay.region_of_post[post]
+    p_try = np.minimum(bp.networking.newcomer_ties[run, 0] * mean_ties[run, region] / k_slots, 1.0)
+    uu = u[run, :, :, post]  # (n,2,K)
+    tries = uu[:, 1, :] < p_try[:, None]
+    rounds = np.cumsum(tries, axis=1) - 1
+    pool = lay.region_pool[region]  # (n,Q)
+    q = pool.shape[1]
+    pick = np.minimum((uu[:, 0, :] * q).astype(np.int64), q - 1)
+    slot_u = uu[:, 1, :] / np.maximum(p_try, 1e-12)[:, None]
+    shape = new.shape
+    for r in range(int(rounds.max()) + 1):
+        i, k = np.nonzero(tries & (rounds == r))
+        c = pool[i, pick[i, k]]
+        ok = state.occupied[run[i], c] & (lay.post_org[c] != lay.post_org[post[i]])
+        ok_full, c_full, u_full = np.zeros(shape, bool), np.zeros(shape, np.int64), np.zeros(shape)
+        ok_full[run[i], post[i]] = ok
+        c_full[run[i], post[i]] = c
+        u_full[run[i], post[i]] = slot_u[i, k]
+        _write(state, lay, ok_full, np.broadcast_to(np.arange(lay.people), shape), c_full, u_full)
 
 
 def national_ties(state: State, lay: Layout) -> np.ndarray:

@@ -3,11 +3,16 @@
 Each month a person leaves with a level-specific hazard, raised when their
 energy is gone (burnout). Their post stays vacant for an exponentially
 distributed number of months, then a newcomer fills it, if the post is funded
-and its organisation still exists. A newcomer has no tenure, no leadership, no
-ties and fresh beliefs; their influence is drawn from a Pareto law, so a few
-people are influential change agents. When person i leaves, their organisation
-loses ``departure_cost x share_i x rho_i^(agent_convexity - 1)`` of its
-credibility, with ``share_i = w_i / W`` the share of its influence that left and
+and its organisation still exists. A newcomer has no tenure, no leadership and
+fresh beliefs; they bring ties of their own from the region's network
+(:func:`~concertsim.submodels.networking.recruit`), none of the leaver's; their
+influence is drawn from a Pareto law, so a few people are influential change
+agents. When person i leaves, their organisation loses
+``departure_cost x share_i x rho_i^(agent_convexity - 1)`` of its credibility
+(``regional_departure_cost`` for a regional body, whose standing rests more on
+its few people's relationships than a local committee's, which rests on its
+action on the ground: M10), with ``share_i = w_i / W`` the share of its
+influence that left and
 ``rho_i = share_i x n`` (n its people in post) their influence relative to its
 mean: with equal influence this is the linear cost, but the departure of a
 change agent costs more than its share (M14). Change agents also carry
@@ -26,6 +31,7 @@ from ..layout import Layout
 from ..params import Turnover
 from ..state import BatchParams, State
 from ..streams import Stream
+from . import networking
 
 __all__ = [
     "monthly_hazard",
@@ -77,7 +83,10 @@ def leave(
     )
     convex = (share * people) ** (bp.people.agent_convexity - 1.0)
     lost = np.minimum(lay.per_org(np.where(gone, share * convex, 0.0)), 1.0)
-    state.credibility -= bp.people.departure_cost * lost * state.credibility
+    reg = lay.level_slice["regional"]
+    cost = np.repeat(bp.people.departure_cost, lay.groups, axis=1)  # (B,G)
+    cost[:, reg] = bp.people.regional_departure_cost
+    state.credibility -= cost * lost * state.credibility
     excess = np.where(gone, share * np.maximum(share * people - 1.0, 0.0), 0.0)
     _champions_lost(state, lay, bp, np.minimum(lay.per_org(excess), 1.0))
     months = np.ceil(-np.log1p(-u_vacancy) * bp.turnover.vacancy_months)
@@ -131,7 +140,12 @@ def funded_posts(state: State, lay: Layout) -> np.ndarray:
 
 
 def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarray:
-    """Fill vacant, funded posts whose wait is over; return the (B,P) newcomer mask."""
+    """Fill vacant, funded posts whose wait is over; return the (B,P) newcomer mask.
+
+    Newcomers bring ties from the region's network
+    (:func:`~concertsim.submodels.networking.recruit`): a second draw of ``stream``
+    each month, made or skipped.
+    """
     u = stream.uniform((1, lay.people))
     funded = funded_posts(state, lay)
     # Laid off: occupied posts that funding no longer covers. An unfunded post waits
@@ -149,6 +163,11 @@ def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarr
         state.energy = np.where(new, bp.people.energy_start, state.energy)
         state.hire_id = state.hire_id + new
         state.tie_partner[new] = -1
+    if new.any() and np.any(bp.networking.newcomer_ties > 0):
+        k = state.tie_partner.shape[-1]
+        networking.recruit(state, lay, bp, new, stream.uniform((2, k, lay.people)))
+    else:  # skipped, not moved (the same counter)
+        stream.skip()
     return new
 
 
