@@ -77,13 +77,13 @@ def test_unpaired_is_welch():
 
 def test_paired_intervals_are_narrower_than_unpaired_on_the_same_runs(comparison):
     """Common random numbers pay: on the model's runs, pairing narrows every headline interval
-    (yes/no outcomes included), most of them to less than half."""
+    (yes/no outcomes included), most of them by more than a quarter."""
     rows = comparison.paired[comparison.paired["outcome"].isin(HEADLINE)]
     assert len(rows) == 2 * len(HEADLINE)
     paired = rows["high"] - rows["low"]
     unpaired = rows["unpaired_high"] - rows["unpaired_low"]
     assert (paired < unpaired).all(), rows[["scenario", "outcome", "low", "high"]]
-    assert (paired / unpaired).median() < 0.5
+    assert (paired / unpaired).median() < 0.75
 
 
 def test_every_interval_lies_within_its_outcomes_range(comparison):
