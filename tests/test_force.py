@@ -280,7 +280,7 @@ def test_the_command_line_refuses_in_one_line(tmp_path):
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.splitlines() == [
         f"concertsim: error: --out: {folder}: expected a new or empty directory, or a result "
-        "of `concertsim run` or `compare` to replace with --force, got a directory without "
+        "of `concertsim run` to replace with --force, got a directory without "
         "manifest.json "
         "(holding keep.csv)"
     ]

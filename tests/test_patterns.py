@@ -196,7 +196,7 @@ def test_good_book_loads_and_other_refusals(tmp_path):
         pb.load_patterns(_write(tmp_path, twice))
     with pytest.raises(InputError, match="TOML"):
         pb.load_patterns(_write(tmp_path, "[[pattern]\n"))
-    with pytest.raises(InputError, match="readable"):
+    with pytest.raises(InputError, match="an existing pattern file"):
         pb.load_patterns(tmp_path / "missing.toml")
     kernel = GOOD.replace(
         'contrast = { base = "baseline", overrides = { "turnover.local_annual" = 0.4 } }',

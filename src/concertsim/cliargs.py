@@ -103,7 +103,7 @@ def parse_assignments(items: Sequence[str], *, file: str = "--set") -> dict[str,
     """``["turnover.local_annual=0.4", ...]`` -> ``{"turnover.local_annual": 0.4, ...}``.
 
     Raises:
-        InputError: an item is not ``KEY=VALUE``.
+        InputError: an item is not ``KEY=VALUE``, or sets a key an earlier item set.
 
     Example:
         >>> parse_assignments(["turnover.local_annual=0.4", "recognition.enabled=true"])
@@ -115,5 +115,7 @@ def parse_assignments(items: Sequence[str], *, file: str = "--set") -> dict[str,
         if not sep or not key.strip():
             expected_form = "KEY=VALUE, e.g. turnover.local_annual=0.4"
             raise InputError(file, item[:40], expected_form, item)
+        if key.strip() in out:  # which would win is a guess: say so
+            raise InputError(file, key.strip(), "each key set once", item)
         out[key.strip()] = parse_value(text.strip())
     return out

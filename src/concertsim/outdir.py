@@ -4,7 +4,7 @@ Which ``--out`` is accepted: :func:`check_out_dir` (before the simulation) and
 :func:`replacing` (when writing) take a new path or an empty directory. A previous result
 (a ``manifest.json`` of kind ``concertsim.run``, or of the keys run manifests had before
 the marker, and nothing but the files that manifest lists in ``"files"``) is replaced
-only with ``force=True``, else
+only with ``force=True`` and only by the same command (``kind=``), else
 :class:`FileExistsError`. Everything else is refused with a one-line
 :class:`~concertsim.errors.InputError` before anything is touched: another non-empty
 directory, a file, a symbolic link, a mount point, ``/``, the current directory, home or
@@ -68,7 +68,7 @@ from concertsim.resultfiles import identity as _identity
 from concertsim.resultfiles import listed as _listed
 from concertsim.resultfiles import own_files as _own_files
 
-__all__ = ["FORMATS", "KIND", "KINDS", "RESULT_FILES", "check_out_dir", "replacing"]
+__all__ = ["FORMATS", "KIND", "RESULT_FILES", "check_out_dir", "replacing"]
 
 FORMATS = ("parquet", "csv")
 """Table formats a run writes."""
@@ -76,17 +76,13 @@ FORMATS = ("parquet", "csv")
 KIND = "concertsim.run"
 """The ``"kind"`` of a run's ``manifest.json``: what marks a directory as a run's result."""
 
-KINDS = (KIND, "concertsim.compare")
-"""The kinds of result ``--force`` may replace: a run's, a comparison's (``concertsim compare``)."""
 
 RESULT_FILES = frozenset(
     {"manifest.json", "figure.png", *(f"{t}.{f}" for t in ("series", "outcomes") for f in FORMATS)}
 )
 """The names a run writes (a result's own files are those its manifest lists)."""
 
-_EXPECTED = (
-    "a new or empty directory, or a result of `concertsim run` or `compare` to replace with --force"
-)
+_EXPECTED = "a new or empty directory, or a result of `concertsim {}` to replace with --force"
 _LEGACY_KEYS = frozenset({"concertsim_version", "command", "seeds", "files", "scenario"})
 """Keys every run manifest had before ``"kind"`` was added."""
 _ID_HEX = 32
@@ -201,8 +197,8 @@ def _some(names: Sequence[str]) -> str:
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
-def _not_a_result(path: Path, entries: Sequence[str]) -> str | None:
-    """Why the directory ``path`` (holding ``entries``) is not a run's result, or None."""
+def _not_a_result(path: Path, entries: Sequence[str], kind: str = KIND) -> str | None:
+    """Why the directory ``path`` (holding ``entries``) is not a result of ``kind``, or None."""
     if "manifest.json" not in entries:
         return f"a directory without manifest.json (holding {_some(entries)})"
     manifest = path / "manifest.json"
@@ -213,14 +209,15 @@ def _not_a_result(path: Path, entries: Sequence[str]) -> str | None:
     except (OSError, ValueError):
         return "a directory with an unreadable manifest.json"
     legacy = (
-        isinstance(data, dict)
+        kind == KIND
+        and isinstance(data, dict)
         and "kind" not in data
         and _LEGACY_KEYS <= set(data)
         and isinstance(data["command"], list)
         and data["command"][1:2] == ["run"]
     )
-    if not (isinstance(data, dict) and data.get("kind") in KINDS) and not legacy:
-        return f'a directory whose manifest.json is not of "kind": "{KIND}"'
+    if not (isinstance(data, dict) and data.get("kind") == kind) and not legacy:
+        return f'a directory whose manifest.json is not of "kind": "{kind}"'
     own = _listed(data)
     if own is None:
         return "a directory whose manifest.json does not list the result's files"
@@ -242,7 +239,7 @@ _SEEN: dict[Path, Any] = {}
 _UNSEEN = object()
 
 
-def _check_existing(target: Path, out: Path, *, force: bool) -> None:
+def _check_existing(target: Path, out: Path, *, force: bool, kind: str = KIND) -> None:
     """Refuse what is at ``target`` unless it is nothing, an empty directory or a result."""
     try:
         info = os.lstat(target)
@@ -260,17 +257,17 @@ def _check_existing(target: Path, out: Path, *, force: bool) -> None:
         entries = os.listdir(target)
     except OSError as exc:
         got = f"a directory that cannot be listed ({exc.strerror})"
-        raise _refuse(out, _EXPECTED, got) from None
+        raise _refuse(out, _EXPECTED.format(kind.split(".")[-1]), got) from None
     if not entries:
         return
-    problem = _not_a_result(target, entries)
+    problem = _not_a_result(target, entries, kind)
     if problem is not None:
-        raise _refuse(out, _EXPECTED, problem)
+        raise _refuse(out, _EXPECTED.format(kind.split(".")[-1]), problem)
     if not force:
         raise FileExistsError(f"{out} already exists (use --force to replace it)")
 
 
-def check_out_dir(out_dir: str | Path, *, force: bool = False) -> Path:
+def check_out_dir(out_dir: str | Path, *, force: bool = False, kind: str = KIND) -> Path:
     """Refuse an output directory that cannot or must not be written; call before running.
 
     Recovers first from a killed earlier run for the same path (see the module's notes).
@@ -278,6 +275,7 @@ def check_out_dir(out_dir: str | Path, *, force: bool = False) -> Path:
     Args:
         out_dir: the output directory asked for.
         force: whether a previous result there may be replaced.
+        kind: the manifest ``"kind"`` of the results ``force`` may replace (this command's).
 
     Returns:
         ``out_dir`` as a :class:`~pathlib.Path`.
@@ -292,10 +290,10 @@ def check_out_dir(out_dir: str | Path, *, force: bool = False) -> Path:
     if target.parent.is_dir():
         with _lock(target.parent, out) as locked:
             _recover(target, locked=locked)
-            _check_existing(target, out, force=force)
+            _check_existing(target, out, force=force, kind=kind)
             _SEEN[target] = _identity(target)
     else:
-        _check_existing(target, out, force=force)
+        _check_existing(target, out, force=force, kind=kind)
         _SEEN[target] = None
     return out
 
@@ -456,7 +454,7 @@ def _sync(directory: Path) -> None:
 
 
 @contextlib.contextmanager
-def replacing(out_dir: str | Path, *, force: bool = False) -> Iterator[Path]:
+def replacing(out_dir: str | Path, *, force: bool = False, kind: str = KIND) -> Iterator[Path]:
     """Yield an empty temporary directory to fill; on success it becomes ``out_dir``.
 
     ``out_dir`` is checked as by :func:`check_out_dir` (again: things may have changed
@@ -476,7 +474,7 @@ def replacing(out_dir: str | Path, *, force: bool = False) -> Iterator[Path]:
         seen = _SEEN.pop(target, _UNSEEN)
         moved = seen is not _UNSEEN and _identity(target) != seen
         if not moved:
-            _check_existing(target, out, force=force)
+            _check_existing(target, out, force=force, kind=kind)
         tmp = _temporary(target, "tmp")
         os.mkdir(tmp)  # mode 0o777 less the umask, as results should be
         aside = target.with_name(f"{target.name}.conflict-{uuid.uuid4().hex[:8]}")

@@ -25,7 +25,6 @@ import inspect
 import math
 import sys
 import time
-import tomllib
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -44,6 +43,7 @@ from concertsim.params import LEVELS
 from concertsim.scenario import Scenario, bundled_scenarios, load_scenario
 from concertsim.simulate import run_batch, run_scenario
 from concertsim.streams import run_seeds
+from concertsim.tomlfile import read_toml
 from concertsim.worlds import check_world, in_world
 
 __all__ = ["BOOK_PATH", "Pattern", "Contrast", "Statistic", "load_patterns", "evaluate"]
@@ -259,12 +259,7 @@ def load_patterns(path: str | Path | None = None) -> tuple[Pattern, ...]:
     """
     book = Path(path) if path is not None else BOOK_PATH
     file = str(path) if path is not None else "patterns.toml"
-    try:
-        data = tomllib.loads(book.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(file, "", "a readable file", verbatim(exc.strerror or "error")) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(file, "", "valid TOML", verbatim(str(exc))) from None
+    data = read_toml(book, what="pattern file")  # regular, bounded, UTF-8: never hangs
     _keys(data, ("pattern", "statistics"), file, "top level")
     derived = {n: _parse_statistic(n, s, file) for n, s in data.get("statistics", {}).items()}
     raw = data.get("pattern", [])

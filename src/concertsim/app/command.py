@@ -4,10 +4,10 @@ Usage::
 
     concertsim app [SCENARIO] [--port N] [--host 127.0.0.1] [--lang fr|en] [--seed S]
 
-The scenario is checked before the server starts (a bad one: the one-line error of
-``concertsim validate``, exit 2); the server is solara's (``solara run``, the server
-Mesa's SolaraViz pages run on), bound to 127.0.0.1 unless ``--host`` says otherwise. It
-needs the ``app`` extra (``pip install 'concertsim[app]'``).
+The scenario, and that ``--host``/``--port`` can be listened on, are checked before the
+server starts (a bad one: one line ``concertsim: error: ...``, exit 2); the server is
+solara's (``solara run``, the server Mesa's SolaraViz pages run on), bound to 127.0.0.1
+unless ``--host`` says otherwise. It needs the ``app`` extra (``pip install 'concertsim[app]'``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import argparse
 import importlib.util
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -23,7 +24,7 @@ from concertsim.cliargs import integer_in
 from concertsim.errors import InputError, verbatim
 from concertsim.i18n import LANGUAGES, default_language
 
-__all__ = ["add_parser", "command", "server_command", "DEFAULT_PORT"]
+__all__ = ["add_parser", "check_address", "command", "server_command", "DEFAULT_PORT"]
 
 DEFAULT_PORT = 8765
 """solara's usual port."""
@@ -86,6 +87,30 @@ def server_command(args: argparse.Namespace) -> list[str]:
     ]
 
 
+def check_address(host: str, port: int) -> None:
+    """Refuse a ``--host``/``--port`` this machine cannot listen on (unknown name, address
+    of another machine, port taken), in one line, before the server is started.
+
+    Example:
+        >>> check_address("127.0.0.1", 0)
+        >>> check_address("nosuch.invalid", 0)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        concertsim.errors.InputError: app: --host/--port: expected an address ... got nosuch...
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            probe.bind(address)
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        got = verbatim(f"{host}:{port}: {reason.lower()}")
+        raise InputError(
+            "app", "--host/--port", "an address of this machine free to listen on", got
+        ) from None
+
+
 def command(args: argparse.Namespace) -> int:
     """Check the scenario, then serve the page until interrupted."""
     from concertsim.scenario import load_scenario
@@ -95,6 +120,7 @@ def command(args: argparse.Namespace) -> int:
     if missing:
         got = verbatim(", ".join(missing) + " not installed")
         raise InputError("app", "", "the app extra (pip install 'concertsim[app]')", got)
+    check_address(args.host, args.port)
     config = {"scenario": args.scenario, "seed": args.seed, "lang": args.lang or default_language()}
     env = {**os.environ, "CONCERTSIM_APP": json.dumps(config)}  # CDN files: solara-assets
     env.setdefault("SOLARA_CHECK_VERSION", "false")

@@ -33,7 +33,7 @@ def command(args: argparse.Namespace) -> int:
 
     from .core import load_scenarios, run_comparison
     from .summary import scenario_sentence
-    from .write import write_comparison
+    from .write import COMPARE_KIND, write_comparison
 
     scenarios, baseline = load_scenarios(args.scenarios, args.baseline)
     cap = max(args.replicates, args.max_replicates) if args.precision else args.replicates
@@ -44,7 +44,7 @@ def command(args: argparse.Namespace) -> int:
     if args.out is not None and not args.out.strip():
         raise InputError("--out", "", "a directory path", verbatim("an empty path"))
     out = Path(args.out) if args.out is not None else Path("results") / "compare"
-    check_out_dir(out, force=args.force)
+    check_out_dir(out, force=args.force, kind=COMPARE_KIND)
     seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy)
     from concertsim import __version__
 

@@ -14,8 +14,8 @@ A comparison's directory holds::
     manifest.json                  "kind": "concertsim.compare", versions, seeds, files
 
 It is written into a temporary beside ``--out`` and swapped in whole
-(:func:`concertsim.outdir.replacing`): ``--force`` replaces a previous result (of
-``compare`` or ``run``) only once the new one is complete.
+(:func:`concertsim.outdir.replacing`): ``--force`` replaces a previous result of
+``compare`` (never another command's) only once the new one is complete.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def write_comparison(
         InputError: ``out_dir`` is refused (see :func:`concertsim.outdir.check_out_dir`).
     """
     manifest = _provenance(comp, sys.argv if command is None else command, lang)
-    with replacing(out_dir, force=force) as tmp:
+    with replacing(out_dir, force=force, kind=COMPARE_KIND) as tmp:
         tables = comparison_tables(comp)
         files: dict[str, Path] = {}
         for name, table in tables.items():

@@ -14,10 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from concertsim.errors import verbatim
+
 if TYPE_CHECKING:
     from concertsim.experiment.spec_types import Experiment
 
-__all__ = ["ModelContext", "Check", "check_outcomes"]
+__all__ = ["ModelContext", "Check", "check_outcomes", "refuse_scenarios"]
 
 
 @dataclass(frozen=True)
@@ -79,3 +81,10 @@ def check_outcomes(experiment: Experiment, available: Sequence[str]) -> None:
             raise experiment.error(
                 "[experiment] outcomes", f"outcomes among {tuple(available)}", name
             )
+
+
+def refuse_scenarios(experiment: Experiment, model: str) -> None:
+    """Refuse a ``[scenarios]`` table for a model that does not run scenarios."""
+    if experiment.scenarios:
+        what = f"no [scenarios] for {model} (only the concertation model has them)"
+        raise experiment.error("[scenarios]", what, verbatim(", ".join(experiment.scenario_names)))

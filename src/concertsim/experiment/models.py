@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from concertsim.errors import InputError, verbatim
-from concertsim.experiment.context import Check, ModelContext, check_outcomes
+from concertsim.experiment.context import Check, ModelContext, check_outcomes, refuse_scenarios
 from concertsim.experiment.spec import Experiment, check_sweep_workload
 from concertsim.experiment.worldmodels import PatternBook, Worlds
 from concertsim.streams import Stream
@@ -108,11 +108,7 @@ class Ishigami:
 
     def prepare(self, experiment: Experiment, checks: Sequence[Check]) -> ModelContext:
         """Check parameter names and options; the context holds the options."""
-        if experiment.scenarios:
-            what = "no [scenarios] for a test function (only the concertation model has them)"
-            raise experiment.error(
-                "[scenarios]", what, verbatim(", ".join(experiment.scenario_names))
-            )
+        refuse_scenarios(experiment, "a test function")
         for key, value in experiment.model_options:
             if key not in self.defaults:
                 raise experiment.error(

@@ -31,6 +31,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,8 +269,14 @@ def check_out(out: Path, resume: bool) -> ResultsStore | None:
         The existing store, opened and checked (read only), or ``None`` for a new one.
 
     Raises:
-        InputError: ``out`` is neither free nor a store, or its store is damaged.
+        InputError: ``out`` is neither free nor a store (a file, a path under a file...), or
+            its store is damaged.
     """
+    expected = "a new or empty directory (or an existing sweep)"
+    found = next((p for p in (out, *out.parents) if os.path.lexists(p)), out)
+    if os.path.lexists(found) and not found.is_dir():
+        got = "a file" if found == out else f"a path under the file {found}"
+        raise InputError(str(out), "--out", expected, verbatim(got))
     if ResultsStore.exists(out):
         return ResultsStore.open(out)
     if resume:
@@ -283,7 +290,7 @@ def check_out(out: Path, resume: bool) -> ResultsStore | None:
         raise InputError(
             str(out),
             "--out",
-            "a new or empty directory (or an existing sweep)",
+            expected,
             verbatim("a non-empty directory without manifest.json"),
         )
     return None

@@ -43,7 +43,7 @@ import pandas as pd
 
 from concertsim.config import parameter_names, suggest
 from concertsim.errors import InputError, verbatim
-from concertsim.experiment.context import Check, ModelContext, check_outcomes
+from concertsim.experiment.context import Check, ModelContext, check_outcomes, refuse_scenarios
 from concertsim.experiment.spec_types import Experiment
 
 __all__ = ["PatternBook", "Worlds", "score_columns", "score_row", "read_worlds", "WORLD", "VARIANT"]
@@ -129,6 +129,7 @@ class PatternBook:
         from concertsim.patterns import BOOK_PATH
         from concertsim.worlds import BASE_SCENARIO, check_world
 
+        refuse_scenarios(experiment, "the pattern book (its patterns name their scenarios)")
         opts = {**_BOOK_OPTIONS, **dict(experiment.model_options)}
         for key in opts:
             if key not in _BOOK_OPTIONS:

@@ -306,11 +306,13 @@ def analyze_store(
             f"one of the outcomes analysed ({', '.join(report.outcomes)})",
             stable,
         )
+    scenarios = [s["name"] for s in manifest.get("scenarios") or []]
+    if settings.get("baseline") is not None:  # checked even before any run is stored
+        _baseline(manifest, scenarios, settings)
     _notes(report, runs, manifest)
     if runs.empty or not report.outcomes:
         report.note("no runs in the store yet: nothing to analyse" if runs.empty else "no outcomes")
         return report
-    scenarios = [s["name"] for s in manifest.get("scenarios") or []]
     if scenarios:
         baseline = _baseline(manifest, scenarios, settings)
         analyze_scenarios(
@@ -324,8 +326,12 @@ def analyze_store(
 
 def _baseline(manifest: dict[str, Any], scenarios: list[str], settings: Mapping[str, Any]) -> str:
     """The scenario the others are compared with: ``--baseline``, ``[analysis]``, the first."""
-    asked = settings.get("baseline") or manifest["experiment"]["analysis"].get("baseline") or ""
-    if asked and asked not in scenarios:
+    asked = settings.get("baseline")
+    if asked is None:
+        asked = manifest["experiment"]["analysis"].get("baseline") or ""
+    elif not scenarios:
+        raise InputError("--baseline", "", "results with [scenarios] (these have none)", asked)
+    if asked not in ("", *scenarios) or asked == settings.get("baseline") == "":
         raise InputError("--baseline", "", f"a scenario of these results ({', '.join(scenarios)})",
                          asked)  # fmt: skip
     return asked or scenarios[0]
