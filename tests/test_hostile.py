@@ -19,12 +19,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from refusal import LIMIT_SECONDS, assert_refused, materialise, tree
 
 from concertsim.cli import main
 from concertsim.errors import InputError
 from concertsim.params import Event
-
-LIMIT_SECONDS = 10.0
 
 GOOD_EXPERIMENT = """
 [experiment]
@@ -613,30 +612,6 @@ SAYS = {
 """What some cases' one line must say (the limit or rule that refuses them)."""
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    """Every file and directory under ``root`` with its content (directories: ``b"/"``)."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        out[str(path.relative_to(root))] = b"/" if path.is_dir() else path.read_bytes()
-    return out
-
-
-def _materialise(tmp_path: Path, argv: list[str], files: dict) -> list[str]:
-    for name, text in files.items():
-        data = text if isinstance(text, bytes) else text.encode("utf-8")
-        (tmp_path / name).write_bytes(data)
-    return [a.replace("{d}", str(tmp_path)) for a in argv]
-
-
-def _assert_refused(code: int | None, err: str, seconds: float) -> None:
-    assert code == 2, err
-    assert "Traceback" not in err, err
-    lines = err.splitlines()
-    assert len(lines) == 1 and err.endswith("\n"), err
-    assert lines[0].startswith("concertsim: error: "), err
-    assert seconds < LIMIT_SECONDS, f"{seconds:.1f} s"
-
-
 def test_the_corpus_is_large_and_ids_are_unique():
     ids = [c[0] for c in CASES]
     assert len(ids) == len(set(ids))
@@ -646,9 +621,9 @@ def test_the_corpus_is_large_and_ids_are_unique():
 
 @pytest.mark.parametrize(("case", "argv", "files"), CASES, ids=[c[0] for c in CASES])
 def test_hostile_input_is_refused_in_one_line(tmp_path, monkeypatch, capsys, case, argv, files):
-    argv = _materialise(tmp_path, argv, files)
+    argv = materialise(tmp_path, argv, files)
     monkeypatch.chdir(tmp_path)
-    before = _tree(tmp_path)
+    before = tree(tmp_path)
     start = time.monotonic()
     try:
         code = main(argv)
@@ -656,9 +631,9 @@ def test_hostile_input_is_refused_in_one_line(tmp_path, monkeypatch, capsys, cas
         code = exc.code
     seconds = time.monotonic() - start
     err = capsys.readouterr().err
-    _assert_refused(code, err, seconds)
+    assert_refused(code, err, seconds)
     assert SAYS.get(case, "") in err
-    assert _tree(tmp_path) == before  # nothing created, nothing deleted
+    assert tree(tmp_path) == before  # nothing created, nothing deleted
 
 
 def test_a_refused_run_with_force_deletes_nothing(tmp_path, monkeypatch, capsys):
@@ -668,7 +643,7 @@ def test_a_refused_run_with_force_deletes_nothing(tmp_path, monkeypatch, capsys)
     (tmp_path / "s.toml").write_text("")
     monkeypatch.chdir(tmp_path)
     code = main(["run", "s.toml", "--out", str(out), "--force", "-n", "1"])
-    _assert_refused(code, capsys.readouterr().err, 0.0)
+    assert_refused(code, capsys.readouterr().err, 0.0)
     assert (out / "keep.txt").read_text() == "precious"
 
 
@@ -720,7 +695,7 @@ def test_hostile_input_in_a_subprocess(tmp_path, argv):
     os.mkfifo(tmp_path / "fifo.toml")
     before = _tree_names(tmp_path)
     code, err, seconds = _subprocess([a.replace("{d}", str(tmp_path)) for a in argv], tmp_path)
-    _assert_refused(code, err, seconds)
+    assert_refused(code, err, seconds)
     assert _tree_names(tmp_path) == before
 
 
@@ -736,7 +711,7 @@ def test_a_socket_is_refused(tmp_path):
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.bind(str(path))
         code, err, seconds = _subprocess(["validate", str(path)], tmp_path)
-    _assert_refused(code, err, seconds)
+    assert_refused(code, err, seconds)
     assert "socket" in err
 
 

@@ -23,10 +23,9 @@ import time
 from pathlib import Path
 
 import pytest
+from refusal import LIMIT_SECONDS, assert_refused, materialise, tree
 
 from concertsim.cli import main
-
-LIMIT_SECONDS = 10.0
 
 A = 'name = "a"\nextends = "baseline"\nhorizon = 2\n'
 B = 'name = "b"\nextends = "baseline"\nhorizon = 2\n[turnover]\nlocal_annual = 0.4\n'
@@ -427,33 +426,6 @@ def _setup(d: Path, setup: str, results: dict[str, Path], stack) -> dict[str, st
     return values
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    """Every entry under ``root`` with its content (directories ``/``, FIFOs ``|``)."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        if path.is_fifo() or path.is_dir():
-            out[str(path.relative_to(root))] = b"|" if path.is_fifo() else b"/"
-        else:
-            out[str(path.relative_to(root))] = path.read_bytes()
-    return out
-
-
-def _materialise(tmp_path: Path, argv: list[str], files: dict) -> list[str]:
-    for name, text in files.items():
-        data = text if isinstance(text, bytes) else text.encode("utf-8")
-        (tmp_path / name).write_bytes(data)
-    return [a.replace("{d}", str(tmp_path)) for a in argv]
-
-
-def _assert_refused(code: int | None, err: str, seconds: float) -> None:
-    assert code == 2, err
-    assert "Traceback" not in err, err
-    lines = err.splitlines()
-    assert len(lines) == 1 and err.endswith("\n"), err
-    assert lines[0].startswith("concertsim: error: "), err
-    assert seconds < LIMIT_SECONDS, f"{seconds:.1f} s"
-
-
 def test_the_corpus_is_large_and_ids_are_unique():
     ids = [c[0] for c in CASES]
     assert len(ids) == len(set(ids))
@@ -471,11 +443,11 @@ def test_hostile_input_to_the_new_commands_is_refused_in_one_line(
     monkeypatch.setattr(subprocess, "call", lambda *a, **k: pytest.fail("the app server started"))
     with contextlib.ExitStack() as stack:
         values = _setup(tmp_path, setup, results, stack)
-        argv = _materialise(tmp_path, argv, files)
+        argv = materialise(tmp_path, argv, files)
         for key, value in values.items():
             argv = [a.replace(f"{{{key}}}", value) for a in argv]
         monkeypatch.chdir(tmp_path)
-        before = _tree(tmp_path)
+        before = tree(tmp_path)
         start = time.monotonic()
         try:
             code = main(argv)
@@ -483,7 +455,7 @@ def test_hostile_input_to_the_new_commands_is_refused_in_one_line(
             code = exc.code
         seconds = time.monotonic() - start
     err = capsys.readouterr().err
-    _assert_refused(code, err, seconds)
+    assert_refused(code, err, seconds)
     assert seconds < LIMIT_SECONDS
     assert SAYS.get(case, "") in err, err
-    assert _tree(tmp_path) == before  # nothing created, changed or deleted
+    assert tree(tmp_path) == before  # nothing created, changed or deleted
