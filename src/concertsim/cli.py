@@ -29,7 +29,7 @@ from concertsim.cliargs import EXIT_INPUT, Parser, integer_in, parse_assignments
 from concertsim.compare import cli as compare_cli
 from concertsim.config import HORIZON_INFO
 from concertsim.discover import add_parser as _add_discover
-from concertsim.errors import InputError, verbatim
+from concertsim.errors import InputError, verbatim, writing_results
 from concertsim.i18n import LANGUAGES
 from concertsim.limits import LIMITS_HELP, MAX_RUNS
 from concertsim.runsummary import summary_table
@@ -83,7 +83,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     lang = args.lang or default_language()
     fmt = "csv" if args.csv else "parquet"
-    try:
+    with writing_results(out):  # atomic: nothing existing is lost
         write_results(
             out,
             scenario=scenario,
@@ -97,12 +97,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
             stability=result.stability,
             lang=lang,
         )
-    except (OSError, RuntimeError) as exc:  # nothing existing was lost (atomic write)
-        if isinstance(exc, FileExistsError | BrokenPipeError):
-            raise
-        raise InputError(
-            "--out", str(out), "a directory the results can be written to", verbatim(str(exc))
-        ) from None
     print(f"tables:   {out / f'series.{fmt}'}  {out / f'outcomes.{fmt}'}")
     if not args.no_figure:
         print(f"figure:   {out / 'figure.png'}")

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-__all__ = ["InputError", "show_value", "verbatim"]
+__all__ = ["InputError", "show_value", "verbatim", "writing_results"]
 
 _MAX_SHOWN = 60
 """Longest rendering of a bad value in a message, in characters."""
@@ -117,3 +120,28 @@ def _rebuild(file, key, expected, got, has_got, hint):  # pragma: no cover - pic
 def verbatim(text: str) -> str:
     """Mark a ``got`` text to be shown without quotes (a description, not a value)."""
     return _Verbatim(text)
+
+
+@contextmanager
+def writing_results(out: str | Path) -> Iterator[None]:
+    """Turn a failure to write a command's results into the one-line error of ``--out``.
+
+    The results are written atomically, so nothing that existed was lost; a full disk or a
+    folder without write permission is the user's to fix. ``FileExistsError`` (a concurrent
+    writer) and ``BrokenPipeError`` keep their own handling upstream.
+
+    Example:
+        >>> with writing_results("/x"):
+        ...     raise PermissionError("permission denied")
+        Traceback (most recent call last):
+        concertsim.errors.InputError: --out: /x: expected a directory the results can be \
+written to, got permission denied
+    """
+    try:
+        yield
+    except (OSError, RuntimeError) as exc:
+        if isinstance(exc, FileExistsError | BrokenPipeError):
+            raise
+        raise InputError(
+            "--out", str(out), "a directory the results can be written to", verbatim(str(exc))
+        ) from None

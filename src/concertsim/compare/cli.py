@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from concertsim.cliargs import integer_in, share
-from concertsim.errors import InputError, verbatim
+from concertsim.errors import InputError, verbatim, writing_results
 from concertsim.i18n import LANGUAGES, default_language
 from concertsim.limits import LIMITS_HELP, MAX_RUNS
 
@@ -69,16 +69,10 @@ def command(args: argparse.Namespace) -> int:
             f"round(s) ({', '.join(map(str, comp.rounds))}); widest headline half-width "
             f"{comp.reached:.4f}" + ("" if comp.reached <= args.precision else " (cap reached)")
         )
-    try:
+    with writing_results(out):  # atomic: nothing existing is lost
         write_comparison(
             comp, out, lang=args.lang, force=args.force, command=["concertsim", *args.argv]
         )
-    except (OSError, RuntimeError) as exc:  # nothing existing was lost (atomic write)
-        if isinstance(exc, FileExistsError | BrokenPipeError):
-            raise
-        raise InputError(
-            "--out", str(out), "a directory the results can be written to", verbatim(str(exc))
-        ) from None
     print(f"report:  {out / 'report.html'}")
     print(f"tables:  {out}/{{runs,summary,paired,survival,bands,difference}}.{{csv,parquet}}")
     print(f"figures: {out}/{{paired,survival,series,difference}}.png")
