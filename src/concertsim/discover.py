@@ -15,6 +15,7 @@ call in the same directory wrote and this one did not is removed). This module h
 command's parser (:func:`add_parser`) and imports the analysis only when it runs.
 
 Example:
+    >>> from concertsim.cli import build_parser
     >>> parser = build_parser()
     >>> args = parser.parse_args(["discover", "results/x", "--threshold", "0.5"])
     >>> args.outcome, args.threshold, args.above, args.min_density
@@ -26,12 +27,11 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from concertsim.cliargs import Parser, share
+from concertsim.cliargs import share
 from concertsim.errors import InputError, verbatim
 
 if TYPE_CHECKING:
@@ -39,8 +39,7 @@ if TYPE_CHECKING:
     from concertsim.experiment.analysis.prim import PrimBox, PrimResult
     from concertsim.i18n import Messages
 
-__all__ = ["Discovery", "discover_store", "describe", "add_parser", "build_parser", "command"]
-__all__ += ["main"]
+__all__ = ["Discovery", "discover_store", "describe", "add_parser", "command"]
 
 I18N_DOMAIN = "discover"
 """The catalogue of what ``discover`` says to its reader (the sentence and the figures)."""
@@ -383,20 +382,3 @@ def command(args: argparse.Namespace) -> int:
         print(compact(shown).to_string(index=False))
     print(f"\n{len(report.files)} tables and figures in {report.out}")
     return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """A stand-alone parser with just ``discover``."""
-    parser = Parser(prog="concertsim", description="concertsim scenario discovery")
-    add_parser(parser.add_subparsers(dest="command", required=True, parser_class=Parser))
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``discover`` from the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except InputError as exc:
-        print(f"concertsim: error: {exc}", file=sys.stderr)
-        return 2
