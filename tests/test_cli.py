@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from refusal import assert_input_error, cli
 
 from concertsim.scenario import bundled_scenarios
 
@@ -16,28 +16,6 @@ HAS_SIMULATE = importlib.util.find_spec("concertsim.simulate") is not None
 needs_simulate = pytest.mark.skipif(not HAS_SIMULATE, reason="concertsim.simulate not there yet")
 
 pytestmark = pytest.mark.slow  # every test here starts a Python process (make test runs them)
-
-
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m concertsim ARGS`` and capture its output."""
-    return subprocess.run(
-        [sys.executable, "-m", "concertsim", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
-
-
-def assert_input_error(proc: subprocess.CompletedProcess, *fragments: str) -> None:
-    """Exit code 2, one line on stderr starting ``concertsim: error:``, no traceback."""
-    assert proc.returncode == 2, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("concertsim: error: ")
-    assert "Traceback" not in proc.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 @pytest.fixture

@@ -19,25 +19,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from refusal import LIMIT_SECONDS, assert_refused, materialise, tree
+from refusal import GOOD_EXPERIMENT, LIMIT_SECONDS, assert_refused, materialise, tree
 
 from concertsim.cli import main
 from concertsim.errors import InputError
 from concertsim.params import Event
-
-GOOD_EXPERIMENT = """
-[experiment]
-model = "ishigami"
-replicates = 2
-seed = 3
-[design]
-kind = "lhs"
-n = 8
-[parameters]
-x1 = { bounds = [-3, 3] }
-x2 = { bounds = [-3, 3] }
-x3 = { bounds = [-3, 3] }
-"""
 
 BIG = (
     'name = "big"\n[structure]\nregions = 30\nlocal_committees = 60\nlocal_staff = 20\n'

@@ -23,26 +23,12 @@ import time
 from pathlib import Path
 
 import pytest
-from refusal import LIMIT_SECONDS, assert_refused, materialise, tree
+from refusal import GOOD_EXPERIMENT, LIMIT_SECONDS, assert_refused, materialise, tree
 
 from concertsim.cli import main
 
 A = 'name = "a"\nextends = "baseline"\nhorizon = 2\n'
 B = 'name = "b"\nextends = "baseline"\nhorizon = 2\n[turnover]\nlocal_annual = 0.4\n'
-
-ISHIGAMI = """
-[experiment]
-model = "ishigami"
-replicates = 2
-seed = 3
-[design]
-kind = "lhs"
-n = 8
-[parameters]
-x1 = { bounds = [-3, 3] }
-x2 = { bounds = [-3, 3] }
-x3 = { bounds = [-3, 3] }
-"""
 
 SCENARIOS = """
 [experiment]
@@ -268,7 +254,7 @@ def _cal(old: str, new: str) -> str:
 
 
 CALIBRATE_CASES = [
-    _calibrate("not the patterns model", text=ISHIGAMI),
+    _calibrate("not the patterns model", text=GOOD_EXPERIMENT),
     _calibrate("with scenarios", text=CALIBRATION + '[scenarios]\na = "baseline"\n'),
     _calibrate("empty file", text=""),
     _calibrate("binary file", text=bytes(range(256))),
@@ -388,7 +374,7 @@ def results(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("results")
     (root / "a.toml").write_text(A)
     (root / "b.toml").write_text(B)
-    (root / "ish.toml").write_text(ISHIGAMI)
+    (root / "ish.toml").write_text(GOOD_EXPERIMENT)
     (root / "conc.toml").write_text(SCENARIOS)
     commands = {
         "run": ["run", "baseline", "-n", "1", "--months", "2", "--seed", "1", "--no-figure"],
