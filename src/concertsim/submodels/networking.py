@@ -270,16 +270,14 @@ def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, u: np.n
     q = pool.shape[1]
     pick = np.minimum((uu[:, 0, :] * q).astype(np.int64), q - 1)
     slot_u = uu[:, 1, :] / np.maximum(p_try, 1e-12)[:, None]
-    shape = new.shape
     for r in range(int(rounds.max()) + 1):
+        # a newcomer tries at most once a round, and newcomers come in (run, post)
+        # order: the order :func:`_write` gives candidates of (B,P) arrays
         i, k = np.nonzero(tries & (rounds == r))
         c = pool[i, pick[i, k]]
-        ok = state.occupied[run[i], c] & (lay.post_org[c] != lay.post_org[post[i]])
-        ok_full, c_full, u_full = np.zeros(shape, bool), np.zeros(shape, np.int64), np.zeros(shape)
-        ok_full[run[i], post[i]] = ok
-        c_full[run[i], post[i]] = c
-        u_full[run[i], post[i]] = slot_u[i, k]
-        _write(state, lay, ok_full, np.broadcast_to(np.arange(lay.people), shape), c_full, u_full)
+        b, a = run[i], post[i]
+        ok = state.occupied[b, c] & (lay.post_org[c] != lay.post_org[a])
+        _write_pairs(state, lay, b[ok], a[ok], c[ok], slot_u[i, k][ok])
 
 
 def national_ties(state: State, lay: Layout) -> np.ndarray:
@@ -299,7 +297,19 @@ def _write(
     if flat.size == 0:
         return
     b = flat // (ok.size // ok.shape[0])  # the run of each candidate
-    a, c, uu = np.take(a, flat), np.take(c, flat), np.take(u, flat)
+    _write_pairs(state, lay, b, np.take(a, flat), np.take(c, flat), np.take(u, flat))
+
+
+def _write_pairs(
+    state: State, lay: Layout, b: np.ndarray, a: np.ndarray, c: np.ndarray, uu: np.ndarray
+) -> None:
+    """Write candidate ties between posts ``a`` and ``c`` of runs ``b``, in this order.
+
+    ``uu`` draws the slot of a full person; a candidate loses to an earlier one
+    that shares a person (:func:`_once_per_person`).
+    """
+    if b.size == 0:
+        return
     slots_a, slots_c = state.tie_partner[b, a], state.tie_partner[b, c]
     tied = np.logical_or.reduce(slots_a == c[:, None], axis=1)  # a already tied to c
     keep = _once_per_person(b, a, c, lay.people)
