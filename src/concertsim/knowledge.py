@@ -420,9 +420,9 @@ def _vote_sums(
 ) -> np.ndarray:
     """``s_j`` per organisation: sums of the superior members' actions, ``(B, G, m)``."""
     k = int(np.count_nonzero(sup))
-    if k < _SPARSE_SHARE * sup.size:
-        sums = _vote_sums_sparse(actions, sup, group, G)
-    elif G == 1:
+    if k < _SPARSE_SHARE * sup.size:  # the tied people's rows summed in the same pass
+        return _vote_sums_sparse(actions, sup, group, G, extra)
+    if G == 1:
         sums = np.einsum("bp,bpm->bm", sup.view(np.int8), actions, dtype=np.int32)[:, None]
     else:
         sums = _vote_sums_grouped(actions, sup, group, G)
@@ -433,21 +433,39 @@ def _vote_sums(
 
 
 def _vote_sums_sparse(
-    actions: np.ndarray, sup: np.ndarray, group: np.ndarray, G: int
+    actions: np.ndarray,
+    sup: np.ndarray,
+    group: np.ndarray,
+    G: int,
+    extra: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """:func:`_vote_sums` from the superior people's rows only (few superiors)."""
+    """:func:`_vote_sums` from the superior people's rows only (few superiors).
+
+    The rows of ``extra`` (run, person, org) count too, in the same sums (integer
+    sums: the order of the terms does not matter).
+    """
     B, P, m = actions.shape
     sums = np.zeros((B * G, m), dtype=np.int32)
-    run, person = np.divmod(np.flatnonzero(sup), P)
-    if run.size == 0:
+    row = np.flatnonzero(sup)  # run * P + person
+    key = (row // P) * G + np.take(group, row % P)
+    if extra is not None and extra[0].size:
+        run, person, org = extra
+        row = np.concatenate([row, run * P + person])
+        key = np.concatenate([key, run * G + org])
+    if row.size == 0:
         return sums.reshape(B, G, m)
-    key = run * G + group[person]
-    if G > 1 and np.any(np.diff(key) < 0):
+    if np.any(key[1:] < key[:-1]):
         order = np.argsort(key, kind="stable")
-        run, person, key = run[order], person[order], key[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    sums[key[starts]] = np.add.reduceat(actions[run, person], starts, axis=0, dtype=np.int32)
+        row, key = row[order], key[order]
+    starts = np.flatnonzero(key[1:] != key[:-1])
+    starts += 1
+    starts = np.concatenate([_ZERO, starts])
+    rows = np.take(actions.reshape(B * P, m), row, axis=0)
+    sums[key[starts]] = np.add.reduceat(rows, starts, axis=0, dtype=np.int32)
     return sums.reshape(B, G, m)
+
+
+_ZERO = np.zeros(1, dtype=np.intp)
 
 
 def _vote_sums_grouped(
