@@ -231,7 +231,7 @@ def _candidates(lay: Layout) -> _Candidates:
     return hit[1]
 
 
-def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, u: np.ndarray) -> None:
+def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, stream: Stream) -> None:
     """Newcomers recruited from the region's network bring ties (M3, M13).
 
     A newcomer of a region's organisation tries each of their ``K`` tie slots with
@@ -252,18 +252,21 @@ def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, u: np.n
         lay: the layout.
         bp: batch parameters.
         new: (B,P) the newcomers of this month (their slots are empty).
-        u: (B,2,K,P) uniforms: the partner drawn, then whether the slot is tried.
+        stream: makes one draw, (B,2,K,P) uniforms: the partner drawn, then whether
+            the slot is tried (made at the newcomers' columns only: the same numbers).
     """
     run, post = np.nonzero(new & lay.post_in_region[None, :])
     if run.size == 0:
+        stream.skip()  # the draw is not needed (the same counter)
         return
     k_slots = state.tie_partner.shape[-1]
+    offsets = _recruit_offsets(k_slots, lay.people)  # (n,2,K): (draw, slot, post)
+    uu = stream.uniform_at(run[:, None, None], post[:, None, None] + offsets)
     incumbent = state.occupied & ~new
     held = np.where(incumbent, ties_held(state), 0)[:, lay.region_pool].sum(-1)  # (B,R)
     mean_ties = held / np.maximum(incumbent[:, lay.region_pool].sum(-1), 1)
     region = lay.region_of_post[post]
     p_try = np.minimum(bp.networking.newcomer_ties[run, 0] * mean_ties[run, region] / k_slots, 1.0)
-    uu = u[run, :, :, post]  # (n,2,K)
     tries = uu[:, 1, :] < p_try[:, None]
     rounds = np.cumsum(tries, axis=1) - 1
     pool = lay.region_pool[region]  # (n,Q)
@@ -278,6 +281,11 @@ def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, u: np.n
         b, a = run[i], post[i]
         ok = state.occupied[b, c] & (lay.post_org[c] != lay.post_org[a])
         _write_pairs(state, lay, b[ok], a[ok], c[ok], slot_u[i, k][ok])
+
+
+def _recruit_offsets(k: int, people: int) -> np.ndarray:
+    """(2,K) flat offsets of (draw, slot) in a (2,K,P) draw: ``j K P + k P``."""
+    return (np.arange(2)[:, None] * k + np.arange(k)[None, :]) * people
 
 
 def national_ties(state: State, lay: Layout) -> np.ndarray:

@@ -164,8 +164,7 @@ def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarr
         state.hire_id = state.hire_id + new
         state.tie_partner[new] = -1
     if new.any() and np.any(bp.networking.newcomer_ties > 0):
-        k = state.tie_partner.shape[-1]
-        networking.recruit(state, lay, bp, new, stream.uniform((2, k, lay.people)))
+        networking.recruit(state, lay, bp, new, stream)
     else:  # skipped, not moved (the same counter)
         stream.skip()
     return new
