@@ -81,8 +81,12 @@ def leave(
     share = np.divide(
         state.influence, org_influence, out=np.zeros_like(org_influence), where=org_influence > 0
     )
-    convex = (share * people) ** (bp.people.agent_convexity - 1.0)
-    lost = np.minimum(lay.per_org(np.where(gone, share * convex, 0.0)), 1.0)
+    # share x rho^(convexity - 1) of the leavers only (a power per leaver, not per post)
+    run, post = np.nonzero(gone)
+    g_share, g_rho = share[run, post], share[run, post] * people[run, post]
+    weight = np.zeros_like(share)
+    weight[run, post] = g_share * g_rho ** (bp.people.agent_convexity[run, 0] - 1.0)
+    lost = np.minimum(lay.per_org(weight), 1.0)
     reg = lay.level_slice["regional"]
     cost = np.repeat(bp.people.departure_cost, lay.groups, axis=1)  # (B,G)
     cost[:, reg] = bp.people.regional_departure_cost
@@ -156,10 +160,12 @@ def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarr
     new = vacant & funded & (state.vacant_for <= 0)
     state.vacant_for = np.where(vacant & funded & ~new, np.maximum(state.vacant_for - 1, 0), 0)
     if new.any():
-        alpha = bp.people.influence_alpha
-        influence = (1.0 - u[:, 0]) ** (-1.0 / alpha)  # Pareto, >= 1
+        run, post = np.nonzero(new)
+        alpha = bp.people.influence_alpha[run, 0]
+        influence = state.influence.copy()
+        influence[run, post] = (1.0 - u[run, 0, post]) ** (-1.0 / alpha)  # Pareto, >= 1
         state.occupied |= new
-        state.influence = np.where(new, influence, state.influence)
+        state.influence = influence
         state.energy = np.where(new, bp.people.energy_start, state.energy)
         state.hire_id = state.hire_id + new
         state.tie_partner[new] = -1
