@@ -321,10 +321,8 @@ def _turbulence(state: KnowledgeState, bases: np.ndarray, p4: Prob) -> None:
     """Step 2: each dimension of reality flips with probability p4."""
     if np.all(np.asarray(p4) == 0.0):
         return
-    m = state.dims
-    u = hash_uniform(bases[:, None], np.arange(m, dtype=np.uint64)[None, :])
-    flip = u < p4
-    state.reality[flip] *= -1
+    u = hash_uniform(bases[:, None], _dims(state.dims))
+    np.negative(state.reality, out=state.reality, where=u < p4)
 
 
 def _act(beliefs: np.ndarray, bases: np.ndarray) -> np.ndarray:
@@ -350,18 +348,38 @@ def _targets(
     target = np.take(code, group, axis=1)
     if link_group is None or np.all(np.asarray(p_cross) == 0.0):
         return target
-    run, person = np.nonzero(link_group >= 0)
-    if run.size == 0:
+    # flat (run * P + person) indices of the linked people: one gather, one scatter
+    flat = np.flatnonzero(link_group >= 0)
+    if flat.size == 0:
         return target
-    pos = person.astype(np.uint64)[:, None] * np.uint64(m) + np.arange(m, dtype=np.uint64)
-    u = hash_uniform(bases[run][:, None], pos)
+    P = link_group.shape[1]
+    run = flat // P
+    pos = (flat - run * P)[:, None] * m + _dims(m)  # the person's row of a (P, m) draw
+    u = hash_uniform(np.take(bases, run)[:, None], pos)
     pc = np.asarray(p_cross, dtype=np.float64)
-    pc = pc if pc.ndim == 0 else np.broadcast_to(pc, link_group.shape)[run, person][:, None]
+    if pc.shape == (B, 1):  # one probability per run
+        pc = np.take(pc, run, axis=0)
+    elif pc.ndim:
+        pc = np.broadcast_to(pc, link_group.shape).reshape(-1)[flat][:, None]
     cross = u < pc
-    linked = code[run, link_group[run, person]]  # (K, m)
-    rows = target[run, person]
-    target[run, person] = np.where(cross, linked, rows)
+    linked = np.take(code.reshape(B * G, m), run * G + np.take(link_group, flat), axis=0)
+    rows = target.reshape(B * target.shape[1], m)
+    rows[flat] = np.where(cross, linked, np.take(rows, flat, axis=0))
     return target
+
+
+_DIMS: dict[int, np.ndarray] = {}
+
+
+def _dims(m: int) -> np.ndarray:
+    """``arange(m)`` (int64, read-only, cached): the dimensions of a person's row."""
+    dims = _DIMS.get(m)
+    if dims is None:
+        dims = np.arange(m, dtype=np.int64)
+        dims.setflags(write=False)
+        if len(_DIMS) < 64:
+            _DIMS[m] = dims
+    return dims
 
 
 def _socialise(
@@ -492,14 +510,15 @@ def _learn_code(code: np.ndarray, sums: np.ndarray, p2: Prob, bases: np.ndarray)
     flat = np.flatnonzero(cand)
     if flat.size == 0:
         return
-    run_org, dim = np.divmod(flat, m)
-    run, org = np.divmod(run_org, G)
+    run_org = flat // m  # flat = (run G + org) m + dim
+    run = run_org // G
     pr = np.asarray(p2, dtype=np.float64)
-    pr = pr if pr.ndim == 0 else np.broadcast_to(pr, (B, G))[run, org]
-    prob = 1.0 - (1.0 - pr) ** np.abs(sums.reshape(-1)[flat])
-    pos = (org * m + dim).astype(np.uint64)
-    learn = hash_uniform(bases[run], pos) < prob
-    code[run[learn], org[learn], dim[learn]] = sign.reshape(-1)[flat[learn]]
+    if pr.ndim:
+        pr = np.take(np.broadcast_to(pr, (B, G)).reshape(-1), run_org)
+    prob = 1.0 - (1.0 - pr) ** np.abs(np.take(sums.reshape(-1), flat))
+    learn = hash_uniform(np.take(bases, run), flat - run * (G * m)) < prob  # at org m + dim
+    hit = flat[learn]
+    np.put(code, hit, np.take(sign.reshape(-1), hit))
 
 
 # --------------------------------------------------------------------------- equilibrium
