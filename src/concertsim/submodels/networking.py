@@ -268,19 +268,26 @@ def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, stream:
     region = lay.region_of_post[post]
     p_try = np.minimum(bp.networking.newcomer_ties[run, 0] * mean_ties[run, region] / k_slots, 1.0)
     tries = uu[:, 1, :] < p_try[:, None]
-    rounds = np.cumsum(tries, axis=1) - 1
-    pool = lay.region_pool[region]  # (n,Q)
+    i, k = np.nonzero(tries)  # every try, by newcomer in (run, post) order, then slot
+    if i.size == 0:
+        return
+    rounds = (np.cumsum(tries, axis=1) - 1)[i, k]  # a newcomer's first try is round 0, ...
+    pool = lay.region_pool  # (R,Q)
     q = pool.shape[1]
-    pick = np.minimum((uu[:, 0, :] * q).astype(np.int64), q - 1)
-    slot_u = uu[:, 1, :] / np.maximum(p_try, 1e-12)[:, None]
-    for r in range(int(rounds.max()) + 1):
-        # a newcomer tries at most once a round, and newcomers come in (run, post)
-        # order: the order :func:`_write` gives candidates of (B,P) arrays
-        i, k = np.nonzero(tries & (rounds == r))
-        c = pool[i, pick[i, k]]
-        b, a = run[i], post[i]
-        ok = state.occupied[b, c] & (lay.post_org[c] != lay.post_org[a])
-        _write_pairs(state, lay, b[ok], a[ok], c[ok], slot_u[i, k][ok])
+    pick = np.minimum((uu[i, 0, k] * q).astype(np.int64), q - 1)
+    c = pool[region[i], pick]
+    b, a = run[i], post[i]
+    # tie writes change neither who is in post nor organisations: checked once for all rounds
+    ok = state.occupied[b, c] & (lay.post_org[c] != lay.post_org[a])
+    slot_u = uu[i, 1, k] / np.maximum(p_try[i], 1e-12)
+    # round by round, each in (run, post) order (a newcomer tries at most once a round):
+    # the order :func:`_write` gives candidates of (B,P) arrays
+    keep = np.flatnonzero(ok)
+    order = keep[np.argsort(rounds[keep], kind="stable")]
+    b, a, c, slot_u, rounds = b[order], a[order], c[order], slot_u[order], rounds[order]
+    bounds = np.searchsorted(rounds, np.arange(int(rounds.max(initial=-1)) + 2))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        _write_pairs(state, lay, b[lo:hi], a[lo:hi], c[lo:hi], slot_u[lo:hi])
 
 
 def _recruit_offsets(k: int, people: int) -> np.ndarray:
