@@ -325,30 +325,35 @@ def _write_pairs(
     """
     if b.size == 0:
         return
-    slots_a, slots_c = state.tie_partner[b, a], state.tie_partner[b, c]
+    people, k = lay.people, state.tie_partner.shape[-1]
+    row_a, row_c = b * people + a, b * people + c  # flat (run, post) rows
+    slots = state.tie_partner.reshape(-1, k)  # read only (a copy if not contiguous)
+    slots_a, slots_c = np.take(slots, row_a, axis=0), np.take(slots, row_c, axis=0)
     tied = np.logical_or.reduce(slots_a == c[:, None], axis=1)  # a already tied to c
-    keep = _once_per_person(b, a, c, lay.people)
+    keep = _once_per_person(row_a, row_c)
     keep &= ~tied
-    b, a, c, uu = b[keep], a[keep], c[keep], uu[keep]
+    kept = np.flatnonzero(keep)
+    uu, run_row = np.take(uu, kept), np.take(b, kept) * people
     # a person is in at most one kept candidate, so no write below touches another's rows
-    for x, y, slots in ((a, c, slots_a[keep]), (c, a, slots_c[keep])):
-        slot = _free_slot(slots >= 0, uu)
-        state.tie_partner[b, x, slot] = y
-        state.tie_hire[b, x, slot] = state.hire_id[b, y]
+    for row, y, held in ((row_a, c, slots_a), (row_c, a, slots_c)):
+        row, y = np.take(row, kept), np.take(y, kept)
+        cell = row * k + _free_slot(np.take(held, kept, axis=0) >= 0, uu)
+        np.put(state.tie_partner, cell, y)
+        np.put(state.tie_hire, cell, np.take(state.hire_id, run_row + y))
 
 
-def _once_per_person(b: np.ndarray, a: np.ndarray, c: np.ndarray, people: int) -> np.ndarray:
+def _once_per_person(row_a: np.ndarray, row_c: np.ndarray) -> np.ndarray:
     """Keep a candidate tie only where both its people appear first in it this month.
 
     So a person makes at most one new tie a month, and no two new ties compete for
     the same free slot. Candidates come in (run, region, candidate) order, so the
-    choice depends on the run's own draws only.
+    choice depends on the run's own draws only. ``row_a`` and ``row_c`` are the flat
+    (run x people + post) rows of the candidates' two people.
     """
-    n = b.size
+    n = row_a.size
     ends = np.empty((n, 2), dtype=np.int64)  # a0 c0 a1 c1 ...
-    run_start = b * people
-    np.add(run_start, a, out=ends[:, 0])
-    np.add(run_start, c, out=ends[:, 1])
+    ends[:, 0] = row_a
+    ends[:, 1] = row_c
     ends = ends.ravel()
     pair = np.arange(2 * n) >> 1  # the candidate of each end
     first = np.full(int(ends.max()) + 1, n, dtype=np.int64)
