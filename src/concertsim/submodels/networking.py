@@ -325,41 +325,36 @@ def _write_pairs(
     """
     if b.size == 0:
         return
-    people, k = lay.people, state.tie_partner.shape[-1]
-    row_a, row_c = b * people + a, b * people + c  # flat (run, post) rows
-    slots = state.tie_partner.reshape(-1, k)  # read only (a copy if not contiguous)
-    slots_a, slots_c = np.take(slots, row_a, axis=0), np.take(slots, row_c, axis=0)
-    tied = np.logical_or.reduce(slots_a == c[:, None], axis=1)  # a already tied to c
-    keep = _once_per_person(row_a, row_c)
-    keep &= ~tied
+    people, k, n = lay.people, state.tie_partner.shape[-1], b.size
+    # the flat (run, post) rows of both sides, a's then c's: read, checked and written
+    # together (a person is in at most one kept candidate: no two writes meet)
+    run_row = b * people
+    rows = np.concatenate((run_row + a, run_row + c))
+    held = np.take(state.tie_partner.reshape(-1, k), rows, axis=0)  # (2n, K)
+    keep = _once_per_person(rows)
+    keep &= ~np.logical_or.reduce(held[:n] == c[:, None], axis=1)  # a already tied to c
     kept = np.flatnonzero(keep)
-    uu, run_row = np.take(uu, kept), np.take(b, kept) * people
-    # a person is in at most one kept candidate, so no write below touches another's rows
-    for row, y, held in ((row_a, c, slots_a), (row_c, a, slots_c)):
-        row, y = np.take(row, kept), np.take(y, kept)
-        cell = row * k + _free_slot(np.take(held, kept, axis=0) >= 0, uu)
-        np.put(state.tie_partner, cell, y)
-        np.put(state.tie_hire, cell, np.take(state.hire_id, run_row + y))
+    kept = np.concatenate((kept, kept + n))
+    rows, partner = np.take(rows, kept), np.take(np.concatenate((c, a)), kept)
+    cell = rows * k + _free_slot(np.take(held, kept, axis=0) >= 0, np.take(uu, kept % n))
+    np.put(state.tie_partner, cell, partner)
+    np.put(state.tie_hire, cell, np.take(state.hire_id, np.take(run_row, kept % n) + partner))
 
 
-def _once_per_person(row_a: np.ndarray, row_c: np.ndarray) -> np.ndarray:
+def _once_per_person(rows: np.ndarray) -> np.ndarray:
     """Keep a candidate tie only where both its people appear first in it this month.
 
     So a person makes at most one new tie a month, and no two new ties compete for
     the same free slot. Candidates come in (run, region, candidate) order, so the
-    choice depends on the run's own draws only. ``row_a`` and ``row_c`` are the flat
-    (run x people + post) rows of the candidates' two people.
+    choice depends on the run's own draws only. ``rows`` holds the flat
+    (run x people + post) rows of the n candidates' first people, then of their second.
     """
-    n = row_a.size
-    ends = np.empty((n, 2), dtype=np.int64)  # a0 c0 a1 c1 ...
-    ends[:, 0] = row_a
-    ends[:, 1] = row_c
-    ends = ends.ravel()
-    pair = np.arange(2 * n) >> 1  # the candidate of each end
-    first = np.full(int(ends.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first, ends, pair)  # the first candidate in which each person appears
-    wins = (first[ends] == pair).reshape(-1, 2)
-    return wins[:, 0] & wins[:, 1]
+    n = rows.size // 2
+    pair = np.arange(rows.size) % n  # the candidate of each person
+    first = np.full(int(rows.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, rows, pair)  # the first candidate in which each person appears
+    wins = (np.take(first, rows) == pair).reshape(2, n)
+    return wins[0] & wins[1]
 
 
 def ties_per_person(state: State) -> np.ndarray:
