@@ -394,9 +394,12 @@ def _socialise(
     cand = cand & (beliefs != target)
     if active is not None:
         cand &= active[:, :, None]
-    p = p1 if np.ndim(p1) == 0 else np.broadcast_to(p1, beliefs.shape[:2])
-    move = _bernoulli_mask(bases, cand, p)
-    np.add(beliefs, target, out=beliefs, where=move)  # one step toward the target
+    p = p1
+    if isinstance(p, np.ndarray) and p.ndim and p.shape != beliefs.shape[:2]:
+        p = np.broadcast_to(p, beliefs.shape[:2])
+    move = _bernoulli_mask(bases, cand, p).view(np.int8)
+    move *= target  # one step toward the target where it moves, 0 elsewhere (no masked add)
+    beliefs += move
 
 
 def _superior(
