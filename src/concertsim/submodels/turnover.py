@@ -76,22 +76,26 @@ def leave(
     """
     if not gone.any():
         return
-    org_influence = lay.per_org(state.influence)[:, lay.post_org]
-    people = lay.per_org(state.occupied.astype(float))[:, lay.post_org]
-    share = np.divide(
-        state.influence, org_influence, out=np.zeros_like(org_influence), where=org_influence > 0
-    )
-    # share x rho^(convexity - 1) of the leavers only (a power per leaver, not per post)
+    # share_i and rho_i = share_i x n of the leavers only (zero where the organisation's
+    # influence is zero)
     run, post = np.nonzero(gone)
-    g_share, g_rho = share[run, post], share[run, post] * people[run, post]
-    weight = np.zeros_like(share)
-    weight[run, post] = g_share * g_rho ** (bp.people.agent_convexity[run, 0] - 1.0)
+    org = lay.post_org[post]
+    org_influence = lay.per_org(state.influence)[run, org]
+    people = lay.per_org(state.occupied, np.float64)[run, org]  # (whole numbers)
+    influence = state.influence[run, post]
+    share = np.divide(
+        influence, org_influence, out=np.zeros_like(org_influence), where=org_influence > 0
+    )
+    rho = share * people
+    weight = np.zeros_like(state.influence)
+    weight[run, post] = share * rho ** (bp.people.agent_convexity[run, 0] - 1.0)
     lost = np.minimum(lay.per_org(weight), 1.0)
     reg = lay.level_slice["regional"]
     cost = np.repeat(bp.people.departure_cost, lay.groups, axis=1)  # (B,G)
     cost[:, reg] = bp.people.regional_departure_cost
     state.credibility -= cost * lost * state.credibility
-    excess = np.where(gone, share * np.maximum(share * people - 1.0, 0.0), 0.0)
+    excess = np.zeros_like(weight)
+    excess[run, post] = share * np.maximum(rho - 1.0, 0.0)
     _champions_lost(state, lay, bp, np.minimum(lay.per_org(excess), 1.0))
     months = np.ceil(-np.log1p(-u_vacancy) * bp.turnover.vacancy_months)
     state.vacant_for = np.where(gone, months.astype(np.int32), state.vacant_for)
