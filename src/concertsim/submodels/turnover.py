@@ -54,12 +54,13 @@ def monthly_hazard(annual: np.ndarray) -> np.ndarray:
 def _base_hazard(lay: Layout, bp: BatchParams) -> np.ndarray:
     """(B,P) monthly hazard of each post, from its level and kind."""
     t = bp.turnover
-    by_level = np.concatenate(
-        [t.local_annual, t.sectoral_annual, t.regional_annual, t.national_annual], axis=1
+    annual = np.concatenate(
+        [t.local_annual, t.sectoral_annual, t.regional_annual, t.national_annual, t.elected_annual],
+        axis=1,
     )
-    annual = by_level[:, lay.post_level]
-    annual = np.where(lay.post_elected[None, :], t.elected_annual, annual)
-    return monthly_hazard(annual)
+    # the five hazards of a run (levels, then elected posts), then each post's
+    kind = np.where(lay.post_elected, annual.shape[1] - 1, lay.post_level)
+    return np.take(monthly_hazard(annual), kind, axis=1)
 
 
 def leave(
