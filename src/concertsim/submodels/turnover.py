@@ -98,8 +98,10 @@ def leave(
     excess = np.zeros_like(weight)
     excess[run, post] = share * np.maximum(rho - 1.0, 0.0)
     _champions_lost(state, lay, bp, np.minimum(lay.per_org(excess), 1.0))
-    months = np.ceil(-np.log1p(-u_vacancy) * bp.turnover.vacancy_months)
-    state.vacant_for = np.where(gone, months.astype(np.int32), state.vacant_for)
+    months = np.ceil(-np.log1p(-u_vacancy[run, post]) * bp.turnover.vacancy_months[run, 0])
+    vacant_for = state.vacant_for.copy()  # the leavers' vacancy lengths only
+    vacant_for[run, post] = months.astype(np.int32)
+    state.vacant_for = vacant_for
     state.occupied &= ~gone
     state.influence = np.where(gone, 0.0, state.influence)
     state.leadership = np.where(gone, 0.0, state.leadership)
