@@ -516,8 +516,8 @@ def _learn_code(code: np.ndarray, sums: np.ndarray, p2: Prob, bases: np.ndarray)
     run_org = flat // m  # flat = (run G + org) m + dim
     run = run_org // G
     pr = np.asarray(p2, dtype=np.float64)
-    if pr.ndim:
-        pr = np.take(np.broadcast_to(pr, (B, G)).reshape(-1), run_org)
+    if pr.ndim:  # one probability per (run, organisation), gathered at the candidates
+        pr = np.take(pr if pr.shape == (B, G) else np.broadcast_to(pr, (B, G)), run_org)
     prob = 1.0 - (1.0 - pr) ** np.abs(np.take(sums.reshape(-1), flat))
     learn = hash_uniform(np.take(bases, run), flat - run * (G * m)) < prob  # at org m + dim
     hit = flat[learn]
