@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import knowledge
 from .init import initial_state
 from .interventions import apply_event
+from .knowledge import state as knowledge_state
 from .layout import Layout
 from .observe import VARIABLES, aggregation, observe
 from .params import LEVELS, Event, Parameters, Structure
@@ -62,7 +62,7 @@ SCHEDULE: tuple[Callable[..., object], ...] = (
     people.age,
     networking.decay,
     learning.learn,
-    knowledge.code_knowledge,
+    knowledge_state.code_knowledge,
     networking.ties_held,
     networking.coverage,
     roles.legitimacy,
@@ -188,7 +188,7 @@ class Engine:
         networking.decay(s, bp, st["ties"])
         learning.learn(s, lay, bp, st["knowledge"], st["links"], newcomers)
         # the regional body's roles and their effects (M6, M8, M9, M11, M12, M15)
-        know = knowledge.code_knowledge(s.knowledge)
+        know = knowledge_state.code_knowledge(s.knowledge)
         cover, cover_local = networking.coverage(s, lay, bp, networking.ties_held(s))
         legit = roles.legitimacy(s, lay)
         capacity = roles.effective_capacity(s, lay, bp, know)
