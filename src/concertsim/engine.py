@@ -63,6 +63,7 @@ SCHEDULE: tuple[Callable[..., object], ...] = (
     networking.decay,
     learning.learn,
     knowledge_state.code_knowledge,
+    learning.tacit,
     networking.ties_held,
     networking.coverage,
     roles.legitimacy,
@@ -189,9 +190,10 @@ class Engine:
         learning.learn(s, lay, bp, st["knowledge"], st["links"], newcomers)
         # the regional body's roles and their effects (M6, M8, M9, M11, M12, M15)
         know = knowledge_state.code_knowledge(s.knowledge)
+        held = learning.tacit(s, lay)  # no belief nor post changes until credibility's
         cover, cover_local = networking.coverage(s, lay, bp, networking.ties_held(s))
         legit = roles.legitimacy(s, lay)
-        capacity = roles.effective_capacity(s, lay, bp, know)
+        capacity = roles.effective_capacity(s, lay, bp, know, held)
         out = roles.role_outputs(s, lay, bp, capacity, legit, cover, cover_local)
         roles.apply_outputs(s, lay, bp, out)
         networking.make_ties(s, lay, bp, st["ties"], out[..., roles.NETWORKING])
@@ -199,7 +201,7 @@ class Engine:
         # harvest, credibility, engagement, funding (M1, M5, M7-M10, M12, M13)
         engagement.update_harvest(s, bp)
         time = credibility.strategic_time(s, lay, bp)
-        credibility.update(s, lay, bp, know, time, ties)
+        credibility.update(s, lay, bp, know, time, ties, held)
         engagement.update(s, lay, bp, time, st["participation"])
         # members going dormant, national funding, the regional body's fold hazard (M1, M2, M10)
         folding.dormancy(s, lay, bp, st["dormancy"])

@@ -94,10 +94,16 @@ def tacit(state: State, lay: Layout) -> np.ndarray:
     return lay.per_org(held) / lay.org_posts
 
 
-def effective_knowledge(state: State, lay: Layout, bp: BatchParams, code: np.ndarray) -> np.ndarray:
-    """(B,G) codified plus tacit knowledge, given ``code`` (B,G) code knowledge."""
+def effective_knowledge(
+    state: State, lay: Layout, bp: BatchParams, code: np.ndarray, held: np.ndarray | None = None
+) -> np.ndarray:
+    """(B,G) codified plus tacit knowledge, given ``code`` (B,G) code knowledge.
+
+    ``held`` is :func:`tacit` if already computed (the month computes it once, after
+    learning: nobody's beliefs change, nobody leaves or arrives before credibility).
+    """
     s = codified_share(state, lay, bp)
-    return s * code + (1.0 - s) * tacit(state, lay)
+    return s * code + (1.0 - s) * (tacit(state, lay) if held is None else held)
 
 
 def link_groups(state: State, lay: Layout, u: np.ndarray) -> np.ndarray:
