@@ -23,7 +23,7 @@ from .layout import Layout
 from .observe import VARIABLES, aggregation, observe
 from .params import LEVELS, Event, Parameters, Structure
 from .state import BatchParams
-from .streams import Stream
+from .streams import Stream, dense_uniforms
 from .submodels import (
     credibility,
     engagement,
@@ -179,11 +179,20 @@ class Engine:
             leaves between then and the month's end).
         """
         s, lay, bp, st = self.state, self.layout, self.params, self.streams
+        # the month's unconditional dense draws of five streams, hashed in one pass (the
+        # same numbers as each submodel's own draw: they do not depend on the state)
+        u_leave, u_hire, u_part, u_dorm, u_fold = dense_uniforms(
+            (st["departures"], (2, lay.people)),
+            (st["hiring"], (1, lay.people)),
+            (st["participation"], (2, lay.groups)),
+            (st["dormancy"], (2, lay.groups)),
+            (st["folding"], (lay.structure.regions,)),
+        )
         # people: elections, departures, hiring, ageing (M1, M2, M4, M14)
         due = turnover_.election_due(s.month, bp)
         turnover_.elections(s, lay, bp, st["elections"], due)
-        turnover_.departures(s, lay, bp, st["departures"])
-        newcomers = turnover_.hire(s, lay, bp, st["hiring"])
+        turnover_.departures(s, lay, bp, st["departures"], u_leave)
+        newcomers = turnover_.hire(s, lay, bp, st["hiring"], u_hire)
         people.age(s, lay, bp, people.overload(s, lay, bp))
         # ties lapse, then March's learning in every organisation (M3, M13, M15)
         networking.decay(s, bp, st["ties"])
@@ -202,11 +211,11 @@ class Engine:
         engagement.update_harvest(s, bp)
         time = credibility.strategic_time(s, lay, bp)
         credibility.update(s, lay, bp, know, time, ties, held)
-        engagement.update(s, lay, bp, time, st["participation"])
+        engagement.update(s, lay, bp, time, st["participation"], u_part)
         # members going dormant, national funding, the regional body's fold hazard (M1, M2, M10)
-        folding.dormancy(s, lay, bp, st["dormancy"])
+        folding.dormancy(s, lay, bp, st["dormancy"], u_dorm)
         alive, legit = s.alive.copy(), roles.legitimacy(s, lay)  # after participation
         funding.update(s, lay, bp, legit)
-        folding.fold(s, lay, bp, st["folding"], legit)
+        folding.fold(s, lay, bp, st["folding"], legit, u_fold)
         none_folded = not np.logical_xor(alive, s.alive).any()
         return know, capacity, (legit if none_folded else None), ties

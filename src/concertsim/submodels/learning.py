@@ -40,7 +40,7 @@ import numpy as np
 from .. import knowledge
 from ..layout import Layout
 from ..state import BatchParams, State
-from ..streams import Stream
+from ..streams import Stream, dense_uniforms
 
 __all__ = [
     "socialisation",
@@ -137,8 +137,11 @@ def learn(
         links: the ``links`` stream (which tie each person learns through).
         newcomers: (B,P) people hired this month (fresh beliefs).
     """
-    group = link_groups(state, lay, links.uniform((lay.people,)))
-    stale(state, bp, links.uniform((lay.groups, state.knowledge.dims)))
+    u_link, u_stale = dense_uniforms(
+        (links, (lay.people,)), (links, (lay.groups, state.knowledge.dims))
+    )
+    group = link_groups(state, lay, u_link)
+    stale(state, bp, u_stale)
     knowledge.step(
         state.knowledge,
         stream,

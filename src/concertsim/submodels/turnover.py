@@ -137,9 +137,15 @@ def _champions_lost(state: State, lay: Layout, bp: BatchParams, lost: np.ndarray
     state.assent = np.where(members, assent, state.assent)
 
 
-def departures(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarray:
-    """Draw this month's departures, apply them and return the (B,P) mask of leavers."""
-    u = stream.uniform((2, lay.people))
+def departures(
+    state: State, lay: Layout, bp: BatchParams, stream: Stream, u: np.ndarray | None = None
+) -> np.ndarray:
+    """Draw this month's departures, apply them and return the (B,P) mask of leavers.
+
+    ``u``: (B,2,P) uniforms, the month's draw if already made
+    (:func:`~concertsim.streams.dense_uniforms`).
+    """
+    u = stream.uniform((2, lay.people)) if u is None else u
     hazard = _base_hazard(lay, bp) * (1.0 + bp.turnover.burnout * (1.0 - state.energy))
     gone = state.occupied & (u[:, 0] < np.minimum(hazard, 1.0))
     leave(state, lay, bp, gone, u[:, 1])
@@ -160,14 +166,17 @@ def funded_posts(state: State, lay: Layout) -> np.ndarray:
     return np.where(reg[None, :], staff_funded & alive, True)
 
 
-def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarray:
+def hire(
+    state: State, lay: Layout, bp: BatchParams, stream: Stream, u: np.ndarray | None = None
+) -> np.ndarray:
     """Fill vacant, funded posts whose wait is over; return the (B,P) newcomer mask.
 
     Newcomers bring ties from the region's network
     (:func:`~concertsim.submodels.networking.recruit`): a second draw of ``stream``
-    each month, made or skipped.
+    each month, made or skipped. ``u``: (B,1,P) uniforms of the first draw,
+    the month's draw if already made (:func:`~concertsim.streams.dense_uniforms`).
     """
-    u = stream.uniform((1, lay.people))
+    u = stream.uniform((1, lay.people)) if u is None else u
     funded = funded_posts(state, lay)
     # Laid off: occupied posts that funding no longer covers. An unfunded post waits
     # for funding, not for a vacancy draw: it is filled as soon as funding returns.
