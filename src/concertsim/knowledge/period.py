@@ -108,14 +108,17 @@ def _turnover(
 ) -> None:
     """Step 1: built-in turnover (prob. p3, active posts) and caller's newcomers."""
     B, P, m = state.beliefs.shape
-    leave = np.zeros((B, P), dtype=bool)
     if p3 > 0.0:
         pos = np.arange(P, dtype=np.uint64)
         leave = hash_uniform(sel_bases[:, None], pos[None, :]) < p3
         if active is not None:
             leave &= active
-    if newcomers is not None:
-        leave |= newcomers
+        if newcomers is not None:
+            leave |= newcomers
+    elif newcomers is not None:  # only the caller's newcomers (read, not modified)
+        leave = newcomers
+    else:
+        return
     run, person = np.nonzero(leave)
     if run.size == 0:
         return

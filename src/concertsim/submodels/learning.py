@@ -78,7 +78,7 @@ def stale(state: State, bp: BatchParams, u: np.ndarray) -> None:
     """
     ks = state.knowledge
     wrong = (u < bp.knowledge.habit_drift[:, :, None]) & (ks.code != 0)
-    ks.code[...] = np.where(wrong, -ks.reality[:, None, :], ks.code)
+    np.copyto(ks.code, -ks.reality[:, None, :], where=wrong)
 
 
 def codified_share(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
