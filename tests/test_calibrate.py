@@ -1,4 +1,6 @@
-"""``concertsim calibrate`` on a reduced experiment: a two-pattern book, four worlds, short runs.
+"""``concertsim calibrate`` on a reduced experiment: a two-pattern book, four worlds, short runs
+(five years, 8 runs per arm: worlds hold at their first seed, and some of them -- by luck --
+not at their replication seed).
 
 The machinery is checked (a world is accepted iff every required pattern holds; the files,
 the acceptance rate and its interval, the representative world; a resumed calibration is the
@@ -40,13 +42,13 @@ direction = "increase"
 EXPERIMENT = """
 [experiment]
 model = "patterns"
-months = 24
+months = 60
 replicates = 1
 seed = 11
 batch_size = 2
 [model]
 book = "book.toml"
-replicates = 6
+replicates = 8
 exempt = []
 [design]
 kind = "lhs"
@@ -124,11 +126,11 @@ def test_an_interrupted_calibration_scores_the_worlds_done_so_far(calibrated, tm
         cal.calibrate(tmp_path / "worlds.toml", tmp_path / "new", sweep=False)
 
 
-def test_worlds_score_the_same_whatever_the_batch_size(calibrated, tmp_path):
-    d, c = calibrated
+def test_worlds_score_the_same_whatever_the_batch_size_and_executor(calibrated, tmp_path):
+    d, c = calibrated  # in this process, batches of 2; here 2 worker processes, batches of 3
     (tmp_path / "book.toml").write_text(BOOK)
     (tmp_path / "w.toml").write_text(EXPERIMENT.replace("batch_size = 2", "batch_size = 3"))
-    other = cal.calibrate(tmp_path / "w.toml", tmp_path / "out", workers=0, progress=False)
+    other = cal.calibrate(tmp_path / "w.toml", tmp_path / "out", workers=2, progress=False)
     pd.testing.assert_frame_equal(other.scores, c.scores)
 
 
@@ -137,7 +139,7 @@ def test_worlds_score_the_same_whatever_the_batch_size(calibrated, tmp_path):
     [
         (('model = "patterns"', 'model = "ishigami"'), "[experiment] model"),
         (("exempt = []", 'exempt = ["no_such_pattern"]'), "[model] exempt"),
-        (("replicates = 6", "replicates = 1"), "[model] replicates"),
+        (("replicates = 8", "replicates = 1"), "[model] replicates"),
         (("exempt = []", "exempt = []\nreplications = 9"), "[model] replications"),
         (("exempt = []", "exempt = []\nreplications = true"), "[model] replications"),
         (("bounds = [0.0, 0.2]", "bounds = [0.0, 2.0]"), '[parameters] "credibility.spillover"'),
