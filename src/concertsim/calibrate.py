@@ -339,8 +339,10 @@ def command(args: argparse.Namespace) -> int:
           f"[{low:.1%}, {high:.1%}]" + (f"; exempt: {', '.join(s['exempt'])}" if s["exempt"]
                                        else ""))  # fmt: skip
     if s["replications"]:
-        print(f"{s['accepted_at_book_seed']} held at the book seed; {s['not_replicated']} of "
-              f"them lost a pattern at {s['replications']} fresh seed(s) and were rejected")
+        print(
+            f"{s['accepted_at_book_seed']} held at the book seed; {s['not_replicated']} of "
+            f"them lost a pattern at {s['replications']} fresh seed(s) and were rejected"
+        )
     constrained = [n for n, p in s["parameters"].items() if p.get("constrained")]
     print("constrained by the patterns: " + (", ".join(constrained) or "none"))
     if s["representative"]:
