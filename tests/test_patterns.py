@@ -290,13 +290,13 @@ def test_a_replicate_factor_adds_runs_after_the_common_ones(tmp_path):
     p1, p3 = pb.load_patterns(_write(tmp_path, text))
     assert (p1.replicate_factor, p3.replicate_factor) == (1, 3)
     kw = dict(replicates=3, seed=4, months=12)
-    table = pb.run_book((p3, p1), **kw)  # p1's runs: the first 3 of p3's 9, from the cache
-    assert table["n"].tolist() == [9, 3]
-    alone = pd.concat([pb.run_book((p,), **kw) for p in (p3, p1)], ignore_index=True)
+    table = pb.run_book((p1, p3), **kw)  # p3 runs first; p1's runs: the first 3 of its 9
+    assert table["id"].tolist() == ["p1", "p3x"] and table["n"].tolist() == [3, 9]
+    alone = pd.concat([pb.run_book((p,), **kw) for p in (p1, p3)], ignore_index=True)
     pd.testing.assert_frame_equal(alone, table, check_exact=True)
     as_p1 = pb.run_book((dataclasses.replace(p3, replicate_factor=1),), **kw)
     cols = ["effect", "low", "high", "sd", "n"]
-    pd.testing.assert_frame_equal(as_p1[cols], table[cols].iloc[[1]].reset_index(drop=True))
+    pd.testing.assert_frame_equal(as_p1[cols], table[cols].iloc[[0]], check_exact=True)
     assert table["effect"].iloc[0] != table["effect"].iloc[1]  # more runs, another estimate
 
 

@@ -393,16 +393,16 @@ def run_book(patterns: Sequence[Pattern], *, replicates=40, seed=1, only=None, m
     ids = [p.id for p in patterns]
     for pid in only or ():
         _one_of(pid, ids, "--only", "", "a pattern id")
-    rows, world = [], check_world(world or {}, lenient=True)
+    rows, world = {}, check_world(world or {}, lenient=True)
     _RUNS.clear()  # runs are shared within one book run, not kept across worlds
-    for p in patterns:
-        if not only or p.id in only:
-            outcome = p.outcome or " - ".join(p.contrast.columns or ())
-            row = dict(id=p.id, mechanism=p.mechanism, claim=p.claim, outcome=outcome)
-            row.update(direction=p.direction, statistic=p.statistic)
-            rows.append(row | evaluate(p, replicates=replicates, seed=seed, months=months,
-                                       world=world))  # fmt: skip
-    table = pd.DataFrame(rows)
+    todo = [p for p in patterns if not only or p.id in only]
+    for p in sorted(todo, key=lambda p: -p.replicate_factor):  # most runs first: then sliced
+        outcome = p.outcome or " - ".join(p.contrast.columns or ())
+        row = dict(id=p.id, mechanism=p.mechanism, claim=p.claim, outcome=outcome)
+        row.update(direction=p.direction, statistic=p.statistic)
+        rows[p.id] = row | evaluate(p, replicates=replicates, seed=seed, months=months,
+                                    world=world)  # fmt: skip
+    table = pd.DataFrame([rows[p.id] for p in todo])
     table.attrs.update(replicates=replicates, seed=seed)
     return table
 
