@@ -37,6 +37,22 @@ def test_a_sparse_draw_equals_the_dense_draw_at_those_positions(batch, size, ski
     assert np.array_equal(hash_uniform(sparse.next_bases()[run], pos), full.ravel())
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 4), st.integers(1, 9), st.integers(0, 2**32 - 1))
+def test_uniform_at_gives_the_dense_draws_numbers_and_counter(batch, rows, cols, pick):
+    seeds = np.random.SeedSequence(batch * 10 + rows).spawn(batch)
+    dense, sparse = Stream.from_seeds(seeds, "y"), Stream.from_seeds(seeds, "y")
+    full = dense.uniform((rows, cols))
+    rng = np.random.default_rng(pick)
+    run = rng.integers(0, batch, (3, 2))
+    row, col = rng.integers(0, rows, (3, 2)), rng.integers(0, cols, (3, 2))
+    got = sparse.uniform_at(run, row * cols + col)
+    assert got.shape == (3, 2)
+    assert np.array_equal(got, full[run, row, col])
+    assert sparse.counter == dense.counter  # one draw, made sparsely
+    assert np.array_equal(sparse.uniform((2,)), dense.uniform((2,)))
+
+
 def test_uniforms_look_uniform():
     u = Stream.from_seeds(np.random.SeedSequence(0).spawn(4), "x").uniform((50_000,)).ravel()
     assert np.all((u >= 0) & (u < 1))

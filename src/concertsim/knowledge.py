@@ -321,10 +321,8 @@ def _turbulence(state: KnowledgeState, bases: np.ndarray, p4: Prob) -> None:
     """Step 2: each dimension of reality flips with probability p4."""
     if np.all(np.asarray(p4) == 0.0):
         return
-    m = state.dims
-    u = hash_uniform(bases[:, None], np.arange(m, dtype=np.uint64)[None, :])
-    flip = u < p4
-    state.reality[flip] *= -1
+    u = hash_uniform(bases[:, None], _dims(state.dims))
+    np.negative(state.reality, out=state.reality, where=u < p4)
 
 
 def _act(beliefs: np.ndarray, bases: np.ndarray) -> np.ndarray:
@@ -350,18 +348,38 @@ def _targets(
     target = np.take(code, group, axis=1)
     if link_group is None or np.all(np.asarray(p_cross) == 0.0):
         return target
-    run, person = np.nonzero(link_group >= 0)
-    if run.size == 0:
+    # flat (run * P + person) indices of the linked people: one gather, one scatter
+    flat = np.flatnonzero(link_group >= 0)
+    if flat.size == 0:
         return target
-    pos = person.astype(np.uint64)[:, None] * np.uint64(m) + np.arange(m, dtype=np.uint64)
-    u = hash_uniform(bases[run][:, None], pos)
+    P = link_group.shape[1]
+    run = flat // P
+    pos = (flat - run * P)[:, None] * m + _dims(m)  # the person's row of a (P, m) draw
+    u = hash_uniform(np.take(bases, run)[:, None], pos)
     pc = np.asarray(p_cross, dtype=np.float64)
-    pc = pc if pc.ndim == 0 else np.broadcast_to(pc, link_group.shape)[run, person][:, None]
+    if pc.shape == (B, 1):  # one probability per run
+        pc = np.take(pc, run, axis=0)
+    elif pc.ndim:
+        pc = np.broadcast_to(pc, link_group.shape).reshape(-1)[flat][:, None]
     cross = u < pc
-    linked = code[run, link_group[run, person]]  # (K, m)
-    rows = target[run, person]
-    target[run, person] = np.where(cross, linked, rows)
+    linked = np.take(code.reshape(B * G, m), run * G + np.take(link_group, flat), axis=0)
+    rows = target.reshape(B * target.shape[1], m)
+    rows[flat] = np.where(cross, linked, np.take(rows, flat, axis=0))
     return target
+
+
+_DIMS: dict[int, np.ndarray] = {}
+
+
+def _dims(m: int) -> np.ndarray:
+    """``arange(m)`` (int64, read-only, cached): the dimensions of a person's row."""
+    dims = _DIMS.get(m)
+    if dims is None:
+        dims = np.arange(m, dtype=np.int64)
+        dims.setflags(write=False)
+        if len(_DIMS) < 64:
+            _DIMS[m] = dims
+    return dims
 
 
 def _socialise(
@@ -376,9 +394,12 @@ def _socialise(
     cand = cand & (beliefs != target)
     if active is not None:
         cand &= active[:, :, None]
-    p = p1 if np.ndim(p1) == 0 else np.broadcast_to(p1, beliefs.shape[:2])
-    move = _bernoulli_mask(bases, cand, p)
-    np.add(beliefs, target, out=beliefs, where=move)  # one step toward the target
+    p = p1
+    if isinstance(p, np.ndarray) and p.ndim and p.shape != beliefs.shape[:2]:
+        p = np.broadcast_to(p, beliefs.shape[:2])
+    move = _bernoulli_mask(bases, cand, p).view(np.int8)
+    move *= target  # one step toward the target where it moves, 0 elsewhere (no masked add)
+    beliefs += move
 
 
 def _superior(
@@ -420,9 +441,9 @@ def _vote_sums(
 ) -> np.ndarray:
     """``s_j`` per organisation: sums of the superior members' actions, ``(B, G, m)``."""
     k = int(np.count_nonzero(sup))
-    if k < _SPARSE_SHARE * sup.size:
-        sums = _vote_sums_sparse(actions, sup, group, G)
-    elif G == 1:
+    if k < _SPARSE_SHARE * sup.size:  # the tied people's rows summed in the same pass
+        return _vote_sums_sparse(actions, sup, group, G, extra)
+    if G == 1:
         sums = np.einsum("bp,bpm->bm", sup.view(np.int8), actions, dtype=np.int32)[:, None]
     else:
         sums = _vote_sums_grouped(actions, sup, group, G)
@@ -433,21 +454,39 @@ def _vote_sums(
 
 
 def _vote_sums_sparse(
-    actions: np.ndarray, sup: np.ndarray, group: np.ndarray, G: int
+    actions: np.ndarray,
+    sup: np.ndarray,
+    group: np.ndarray,
+    G: int,
+    extra: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """:func:`_vote_sums` from the superior people's rows only (few superiors)."""
+    """:func:`_vote_sums` from the superior people's rows only (few superiors).
+
+    The rows of ``extra`` (run, person, org) count too, in the same sums (integer
+    sums: the order of the terms does not matter).
+    """
     B, P, m = actions.shape
     sums = np.zeros((B * G, m), dtype=np.int32)
-    run, person = np.divmod(np.flatnonzero(sup), P)
-    if run.size == 0:
+    row = np.flatnonzero(sup)  # run * P + person
+    key = (row // P) * G + np.take(group, row % P)
+    if extra is not None and extra[0].size:
+        run, person, org = extra
+        row = np.concatenate([row, run * P + person])
+        key = np.concatenate([key, run * G + org])
+    if row.size == 0:
         return sums.reshape(B, G, m)
-    key = run * G + group[person]
-    if G > 1 and np.any(np.diff(key) < 0):
+    if np.any(key[1:] < key[:-1]):
         order = np.argsort(key, kind="stable")
-        run, person, key = run[order], person[order], key[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    sums[key[starts]] = np.add.reduceat(actions[run, person], starts, axis=0, dtype=np.int32)
+        row, key = row[order], key[order]
+    starts = np.flatnonzero(key[1:] != key[:-1])
+    starts += 1
+    starts = np.concatenate([_ZERO, starts])
+    rows = np.take(actions.reshape(B * P, m), row, axis=0)
+    sums[key[starts]] = np.add.reduceat(rows, starts, axis=0, dtype=np.int32)
     return sums.reshape(B, G, m)
+
+
+_ZERO = np.zeros(1, dtype=np.intp)
 
 
 def _vote_sums_grouped(
@@ -474,14 +513,15 @@ def _learn_code(code: np.ndarray, sums: np.ndarray, p2: Prob, bases: np.ndarray)
     flat = np.flatnonzero(cand)
     if flat.size == 0:
         return
-    run_org, dim = np.divmod(flat, m)
-    run, org = np.divmod(run_org, G)
+    run_org = flat // m  # flat = (run G + org) m + dim
+    run = run_org // G
     pr = np.asarray(p2, dtype=np.float64)
-    pr = pr if pr.ndim == 0 else np.broadcast_to(pr, (B, G))[run, org]
-    prob = 1.0 - (1.0 - pr) ** np.abs(sums.reshape(-1)[flat])
-    pos = (org * m + dim).astype(np.uint64)
-    learn = hash_uniform(bases[run], pos) < prob
-    code[run[learn], org[learn], dim[learn]] = sign.reshape(-1)[flat[learn]]
+    if pr.ndim:  # one probability per (run, organisation), gathered at the candidates
+        pr = np.take(pr if pr.shape == (B, G) else np.broadcast_to(pr, (B, G)), run_org)
+    prob = 1.0 - (1.0 - pr) ** np.abs(np.take(sums.reshape(-1), flat))
+    learn = hash_uniform(np.take(bases, run), flat - run * (G * m)) < prob  # at org m + dim
+    hit = flat[learn]
+    np.put(code, hit, np.take(sign.reshape(-1), hit))
 
 
 # --------------------------------------------------------------------------- equilibrium

@@ -313,6 +313,23 @@ class Stream:
         _rshift(bits, _A11, out=bits)
         return _to_unit(bits).reshape((self.batch, *shape))
 
+    def uniform_at(self, runs: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """A sparse draw: what :meth:`uniform` would give at some positions only.
+
+        Element ``i`` is ``uniform(shape)[runs[i]].flat[positions[i]]`` (``runs`` and
+        ``positions`` broadcast together), for a draw that needs a few of its numbers:
+        the same numbers, the same counter, less hashing.
+
+        Example:
+            >>> import numpy as np
+            >>> a = Stream(np.array([1, 2], dtype=np.uint64))
+            >>> b = Stream(np.array([1, 2], dtype=np.uint64))
+            >>> dense = a.uniform((3, 4))
+            >>> bool(b.uniform_at(np.array([1]), np.array([6]))[0] == dense[1, 1, 2])
+            True
+        """
+        return hash_uniform(np.take(self.next_bases(), runs), positions)
+
     def normal(self, shape: tuple[int, ...]) -> np.ndarray:
         """Standard normal draws of shape ``(B, *shape)`` (inverse-CDF of uniforms)."""
         from scipy.special import ndtri

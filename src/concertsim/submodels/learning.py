@@ -150,7 +150,10 @@ def learn(
     if not (newcomers.any() and np.any(insight > 0)):  # skipped, not moved (same counter)
         links.skip()
         return
-    u = links.uniform((lay.people, state.knowledge.dims))
+    # a (P,m) draw, made only at the newcomers' rows (a sparse draw: the same numbers)
     ks = state.knowledge
-    fresh = newcomers[:, :, None] & (u < insight[:, :, None])
-    ks.beliefs[...] = np.where(fresh, ks.reality[:, None, :], ks.beliefs)
+    m = ks.dims
+    run, person = np.nonzero(newcomers)
+    u = links.uniform_at(run[:, None], person[:, None] * m + np.arange(m))
+    fresh = u < insight[run]
+    ks.beliefs[run, person] = np.where(fresh, ks.reality[run], ks.beliefs[run, person])

@@ -231,7 +231,7 @@ def _candidates(lay: Layout) -> _Candidates:
     return hit[1]
 
 
-def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, u: np.ndarray) -> None:
+def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, stream: Stream) -> None:
     """Newcomers recruited from the region's network bring ties (M3, M13).
 
     A newcomer of a region's organisation tries each of their ``K`` tie slots with
@@ -252,34 +252,47 @@ def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, u: np.n
         lay: the layout.
         bp: batch parameters.
         new: (B,P) the newcomers of this month (their slots are empty).
-        u: (B,2,K,P) uniforms: the partner drawn, then whether the slot is tried.
+        stream: makes one draw, (B,2,K,P) uniforms: the partner drawn, then whether
+            the slot is tried (made at the newcomers' columns only: the same numbers).
     """
     run, post = np.nonzero(new & lay.post_in_region[None, :])
     if run.size == 0:
+        stream.skip()  # the draw is not needed (the same counter)
         return
     k_slots = state.tie_partner.shape[-1]
+    offsets = _recruit_offsets(k_slots, lay.people)  # (n,2,K): (draw, slot, post)
+    uu = stream.uniform_at(run[:, None, None], post[:, None, None] + offsets)
     incumbent = state.occupied & ~new
     held = np.where(incumbent, ties_held(state), 0)[:, lay.region_pool].sum(-1)  # (B,R)
     mean_ties = held / np.maximum(incumbent[:, lay.region_pool].sum(-1), 1)
     region = lay.region_of_post[post]
     p_try = np.minimum(bp.networking.newcomer_ties[run, 0] * mean_ties[run, region] / k_slots, 1.0)
-    uu = u[run, :, :, post]  # (n,2,K)
     tries = uu[:, 1, :] < p_try[:, None]
-    rounds = np.cumsum(tries, axis=1) - 1
-    pool = lay.region_pool[region]  # (n,Q)
+    i, k = np.nonzero(tries)  # every try, by newcomer in (run, post) order, then slot
+    if i.size == 0:
+        return
+    rounds = (np.cumsum(tries, axis=1) - 1)[i, k]  # a newcomer's first try is round 0, ...
+    pool = lay.region_pool  # (R,Q)
     q = pool.shape[1]
-    pick = np.minimum((uu[:, 0, :] * q).astype(np.int64), q - 1)
-    slot_u = uu[:, 1, :] / np.maximum(p_try, 1e-12)[:, None]
-    shape = new.shape
-    for r in range(int(rounds.max()) + 1):
-        i, k = np.nonzero(tries & (rounds == r))
-        c = pool[i, pick[i, k]]
-        ok = state.occupied[run[i], c] & (lay.post_org[c] != lay.post_org[post[i]])
-        ok_full, c_full, u_full = np.zeros(shape, bool), np.zeros(shape, np.int64), np.zeros(shape)
-        ok_full[run[i], post[i]] = ok
-        c_full[run[i], post[i]] = c
-        u_full[run[i], post[i]] = slot_u[i, k]
-        _write(state, lay, ok_full, np.broadcast_to(np.arange(lay.people), shape), c_full, u_full)
+    pick = np.minimum((uu[i, 0, k] * q).astype(np.int64), q - 1)
+    c = pool[region[i], pick]
+    b, a = run[i], post[i]
+    # tie writes change neither who is in post nor organisations: checked once for all rounds
+    ok = state.occupied[b, c] & (lay.post_org[c] != lay.post_org[a])
+    slot_u = uu[i, 1, k] / np.maximum(p_try[i], 1e-12)
+    # round by round, each in (run, post) order (a newcomer tries at most once a round):
+    # the order :func:`_write` gives candidates of (B,P) arrays
+    keep = np.flatnonzero(ok)
+    order = keep[np.argsort(rounds[keep], kind="stable")]
+    b, a, c, slot_u, rounds = b[order], a[order], c[order], slot_u[order], rounds[order]
+    bounds = np.searchsorted(rounds, np.arange(int(rounds.max(initial=-1)) + 2))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        _write_pairs(state, lay, b[lo:hi], a[lo:hi], c[lo:hi], slot_u[lo:hi])
+
+
+def _recruit_offsets(k: int, people: int) -> np.ndarray:
+    """(2,K) flat offsets of (draw, slot) in a (2,K,P) draw: ``j K P + k P``."""
+    return (np.arange(2)[:, None] * k + np.arange(k)[None, :]) * people
 
 
 def national_ties(state: State, lay: Layout) -> np.ndarray:
@@ -299,37 +312,49 @@ def _write(
     if flat.size == 0:
         return
     b = flat // (ok.size // ok.shape[0])  # the run of each candidate
-    a, c, uu = np.take(a, flat), np.take(c, flat), np.take(u, flat)
-    slots_a, slots_c = state.tie_partner[b, a], state.tie_partner[b, c]
-    tied = np.logical_or.reduce(slots_a == c[:, None], axis=1)  # a already tied to c
-    keep = _once_per_person(b, a, c, lay.people)
-    keep &= ~tied
-    b, a, c, uu = b[keep], a[keep], c[keep], uu[keep]
-    # a person is in at most one kept candidate, so no write below touches another's rows
-    for x, y, slots in ((a, c, slots_a[keep]), (c, a, slots_c[keep])):
-        slot = _free_slot(slots >= 0, uu)
-        state.tie_partner[b, x, slot] = y
-        state.tie_hire[b, x, slot] = state.hire_id[b, y]
+    _write_pairs(state, lay, b, np.take(a, flat), np.take(c, flat), np.take(u, flat))
 
 
-def _once_per_person(b: np.ndarray, a: np.ndarray, c: np.ndarray, people: int) -> np.ndarray:
+def _write_pairs(
+    state: State, lay: Layout, b: np.ndarray, a: np.ndarray, c: np.ndarray, uu: np.ndarray
+) -> None:
+    """Write candidate ties between posts ``a`` and ``c`` of runs ``b``, in this order.
+
+    ``uu`` draws the slot of a full person; a candidate loses to an earlier one
+    that shares a person (:func:`_once_per_person`).
+    """
+    if b.size == 0:
+        return
+    people, k, n = lay.people, state.tie_partner.shape[-1], b.size
+    # the flat (run, post) rows of both sides, a's then c's: read, checked and written
+    # together (a person is in at most one kept candidate: no two writes meet)
+    run_row = b * people
+    rows = np.concatenate((run_row + a, run_row + c))
+    held = np.take(state.tie_partner.reshape(-1, k), rows, axis=0)  # (2n, K)
+    keep = _once_per_person(rows)
+    keep &= ~np.logical_or.reduce(held[:n] == c[:, None], axis=1)  # a already tied to c
+    kept = np.flatnonzero(keep)
+    kept = np.concatenate((kept, kept + n))
+    rows, partner = np.take(rows, kept), np.take(np.concatenate((c, a)), kept)
+    cell = rows * k + _free_slot(np.take(held, kept, axis=0) >= 0, np.take(uu, kept % n))
+    np.put(state.tie_partner, cell, partner)
+    np.put(state.tie_hire, cell, np.take(state.hire_id, np.take(run_row, kept % n) + partner))
+
+
+def _once_per_person(rows: np.ndarray) -> np.ndarray:
     """Keep a candidate tie only where both its people appear first in it this month.
 
     So a person makes at most one new tie a month, and no two new ties compete for
     the same free slot. Candidates come in (run, region, candidate) order, so the
-    choice depends on the run's own draws only.
+    choice depends on the run's own draws only. ``rows`` holds the flat
+    (run x people + post) rows of the n candidates' first people, then of their second.
     """
-    n = b.size
-    ends = np.empty((n, 2), dtype=np.int64)  # a0 c0 a1 c1 ...
-    run_start = b * people
-    np.add(run_start, a, out=ends[:, 0])
-    np.add(run_start, c, out=ends[:, 1])
-    ends = ends.ravel()
-    pair = np.arange(2 * n) >> 1  # the candidate of each end
-    first = np.full(int(ends.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first, ends, pair)  # the first candidate in which each person appears
-    wins = (first[ends] == pair).reshape(-1, 2)
-    return wins[:, 0] & wins[:, 1]
+    n = rows.size // 2
+    pair = np.arange(rows.size) % n  # the candidate of each person
+    first = np.full(int(rows.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, rows, pair)  # the first candidate in which each person appears
+    wins = (np.take(first, rows) == pair).reshape(2, n)
+    return wins[0] & wins[1]
 
 
 def ties_per_person(state: State) -> np.ndarray:

@@ -54,12 +54,13 @@ def monthly_hazard(annual: np.ndarray) -> np.ndarray:
 def _base_hazard(lay: Layout, bp: BatchParams) -> np.ndarray:
     """(B,P) monthly hazard of each post, from its level and kind."""
     t = bp.turnover
-    by_level = np.concatenate(
-        [t.local_annual, t.sectoral_annual, t.regional_annual, t.national_annual], axis=1
+    annual = np.concatenate(
+        [t.local_annual, t.sectoral_annual, t.regional_annual, t.national_annual, t.elected_annual],
+        axis=1,
     )
-    annual = by_level[:, lay.post_level]
-    annual = np.where(lay.post_elected[None, :], t.elected_annual, annual)
-    return monthly_hazard(annual)
+    # the five hazards of a run (levels, then elected posts), then each post's
+    kind = np.where(lay.post_elected, annual.shape[1] - 1, lay.post_level)
+    return np.take(monthly_hazard(annual), kind, axis=1)
 
 
 def leave(
@@ -76,21 +77,31 @@ def leave(
     """
     if not gone.any():
         return
-    org_influence = lay.per_org(state.influence)[:, lay.post_org]
-    people = lay.per_org(state.occupied.astype(float))[:, lay.post_org]
+    # share_i and rho_i = share_i x n of the leavers only (zero where the organisation's
+    # influence is zero)
+    run, post = np.nonzero(gone)
+    org = lay.post_org[post]
+    org_influence = lay.per_org(state.influence)[run, org]
+    people = lay.per_org(state.occupied, np.float64)[run, org]  # (whole numbers)
+    influence = state.influence[run, post]
     share = np.divide(
-        state.influence, org_influence, out=np.zeros_like(org_influence), where=org_influence > 0
+        influence, org_influence, out=np.zeros_like(org_influence), where=org_influence > 0
     )
-    convex = (share * people) ** (bp.people.agent_convexity - 1.0)
-    lost = np.minimum(lay.per_org(np.where(gone, share * convex, 0.0)), 1.0)
+    rho = share * people
+    weight = np.zeros_like(state.influence)
+    weight[run, post] = share * rho ** (bp.people.agent_convexity[run, 0] - 1.0)
+    lost = np.minimum(lay.per_org(weight), 1.0)
     reg = lay.level_slice["regional"]
     cost = np.repeat(bp.people.departure_cost, lay.groups, axis=1)  # (B,G)
     cost[:, reg] = bp.people.regional_departure_cost
     state.credibility -= cost * lost * state.credibility
-    excess = np.where(gone, share * np.maximum(share * people - 1.0, 0.0), 0.0)
+    excess = np.zeros_like(weight)
+    excess[run, post] = share * np.maximum(rho - 1.0, 0.0)
     _champions_lost(state, lay, bp, np.minimum(lay.per_org(excess), 1.0))
-    months = np.ceil(-np.log1p(-u_vacancy) * bp.turnover.vacancy_months)
-    state.vacant_for = np.where(gone, months.astype(np.int32), state.vacant_for)
+    months = np.ceil(-np.log1p(-u_vacancy[run, post]) * bp.turnover.vacancy_months[run, 0])
+    vacant_for = state.vacant_for.copy()  # the leavers' vacancy lengths only
+    vacant_for[run, post] = months.astype(np.int32)
+    state.vacant_for = vacant_for
     state.occupied &= ~gone
     state.influence = np.where(gone, 0.0, state.influence)
     state.leadership = np.where(gone, 0.0, state.leadership)
@@ -156,16 +167,17 @@ def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarr
     new = vacant & funded & (state.vacant_for <= 0)
     state.vacant_for = np.where(vacant & funded & ~new, np.maximum(state.vacant_for - 1, 0), 0)
     if new.any():
-        alpha = bp.people.influence_alpha
-        influence = (1.0 - u[:, 0]) ** (-1.0 / alpha)  # Pareto, >= 1
+        run, post = np.nonzero(new)
+        alpha = bp.people.influence_alpha[run, 0]
+        influence = state.influence.copy()
+        influence[run, post] = (1.0 - u[run, 0, post]) ** (-1.0 / alpha)  # Pareto, >= 1
         state.occupied |= new
-        state.influence = np.where(new, influence, state.influence)
+        state.influence = influence
         state.energy = np.where(new, bp.people.energy_start, state.energy)
         state.hire_id = state.hire_id + new
         state.tie_partner[new] = -1
     if new.any() and np.any(bp.networking.newcomer_ties > 0):
-        k = state.tie_partner.shape[-1]
-        networking.recruit(state, lay, bp, new, stream.uniform((2, k, lay.people)))
+        networking.recruit(state, lay, bp, new, stream)
     else:  # skipped, not moved (the same counter)
         stream.skip()
     return new
