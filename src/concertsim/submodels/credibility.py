@@ -19,7 +19,8 @@ in absolute terms (M5): ``S / (S + local_half_staff)`` with ``S`` its strategic
 staff time in person-equivalents, times ``(1 + capacity) / 2``. The regional
 body's results are ``1 - prod(1 - output_r)`` over its roles (some concrete
 result on the roles it plays, M6), of which only the visible share
-(``visibility``, raised by issue positioning) is credited to it; the rest is
+(:func:`visibility`: what its members see, raised by issue positioning only in the
+national actors' part of its :func:`audience`) is credited to it; the rest is
 shared equally among its participating local committees (M10). A national
 actor's results are its own times the mean over regions of
 ``min(1, assent / national_need)`` (0 for a folded regional body): national
