@@ -6,15 +6,19 @@ Whether the patterns *hold* is not asserted: the model will change; the machiner
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from concertsim import intervals as iv
 from concertsim import patterns as pb
 from concertsim.errors import InputError
+from concertsim.scenario import load_scenario
+from concertsim.simulate import run_scenario
 
 
 def _t(d):
@@ -174,6 +178,10 @@ def _write(tmp_path: Path, text: str) -> Path:
         ),  # fmt: skip
         ('variable = "engagement"', 'variable = "happiness"', "variable"),
         ("months = [1, 12]", "months = [12, 1]", "months"),
+        ("months = [1, 12]", 'months = "first_half"', "months"),
+        ('claim = "a claim"', 'claim = "a claim"\nreplicate_factor = 0', "replicate_factor"),
+        ('claim = "a claim"', 'claim = "a claim"\nreplicate_factor = 1.5', "replicate_factor"),
+        ('claim = "a claim"', 'claim = "a claim"\nreplicate_factor = 99', "replicate_factor"),
         ('source.reference = "a publication"', 'source.quote_fr = "seul"', "source"),
         ("contrast = { base", 'contrast = { kernel = "march", args = { p9 = 1 } }\nx = { base', ""),
     ],
@@ -235,7 +243,9 @@ def test_reduced_book_runs_end_to_end_and_writes_csv_and_png(book, tmp_path):
         assert col in table
     finite = table[table["sd"] > 0]
     assert (finite["low"] <= finite["effect"]).all() and (finite["effect"] <= finite["high"]).all()
-    assert (table["n"] == 4).all()
+    factors = {p.id: p.replicate_factor for p in book}
+    assert (table["n"] == 4 * table["id"].map(factors)).all()  # a pattern's declared runs
+    assert max(factors.values()) > 1  # the reduced book takes the same path as the full one
     csv, png = pb.write_book(table, tmp_path / "out")
     assert csv.read_text().startswith("id,mechanism,claim")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -269,3 +279,36 @@ def test_the_book_is_a_subcommand(tmp_path, capsys):
     assert (out / "patterns.csv").exists()
     assert main(["patterns", "--only", "nope", "--out", str(out)]) == 2
     assert capsys.readouterr().err.startswith("concertsim: error:")
+
+
+def test_a_replicate_factor_adds_runs_after_the_common_ones(tmp_path):
+    """A pattern's arms run replicate_factor x replicates; its first runs are those of the
+    book's replicates (common random numbers), whether run first or last."""
+    text = GOOD + GOOD[GOOD.index("[[pattern]]") :].replace('id = "p1"', 'id = "p3x"').replace(
+        'claim = "a claim"', 'claim = "a claim"\nreplicate_factor = 3'
+    )
+    p1, p3 = pb.load_patterns(_write(tmp_path, text))
+    assert (p1.replicate_factor, p3.replicate_factor) == (1, 3)
+    kw = dict(replicates=3, seed=4, months=12)
+    table = pb.run_book((p1, p3), **kw)  # p3 runs first; p1's runs: the first 3 of its 9
+    assert table["id"].tolist() == ["p1", "p3x"] and table["n"].tolist() == [3, 9]
+    alone = pd.concat([pb.run_book((p,), **kw) for p in (p1, p3)], ignore_index=True)
+    pd.testing.assert_frame_equal(alone, table, check_exact=True)
+    as_p1 = pb.run_book((dataclasses.replace(p3, replicate_factor=1),), **kw)
+    cols = ["effect", "low", "high", "sd", "n"]
+    pd.testing.assert_frame_equal(as_p1[cols], table[cols].iloc[[0]], check_exact=True)
+    assert table["effect"].iloc[0] != table["effect"].iloc[1]  # more runs, another estimate
+
+
+def test_second_half_statistic_follows_the_horizon(tmp_path):
+    text = GOOD.replace("months = [1, 12]", 'months = "second_half"').replace(
+        'outcome = "stability_mean"', 'outcome = "eng"'
+    )
+    (p,) = pb.load_patterns(_write(tmp_path, text))
+    assert p.derived[0].months == pb.SECOND_HALF
+    for months in (8, 30):  # the base arm is the baseline: its mean is the statistic's
+        row = pb.evaluate(p, replicates=3, seed=2, months=months)
+        s = run_scenario(load_scenario("baseline"), replicates=3, seed=2, months=months).series
+        s = s[(s["variable"] == "engagement") & (s["level"] == "local")]
+        late = s[s["month"] > months // 2].groupby("run")["value"].mean()
+        assert row["n"] == 3 and row["base"] == pytest.approx(late.mean())

@@ -9,8 +9,11 @@ then writes, each file atomically:
 * ``scores.parquet``: every world, its parameters, seed and per-pattern scores;
 * ``accepted.parquet``: the accepted worlds only (what ``[model] worlds`` of the ``"worlds"``
   model reads), the representative one marked;
-* ``calibration.json``: the acceptance rate with its Wilson interval, each pattern's hold
-  rate, the prior and accepted ranges, whether the patterns constrain each parameter (a
+* ``calibration.json``: the acceptance rate with its Wilson interval (a world is accepted
+  when the book holds at its seed and again at ``replications`` independent seeds, recorded
+  per world in ``scores.parquet``; ``accepted_at_book_seed`` and ``not_replicated`` count
+  the worlds accepted at the first seed and those of them that lost a pattern at a
+  replication), each pattern's hold rate (at the first seed), the prior and accepted ranges, whether the patterns constrain each parameter (a
   Kolmogorov-Smirnov test of the accepted values against the uniform prior), the
   representative world (the accepted world nearest the accepted medians), the experiment
   file and its hash, the seed;
@@ -142,11 +145,15 @@ def summarise(scores: pd.DataFrame, experiment: Any, conf: float = 0.95) -> dict
         row = acc.loc[representative(acc, bounds)]
         rep = {"run_id": int(row["run_id"]), **{k: float(row[k]) for k in bounds}}
     options = dict(experiment.model_options)
+    first = int((scores.loc[ok, "failed"] == 0).sum())
     return {
         "experiment_file": str(Path(experiment.source).resolve()),
         "experiment_sha256": atomic.sha256(Path(experiment.source)),
         "seed": experiment.seed,
         "book_replicates": options.get("replicates", 20),
+        "replications": options.get("replications", 1),
+        "accepted_at_book_seed": first,
+        "not_replicated": first - len(acc),
         "exempt": list(options.get("exempt", [])),
         "worlds": n,
         "failed_runs": int((~ok).sum()),
@@ -331,6 +338,11 @@ def command(args: argparse.Namespace) -> int:
     print(f"{s['accepted']} of {s['worlds']} worlds accepted: {s['acceptance_rate']:.1%} "
           f"[{low:.1%}, {high:.1%}]" + (f"; exempt: {', '.join(s['exempt'])}" if s["exempt"]
                                        else ""))  # fmt: skip
+    if s["replications"]:
+        print(
+            f"{s['accepted_at_book_seed']} held at the book seed; {s['not_replicated']} of "
+            f"them lost a pattern at {s['replications']} fresh seed(s) and were rejected"
+        )
     constrained = [n for n, p in s["parameters"].items() if p.get("constrained")]
     print("constrained by the patterns: " + (", ".join(constrained) or "none"))
     if s["representative"]:

@@ -355,6 +355,9 @@ class Funding:
     credibility_weight: float = _f(0.5, "weight of national credibility", "-", 0.0, 1.0)
     positioning_weight: float = _f(0.3, "weight of issue positioning", "-", 0.0, 1.0)
     legitimacy_weight: float = _f(0.2, "weight of legitimacy from below", "-", 0.0, 1.0)
+    record_weight: float = _f(
+        0.0, "national credit for the regional body's written record (M12, M15)", "-", 0.0, 1.0
+    )
     floor: float = _f(0.15, "funding whatever the performance (scaled by cuts)", "-", 0.0, 1.0)
     expectation: float = _f(0.6, "performance at which national actors fund fully", "-", 0.05, 1.0)
     adjust: float = _f(0.05, "monthly speed of funding toward its target", "1/month", 0.0, 1.0)

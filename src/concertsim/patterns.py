@@ -8,6 +8,12 @@ outcomes, ``paired_proportion`` (Newcombe's 1998 method-10 interval from Wilson 
 exact McNemar p-value). It holds when the interval lies beyond ``threshold.min_effect``
 (default 0) in the stated direction. Arms resolving to the same scenario are run once.
 
+A pattern whose effect is small by nature declares ``replicate_factor`` (an integer, default
+1): its arms run ``replicate_factor`` times the book's ``replicates`` (the first runs are
+those of the other patterns: common random numbers), and its ``note`` gives the power
+calculation. :func:`evaluate` applies it, so ``concertsim patterns``, the reduced books of the
+tests and the calibration's sweep model (:mod:`concertsim.experiment.worldmodels`) all do.
+
 The statistics are those of :mod:`concertsim.intervals`.
 
 Example:
@@ -40,6 +46,7 @@ from concertsim.engine import VARIABLES
 from concertsim.errors import InputError, verbatim
 from concertsim.intervals import mcnemar_exact_p, mean_ci, newcombe_paired_interval
 from concertsim.params import LEVELS
+from concertsim.patternbook_report import format_table, write_book
 from concertsim.scenario import Scenario, bundled_scenarios, load_scenario
 from concertsim.simulate import run_batch, run_scenario
 from concertsim.streams import run_seeds
@@ -56,8 +63,13 @@ STATISTICS = ("paired_mean_difference", "paired_proportion")
 DIRECTIONS = ("increase", "decrease")
 KERNELS = {"march": knowledge.march, "fang": knowledge.fang}
 _REDUCE = ("mean", "min", "max", "last")
+SECOND_HALF = "second_half"
+"""``months`` of a statistic averaged over the second half of the run (a level, not a date)."""
+MAX_FACTOR = 20
+"""The largest ``replicate_factor`` a pattern may declare."""
 _KEYS = {
-    "pattern": "id mechanism claim source contrast outcome direction statistic threshold note",
+    "pattern": "id mechanism claim source contrast outcome direction statistic threshold note "
+    "replicate_factor",
     "contrast": "base base_overrides scenario overrides columns interaction kernel base_args args",
     "statistics": "description variable levels months reduce",
 }
@@ -67,12 +79,13 @@ _RUNS: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}  # runs shared betwee
 
 @dataclasses.dataclass(frozen=True)
 class Statistic:
-    """Per run: ``reduce`` over ``months`` (clipped) of the mean of the levels' series."""
+    """Per run: ``reduce`` over ``months`` (clipped; ``"second_half"``: months T//2 + 1 to
+    the horizon T, whatever T) of the mean of the levels' series."""
 
     name: str
     variable: str
     levels: tuple[str, ...]
-    months: tuple[int, int] | None = None
+    months: tuple[int, int] | str | None = None
     reduce: str = "mean"
 
 
@@ -111,6 +124,7 @@ class Pattern:
     min_effect: float = 0.0
     derived: tuple[Statistic, ...] = ()
     note: str = ""
+    replicate_factor: int = 1
 
 
 def _err(file: str, key: str, expected: str, got: Any = InputError._NOTHING, choices=()):
@@ -213,10 +227,13 @@ def _parse_statistic(name: str, raw: Any, file: str) -> Statistic:
         raise _err(file, f"{key} levels", "a list of levels (" + ", ".join(LEVELS) + ")", levels)
     months = s.get("months")
     ints = isinstance(months, list) and all(type(m) is int and m >= 0 for m in months)
-    if months is not None and not (ints and len(months) == 2 and months[0] <= months[1]):
-        raise _err(file, f"{key} months", "[first, last] months, 0 <= first <= last", months)
+    ok = months in (None, SECOND_HALF) or (ints and len(months) == 2 and months[0] <= months[1])
+    if not ok:
+        expected = f'[first, last] months, 0 <= first <= last, or "{SECOND_HALF}"'
+        raise _err(file, f"{key} months", expected, months)
     reduce = _one_of(s.get("reduce", "mean"), _REDUCE, file, f"{key} reduce")
-    return Statistic(name, s["variable"], tuple(levels), months and tuple(months), reduce)
+    months = tuple(months) if isinstance(months, list) else months
+    return Statistic(name, s["variable"], tuple(levels), months, reduce)
 
 
 def _parse_pattern(p: dict, key: str, book: Path, file: str, derived: dict) -> Pattern:
@@ -244,10 +261,14 @@ def _parse_pattern(p: dict, key: str, book: Path, file: str, derived: dict) -> P
     min_effect = thr.get("min_effect", 0.0)
     if isinstance(min_effect, bool) or not isinstance(min_effect, int | float) or min_effect < 0:
         raise _err(file, f"{key} threshold min_effect", "a number >= 0", min_effect)
+    factor = p.get("replicate_factor", 1)
+    if type(factor) is not int or not 1 <= factor <= MAX_FACTOR:
+        raise _err(file, f"{key} replicate_factor", f"an integer in [1, {MAX_FACTOR}]", factor)
     used = tuple(derived[n] for n in (outcome, *(contrast.columns or ())) if n in derived)
     fields = dict(id=p["id"], mechanism=p["mechanism"], claim=p["claim"], source=dict(src))
     fields.update(contrast=contrast, outcome=outcome, direction=p["direction"], statistic=stat)
-    return Pattern(**fields, min_effect=float(min_effect), derived=used, note=p.get("note", ""))
+    fields.update(min_effect=float(min_effect), derived=used, note=p.get("note", ""))
+    return Pattern(**fields, replicate_factor=factor)
 
 
 def load_patterns(path: str | Path | None = None) -> tuple[Pattern, ...]:
@@ -281,11 +302,26 @@ def _column(name: str, derived, outcomes: pd.DataFrame, series: pd.DataFrame) ->
     if s is None:
         return outcomes[name].to_numpy(float)
     sel = series[(series["variable"] == s.variable) & series["level"].isin(s.levels)]
-    if s.months is not None:
+    if s.months == SECOND_HALF:
+        sel = sel[sel["month"] > sel["month"].max() // 2]
+    elif s.months is not None:
         sel = sel[(sel["month"] >= s.months[0]) & (sel["month"] <= s.months[1])]
     red = sel.groupby(["run", "month"])["value"].mean().groupby(level="run")
     red = red.last() if s.reduce == "last" else getattr(red, s.reduce)()
     return red.reindex(range(len(outcomes))).to_numpy(float)
+
+
+def _runs(sc: Scenario, replicates: int, seed: int, months) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The first ``replicates`` runs of ``sc`` (cached by the scenario's content, not its name;
+    run ``r`` is the same whatever the number of runs, so fewer runs are a prefix of more)."""
+    key = (dataclasses.replace(sc, name="", description="", source=None), seed, months)
+    if key not in _RUNS or len(_RUNS[key][0]) < replicates:
+        res = run_scenario(sc, replicates=replicates, seed=seed, months=months)
+        _RUNS[key] = (res.outcomes, res.series)
+    outcomes, series = _RUNS[key]
+    if len(outcomes) == replicates:
+        return outcomes, series
+    return outcomes.iloc[:replicates], series[series["run"] < replicates]
 
 
 def _arms(p: Pattern, extra: Pairs, replicates, seed, months, world=None):
@@ -296,13 +332,8 @@ def _arms(p: Pattern, extra: Pairs, replicates, seed, months, world=None):
     if c.has_alt:
         alt = c.scenario or c.base
         arms.append((alt, _merge(in_world(alt, w), c.base_overrides, c.overrides, extra)))
-    for name, overrides in arms:  # runs cached by the scenario's content, not its name
-        sc = _resolve(name, overrides)
-        key = (dataclasses.replace(sc, name="", description="", source=None), replicates, seed)
-        if key + (months,) not in _RUNS:
-            res = run_scenario(sc, replicates=replicates, seed=seed, months=months)
-            _RUNS[key + (months,)] = (res.outcomes, res.series)
-        outcomes, series = _RUNS[key + (months,)]
+    for name, overrides in arms:
+        outcomes, series = _runs(_resolve(name, overrides), replicates, seed, months)
         cols = [_column(col, p.derived, outcomes, series) for col in c.columns or (p.outcome,)]
         vals.append(cols[0] if len(cols) == 1 else cols[0] - cols[1])
     return vals[0], (vals[1] if c.has_alt else None)
@@ -312,11 +343,14 @@ def evaluate(pattern: Pattern, *, replicates=40, seed=1, months=None, world=None
     """Run a pattern's arms (``replicates`` runs each, root ``seed``: common random numbers;
     ``months`` shortens scenario runs; in ``world``, a mapping of changed defaults) and test it.
 
+    Each arm runs ``replicates * pattern.replicate_factor`` times.
+
     Returns:
         base (mean of the base arm), effect, low, high, n, sd (of the paired differences),
         p_value and holds.
     """
     c, p_value = pattern.contrast, math.nan
+    replicates *= pattern.replicate_factor
     if c.kernel is not None:
         fn, args = KERNELS[c.kernel], dict(c.base_args)
         base = np.asarray(fn(**args, runs=replicates, seed=seed), float)
@@ -359,66 +393,18 @@ def run_book(patterns: Sequence[Pattern], *, replicates=40, seed=1, only=None, m
     ids = [p.id for p in patterns]
     for pid in only or ():
         _one_of(pid, ids, "--only", "", "a pattern id")
-    rows, world = [], check_world(world or {}, lenient=True)
+    rows, world = {}, check_world(world or {}, lenient=True)
     _RUNS.clear()  # runs are shared within one book run, not kept across worlds
-    for p in patterns:
-        if not only or p.id in only:
-            outcome = p.outcome or " - ".join(p.contrast.columns or ())
-            row = dict(id=p.id, mechanism=p.mechanism, claim=p.claim, outcome=outcome)
-            row.update(direction=p.direction, statistic=p.statistic)
-            rows.append(row | evaluate(p, replicates=replicates, seed=seed, months=months,
-                                       world=world))  # fmt: skip
-    table = pd.DataFrame(rows)
+    todo = [p for p in patterns if not only or p.id in only]
+    for p in sorted(todo, key=lambda p: -p.replicate_factor):  # most runs first: then sliced
+        outcome = p.outcome or " - ".join(p.contrast.columns or ())
+        row = dict(id=p.id, mechanism=p.mechanism, claim=p.claim, outcome=outcome)
+        row.update(direction=p.direction, statistic=p.statistic)
+        rows[p.id] = row | evaluate(p, replicates=replicates, seed=seed, months=months,
+                                    world=world)  # fmt: skip
+    table = pd.DataFrame([rows[p.id] for p in todo])
     table.attrs.update(replicates=replicates, seed=seed)
     return table
-
-
-def format_table(table: pd.DataFrame) -> str:
-    """A plain-text table: id, mechanism, effect [95% CI], holds."""
-    lines = [f"{'pattern':<50} {'mech':<10} {'effect [95% CI]':>34}  holds"]
-    for r in table.itertuples():
-        ci = f"{r.effect:+.4f} [{r.low:+.4f}, {r.high:+.4f}]"
-        lines.append(f"{r.id:<50} {r.mechanism:<10} {ci:>34}  {'yes' if r.holds else 'NO'}")
-    return "\n".join([*lines, f"{int(table['holds'].sum())} of {len(table)} patterns hold"])
-
-
-def write_book(table: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``patterns.csv`` and ``patterns.png`` into ``out_dir``: a forest plot of each effect
-    in the predicted direction over the sd of the paired differences (d_z, 95% CI; right of 0
-    agrees with the claim; green rows hold, red do not; raw effects written at the right)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    (out := Path(out_dir)).mkdir(parents=True, exist_ok=True)
-    csv, png = out / "patterns.csv", out / "patterns.png"
-    table.to_csv(csv, index=False)
-    n, height = len(table), 1.3 + 0.3 * len(table)
-    FigureCanvasAgg(fig := Figure(figsize=(13, height)))
-    ax = fig.add_axes((0.33, 0.8 / height, 0.42, 1 - 1.2 / height))
-    sign = np.where(table["direction"] == "increase", 1.0, -1.0)
-    scale = table["sd"].where(table["sd"] > 0, np.nan).to_numpy(float)
-    eff, lo, hi = (sign * table[k].to_numpy(float) / scale for k in ("effect", "low", "high"))
-    lo, hi, y = np.fmin(lo, hi), np.fmax(lo, hi), np.arange(n)[::-1]
-    lim = max(3.0, 1.5 * np.nanmax(np.abs(np.r_[lo, hi, eff, 0.0])))
-    for yi, e, a, b, ok in zip(y, eff, lo, hi, table["holds"], strict=True):
-        col = "#1a9850" if ok else "#d73027"
-        ax.plot([a, b], [yi, yi], color=col, lw=2)
-        ax.plot([0 if np.isnan(e) else e], [yi], "o" if np.isfinite(e) else "x", color=col)
-    ax.axvline(0, color="0.3", lw=0.8)
-    ax.set_xscale("symlog", linthresh=1.0)
-    ax.set(xlim=(-lim, lim), ylim=(-0.7, n - 0.3))
-    ax.set_yticks(y, [f"{i} ({m})" for i, m in zip(table["id"], table["mechanism"], strict=True)])
-    ax.tick_params(axis="y", labelsize=8)
-    ax.set_xlabel("effect in the predicted direction / sd of paired differences (d_z), 95% CI")
-    for yi, r in zip(y, table.itertuples(), strict=True):
-        text = f"{r.effect:+.3g} [{r.low:+.3g}, {r.high:+.3g}]  n={r.n}"
-        text += "" if r.sd > 0 else "  (x: the same in every run)"
-        ax.text(lim * 1.6, yi, text, va="center", fontsize=7, clip_on=False)
-    sub = "".join(f"; {k} {v}" for k, v in table.attrs.items())
-    ax.set_title(f"Pattern book: {int(table['holds'].sum())} of {n} hold (green){sub}", fontsize=10)
-    ax.grid(axis="x", color="0.9")
-    fig.savefig(png, dpi=110)
-    return csv, png
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:

@@ -3,10 +3,11 @@
 import numpy as np
 
 from concertsim import knowledge
-from concertsim.params import ROLES, Event, Structure
+from concertsim.params import ROLES, Event, Parameters, Structure, replace_dotted
+from concertsim.state import BatchParams
 from concertsim.submodels import credibility
 
-from .sim import final, simulate
+from .sim import RUNS, final, series, simulate
 
 
 def _set_credibility(level, value):
@@ -120,3 +121,37 @@ def test_the_regional_body_without_ties_loses_its_members_support():
     assert np.all(credibility.tied(s, lay, bp) == 0)
     assert np.allclose(w0[:, reg], bp.credibility.regional_pull * credibility.FORMAL_LINK)
     assert np.all(w[:, reg] > w0[:, reg])
+
+
+def test_a_living_regional_body_works_in_the_shadow():
+    """M10: even where it survives, the regional body's credibility ends below its members'.
+
+    Its members see their own action, not the regional body's (« l’action se passe
+    davantage au local »): a survivor must not ride level with them by spill-over alone.
+    """
+    e = simulate(months=120)
+    alive = e.state.alive.all(-1)
+    assert alive.sum() >= RUNS // 2
+    gap = (
+        series(e, "credibility", "regional")[alive, -12:]
+        - series(e, "credibility", "local")[alive, -12:]
+    )
+    assert gap.mean() < -0.03
+
+
+def test_positioning_is_seen_by_the_national_actors_not_the_members():
+    """M10, M12: positioning lifts the credited share only in the national actors' part of
+    the regional body's audience; with no national pull, its members' shadow stays whole."""
+    e = simulate(months=24, runs=4)
+    s, lay, bp = e.state, e.layout, e.params
+    assent = np.ones((4, lay.structure.regions))
+    s.positioning[...] = 0.0
+    base = credibility.visibility(s, lay, bp, assent)
+    s.positioning[...] = 0.5
+    seen = credibility.visibility(s, lay, bp, assent)
+    assert np.allclose(base, bp.regional.visibility) and np.all(seen > base)
+    blind = replace_dotted(Parameters(), {"credibility.national_pull": 0.0})
+    unseen = credibility.visibility(s, lay, BatchParams.stack([blind] * 4), assent)
+    assert np.allclose(unseen, base)
+    count, national, _ = credibility.audience(s, lay, bp, assent)
+    assert np.all(seen - base < (1 - base) * 0.5 * national / count)

@@ -62,3 +62,21 @@ def test_positioning_never_lowers_funding_or_survival():
     before = funding.performance(e.state, e.layout, e.params, legit)
     e.state.positioning += 0.3
     assert np.all(funding.performance(e.state, e.layout, e.params, legit) >= before)
+
+
+def test_a_written_record_lifts_funding_under_heavy_turnover_only_where_there_is_one():
+    # M12, M15: national actors who credit the written record fund a body that has one
+    # better at 40% turnover; a body with no positions and no formalised practice gets
+    # exactly what it got without the record (paired, common random numbers).
+    heavy = {f"turnover.{k}_annual": 0.4 for k in ("local", "sectoral", "regional")}
+    writes = {"role_mix.capacity_building": 0.0, "role_mix.alignment": 0.0}
+    writes |= {"role_mix.issue_positioning": 0.3, "role_mix.structuring": 0.2}
+    off = simulate(heavy | writes, months=48)
+    on = simulate(heavy | writes | {"funding.record_weight": 0.5}, months=48)
+    assert funding.record(on.state).mean() > 0.2
+    assert final(on, "funding", "regional") > final(off, "funding", "regional") + 0.01
+    silent = {"role_mix.capacity_building": 0.4, "role_mix.alignment": 0.1}
+    silent |= {"role_mix.issue_positioning": 0.0, "role_mix.structuring": 0.0}
+    bare_off = simulate(heavy | silent, months=48)
+    bare_on = simulate(heavy | silent | {"funding.record_weight": 0.5}, months=48)
+    assert np.array_equal(bare_on.series, bare_off.series, equal_nan=True)

@@ -8,9 +8,16 @@ in a world.
   that positive is the claimed direction), and ``held`` (patterns holding), ``failed``
   (required patterns failing) and ``accepted`` (1 if every pattern not in ``exempt`` holds).
   The book's root seed is drawn from the run's seed (``book_seed``), so replicate ``r`` of
-  every world uses the same streams (common random numbers). Options (``[model]``):
-  ``replicates`` (runs per arm, default 20), ``book`` (a pattern file, relative to the
-  experiment file; default the bundled book), ``exempt`` (pattern ids not required).
+  every world uses the same streams (common random numbers). Acceptance must replicate: a
+  world whose book holds at ``book_seed`` runs the whole book again at ``replications``
+  independent seeds (word ``k`` of the run's seed sequence, ``replication_seed_<k>``; its
+  failed count in ``failed_<k>``; stopped at the first failure, NaN when not run) and is
+  ``accepted`` only if it holds at every one: a world accepted at one seed by luck, with a
+  marginal pattern barely holding, is caught by the next. The held, failed and per-pattern
+  scores are those at ``book_seed``. Options (``[model]``): ``replicates`` (runs per arm,
+  default 20), ``replications`` (default 1; 0 accepts on one book), ``book`` (a pattern
+  file, relative to the experiment file; default the bundled book), ``exempt`` (pattern ids
+  not required).
 * ``"worlds"`` (:class:`Worlds`): the concertation model in one of a table of worlds. The
   option ``worlds`` names a Parquet file (relative to the experiment file) whose parameter
   columns are the worlds (``concertsim calibrate`` writes ``accepted.parquet``); the design
@@ -53,16 +60,19 @@ WORLD = "world"
 VARIANT = "variant"
 """The design parameter of the ``"worlds"`` model: the structural variant (row of ``variants``)."""
 
-_BOOK_OPTIONS = {"replicates": 20, "book": "", "exempt": []}
+_BOOK_OPTIONS = {"replicates": 20, "replications": 1, "book": "", "exempt": []}
+MAX_REPLICATIONS = 5
+"""The most independent seeds at which a world's book must hold again."""
 
 
-def score_columns(ids: Sequence[str]) -> tuple[str, ...]:
+def score_columns(ids: Sequence[str], replications: int = 0) -> tuple[str, ...]:
     """The outcome columns of the ``"patterns"`` model for a book with these pattern ids."""
     return (
         "accepted",
         "held",
         "failed",
         "book_seed",
+        *(f"{c}_{k}" for k in range(1, replications + 1) for c in ("replication_seed", "failed")),
         *(f"holds__{i}" for i in ids),
         *(f"effect__{i}" for i in ids),
     )
@@ -136,9 +146,12 @@ class PatternBook:
                 hint = suggest(key, _BOOK_OPTIONS)
                 raise experiment.error(f"[model] {key}", f"one of {tuple(_BOOK_OPTIONS)}",
                                        verbatim("unknown key"), hint=hint)  # fmt: skip
-        reps = opts["replicates"]
+        reps, again = opts["replicates"], opts["replications"]
         if isinstance(reps, bool) or not isinstance(reps, int) or not 2 <= reps <= 10_000:
             raise experiment.error("[model] replicates", "an integer in [2, 10000]", reps)
+        if type(again) is not int or not 0 <= again <= MAX_REPLICATIONS:
+            expected = f"an integer in [0, {MAX_REPLICATIONS}]"
+            raise experiment.error("[model] replications", expected, again)
         if experiment.scenario not in ("", BASE_SCENARIO):
             expected = f'"{BASE_SCENARIO}" (a world replaces its defaults under every scenario)'
             raise experiment.error("[experiment] scenario", expected, experiment.scenario)
@@ -161,10 +174,11 @@ class PatternBook:
                 check_world(values, file=experiment.source, lenient=True)
             except InputError as exc:
                 raise _world_error(experiment, check, exc) from None
-        outcomes = score_columns(ids)
+        outcomes = score_columns(ids, again)
         check_outcomes(experiment, outcomes)
         sha = hashlib.sha256(path.read_bytes()).hexdigest()  # the book by content, not by path
         options = (("book_sha256", sha), ("exempt", tuple(sorted(exempt))), ("replicates", reps))
+        options += (("replications", again),)
         return ModelContext(self.name, options, None, str(path.resolve()), outcomes)
 
     def coerce(self, name: str, values: np.ndarray) -> np.ndarray:
@@ -179,16 +193,23 @@ class PatternBook:
         months: int | None,
         series: bool,
     ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        """Run the whole book once per run, in the run's world."""
+        """Run the whole book per run, in the run's world; again at the replication seeds
+        while it holds."""
         from concertsim.patterns import run_book
 
         opts = dict(context.options)
         book, rows = _book(context.base_source), []
         for seq, world in zip(seeds, overrides, strict=True):
-            seed = int(seq.generate_state(1)[0])
-            table = run_book(book, replicates=opts["replicates"], seed=seed,
-                             months=months or None, world=dict(world))  # fmt: skip
-            rows.append(score_row(table, opts["exempt"], seed))
+            words = seq.generate_state(1 + opts.get("replications", 0))  # a prefix-stable draw
+            kw = dict(replicates=opts["replicates"], months=months or None, world=dict(world))
+            row = score_row(run_book(book, seed=int(words[0]), **kw), opts["exempt"], words[0])
+            for k, seed in enumerate(words[1:], start=1):
+                if not row["accepted"]:
+                    break
+                again = score_row(run_book(book, seed=int(seed), **kw), opts["exempt"], seed)
+                row |= {f"replication_seed_{k}": float(seed), f"failed_{k}": again["failed"]}
+                row["accepted"] = again["accepted"]
+            rows.append(row)
         return pd.DataFrame(rows, columns=list(context.outcomes)), None
 
 

@@ -19,7 +19,8 @@ in absolute terms (M5): ``S / (S + local_half_staff)`` with ``S`` its strategic
 staff time in person-equivalents, times ``(1 + capacity) / 2``. The regional
 body's results are ``1 - prod(1 - output_r)`` over its roles (some concrete
 result on the roles it plays, M6), of which only the visible share
-(``visibility``, raised by issue positioning) is credited to it; the rest is
+(:func:`visibility`: what its members see, raised by issue positioning only in the
+national actors' part of its :func:`audience`) is credited to it; the rest is
 shared equally among its participating local committees (M10). A national
 actor's results are its own times the mean over regions of
 ``min(1, assent / national_need)`` (0 for a folded regional body): national
@@ -49,6 +50,8 @@ from .roles import national_assent
 
 __all__ = [
     "FORMAL_LINK",
+    "audience",
+    "visibility",
     "strategic_time",
     "staff_time",
     "results",
@@ -76,10 +79,44 @@ def staff_time(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     return lay.per_org(share * state.occupied)
 
 
-def visibility(state: State, bp: BatchParams) -> np.ndarray:
-    """(B,R) share of the regional body's results credited to it (M10, M12)."""
+def audience(
+    state: State, lay: Layout, bp: BatchParams, assent: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who judges the regional body: (B,R) its members taking part, (B,R) the national
+    actors' weight ``national_pull x ok``, and (B,R) ``ok`` (M8, M10).
+
+    ``ok`` is ``assent`` (:func:`~concertsim.submodels.roles.national_assent`) scaled by
+    :func:`national_link`; each member taking part counts 1.
+    """
+    nat_ok = assent * national_link(state, lay, bp)
+    count = lay.members_sum(state.participating.astype(float))
+    return count, bp.credibility.national_pull * nat_ok, nat_ok
+
+
+def visibility(state: State, lay: Layout, bp: BatchParams, assent: np.ndarray) -> np.ndarray:
+    """(B,R) share of the regional body's results credited to it (M10, M12).
+
+    ``regional.visibility`` is what its members see of it: they see their own action
+    (« l’action se passe davantage au local »), so it works in the shadow. Issue
+    positioning carries its work up to the national actors, who see it: positioning
+    lifts the rest of the share only in the national actors' part of its
+    :func:`audience`, ``national_pull x ok / (members + national_pull x ok)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from concertsim.engine import Engine
+        >>> from concertsim.params import Parameters, Structure
+        >>> eng = Engine(Structure(), [Parameters()], np.random.SeedSequence(1).spawn(1), horizon=1)
+        >>> eng.state.positioning[:] = 1.0  # fully positioned: still mostly in the shadow
+        >>> vis = visibility(eng.state, eng.layout, eng.params, np.ones((1, 1)))
+        >>> bool(0.25 < vis[0, 0] < 0.3)
+        True
+    """
     v = bp.regional.visibility
-    return v + (1.0 - v) * state.positioning
+    count, national, _ = audience(state, lay, bp, assent)
+    total = count + national
+    seen = np.divide(national, total, out=np.zeros_like(total), where=total > 0)
+    return v + (1.0 - v) * state.positioning * seen
 
 
 def results(
@@ -105,7 +142,8 @@ def results(
     k01 = (1.0 + effective_knowledge(state, lay, bp, knowledge, held)) / 2.0
     own = time * k01
     regional_result = 1.0 - np.prod(1.0 - state.role_output, axis=-1)
-    vis = visibility(state, bp)
+    assent = national_assent(state, lay, bp) if assent is None else assent
+    vis = visibility(state, lay, bp, assent)
     staff = staff_time(state, lay, bp)
     resources = staff / (staff + bp.credibility.local_half_staff)
     local = lay.is_local
@@ -117,7 +155,6 @@ def results(
     np.add(res, credited, out=res, where=local)
     res[:, lay.level_slice["regional"]] = vis * regional_result
     nat = lay.level_slice["national"]
-    assent = national_assent(state, lay, bp) if assent is None else assent
     assent = (assent * state.alive).sum(-1, keepdims=True) / lay.structure.regions  # the mean
     res[:, nat] = own[:, nat] * assent
     return clip(res, 0.0, 1.0, out=res)
@@ -166,11 +203,9 @@ def linked_credibility(
     target = c_reg[:, lay.region_of_org]  # a new array (fancy indexing)
     weight = state.participating.astype(float)
     members = lay.members_sum(c * state.participating)
-    count = lay.members_sum(weight)
     assent = national_assent(state, lay, bp) if assent is None else assent
-    nat_ok = assent * national_link(state, lay, bp)
+    count, w_up, nat_ok = audience(state, lay, bp, assent)
     c_nat = c[:, nat].sum(-1, keepdims=True) / (nat.stop - nat.start)  # the mean
-    w_up = bp.credibility.national_pull * nat_ok
     total = members + w_up * c_nat
     n = count + w_up
     target[:, reg] = np.divide(total, n, out=c_reg.copy(), where=n > 0)

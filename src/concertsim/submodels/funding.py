@@ -7,7 +7,10 @@ much each regional body gets. Each body's performance, as they see it, is
     met   = clip(drive / expectation, 0, 1)
 
 with ``v`` its credibility as the national level sees it, reduced when few
-government respondents remain at the regional level (M10), ``ok`` =
+government respondents remain at the regional level (M10), and, with
+``record_weight > 0`` (off by default), raised by its written record
+(:func:`national_view`: positions and formalised practice that do not leave with
+its people, M12, M15), ``ok`` =
 ``min(1, assent / national_need)`` (national programmes need the regional
 tables' assent, M8), ``L`` its legitimacy from below. The weights are
 independent parameters: raising one never takes weight from another, so more
@@ -50,6 +53,7 @@ from .roles import national_assent
 
 __all__ = [
     "ASSENT_FOLLOW",
+    "record",
     "national_view",
     "participation_share",
     "performance",
@@ -66,10 +70,34 @@ ASSENT_FOLLOW = 0.05
 legitimacy from below."""
 
 
+def record(state: State) -> np.ndarray:
+    """(B,R) the regional body's written record: ``1 - (1 - positioning)(1 - structuring)``.
+
+    What it has put in writing, its public positions (M12) and its formalised
+    practice (M15); unlike credibility, it does not leave with its people.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> s = SimpleNamespace(positioning=np.array([[0.5]]), structuring=np.array([[0.2]]))
+        >>> record(s).tolist()
+        [[0.6]]
+    """
+    return 1.0 - (1.0 - state.positioning) * (1.0 - state.structuring)
+
+
 def national_view(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
-    """(B,R) the regional body's credibility as seen from the national level (M10)."""
+    """(B,R) the regional body's credibility as seen from the national level (M10, M12, M15).
+
+    ``c + record_weight x record x (1 - c)``, i.e. ``1 - (1 - c)(1 - record_weight x
+    record)`` (exactly ``c`` when the weight is 0, the default): national actors find
+    the body credible through its people (its credibility ``c``, which turnover
+    erodes) or through its written record (:func:`record`, which stays); the whole
+    is reduced when few government respondents remain at the regional level (M10).
+    """
     gov = bp.regional.government_respondents
-    return state.credibility[:, lay.level_slice["regional"]] * (0.5 + 0.5 * gov / (gov + 1.0))
+    c = state.credibility[:, lay.level_slice["regional"]]
+    seen = c + bp.funding.record_weight * record(state) * (1.0 - c)  # exactly c when off
+    return seen * (0.5 + 0.5 * gov / (gov + 1.0))
 
 
 def participation_share(state: State, lay: Layout) -> np.ndarray:
