@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import doctest
+import importlib
+import pkgutil
 import warnings
 
 import numpy as np
@@ -17,6 +19,8 @@ from concertsim.knowledge import (
     at_equilibrium,
     belief_knowledge,
     code_knowledge,
+    code_learning,
+    draws,
     fang,
     fang_detail,
     march,
@@ -168,9 +172,9 @@ def test_step_batch_independence_with_every_extension():
 def test_dense_and_sparse_draws_give_the_same_numbers():
     bases = Stream.from_seeds(np.random.SeedSequence(3).spawn(4), "x").next_bases()
     for m in (1, 7, 30):
-        dense = knowledge._u31_dense(bases, 5, m)
+        dense = draws.u31_dense(bases, 5, m)
         run, person, dim = np.meshgrid(np.arange(4), np.arange(5), np.arange(m), indexing="ij")
-        sparse = knowledge._u31_sparse(bases, run.ravel(), person.ravel(), dim.ravel(), m)
+        sparse = draws.u31_sparse(bases, run.ravel(), person.ravel(), dim.ravel(), m)
         assert np.array_equal(dense.ravel(), sparse)
 
 
@@ -292,8 +296,16 @@ def test_fang_and_step_validate_too():
         step(state, stream, group=np.zeros(3, dtype=int))
 
 
-def test_docstring_examples():
-    assert doctest.testmod(knowledge, optionflags=doctest.ELLIPSIS).failed == 0
+KNOWLEDGE_MODULES = [knowledge] + [
+    importlib.import_module(f"concertsim.knowledge.{m.name}")
+    for m in pkgutil.iter_modules(knowledge.__path__)
+]
+
+
+@pytest.mark.parametrize("module", KNOWLEDGE_MODULES, ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
 
 
 # --------------------------------------------------------------------------- properties
@@ -373,8 +385,8 @@ def test_vote_sums_sparse_and_dense_paths_agree(groups, sorted_groups):
     expected = np.zeros((B, groups, m), dtype=np.int64)
     for b, p in zip(*np.nonzero(sup), strict=True):
         expected[b, group[p]] += actions[b, p]
-    sparse = knowledge._vote_sums_sparse(actions, sup, group, groups)
-    dense = knowledge._vote_sums_grouped(actions, sup, group, groups)
+    sparse = code_learning.vote_sums_sparse(actions, sup, group, groups)
+    dense = code_learning.vote_sums_grouped(actions, sup, group, groups)
     assert np.array_equal(sparse, expected) and np.array_equal(dense, expected)
 
 

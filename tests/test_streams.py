@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from concertsim.streams import Stream, derive_key, hash_uniform
+from concertsim.streams import Stream, dense_uniforms, derive_key, hash_uniform
 
 
 def test_a_run_draws_the_same_numbers_alone_or_in_a_batch():
@@ -110,3 +110,25 @@ def test_bases_computed_ahead_equal_bases_computed_when_drawn():
     assert np.array_equal(sub.next_bases(), fresh(4 * _AHEAD + 4)[[1, 4]])
     with pytest.raises(ValueError):  # the kept bases are read-only
         s.next_bases()[0] = 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    batch=st.integers(1, 6),
+    shapes=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 5)), min_size=1, max_size=5),
+    which=st.lists(st.integers(0, 2), min_size=5, max_size=5),
+    skip=st.integers(0, 40),
+)
+def test_dense_draws_hashed_together_equal_the_draws_made_one_by_one(batch, shapes, which, skip):
+    """dense_uniforms gives each stream's numbers and counter, whatever the mix of streams."""
+    seeds = np.random.SeedSequence(4).spawn(batch)
+    together = [Stream.from_seeds(seeds, name) for name in ("a", "b", "c")]
+    alone = [Stream.from_seeds(seeds, name) for name in ("a", "b", "c")]
+    for s in together + alone:
+        s.skip(skip)
+    picks = list(zip(which, shapes, strict=False))
+    got = dense_uniforms(*((together[w], shape) for w, shape in picks))
+    for (w, shape), u in zip(picks, got, strict=True):
+        expected = alone[w].uniform(shape)
+        assert u.shape == expected.shape and np.array_equal(u, expected)
+    assert [s.counter for s in together] == [s.counter for s in alone]

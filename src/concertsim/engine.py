@@ -16,14 +16,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import knowledge
 from .init import initial_state
 from .interventions import apply_event
+from .knowledge import state as knowledge_state
 from .layout import Layout
 from .observe import VARIABLES, aggregation, observe
 from .params import LEVELS, Event, Parameters, Structure
 from .state import BatchParams
-from .streams import Stream
+from .streams import Stream, dense_uniforms
 from .submodels import (
     credibility,
     engagement,
@@ -62,7 +62,8 @@ SCHEDULE: tuple[Callable[..., object], ...] = (
     people.age,
     networking.decay,
     learning.learn,
-    knowledge.code_knowledge,
+    knowledge_state.code_knowledge,
+    learning.tacit,
     networking.ties_held,
     networking.coverage,
     roles.legitimacy,
@@ -178,20 +179,30 @@ class Engine:
             leaves between then and the month's end).
         """
         s, lay, bp, st = self.state, self.layout, self.params, self.streams
+        # the month's unconditional dense draws of five streams, hashed in one pass (the
+        # same numbers as each submodel's own draw: they do not depend on the state)
+        u_leave, u_hire, u_part, u_dorm, u_fold = dense_uniforms(
+            (st["departures"], (2, lay.people)),
+            (st["hiring"], (1, lay.people)),
+            (st["participation"], (2, lay.groups)),
+            (st["dormancy"], (2, lay.groups)),
+            (st["folding"], (lay.structure.regions,)),
+        )
         # people: elections, departures, hiring, ageing (M1, M2, M4, M14)
         due = turnover_.election_due(s.month, bp)
         turnover_.elections(s, lay, bp, st["elections"], due)
-        turnover_.departures(s, lay, bp, st["departures"])
-        newcomers = turnover_.hire(s, lay, bp, st["hiring"])
+        turnover_.departures(s, lay, bp, st["departures"], u_leave)
+        newcomers = turnover_.hire(s, lay, bp, st["hiring"], u_hire)
         people.age(s, lay, bp, people.overload(s, lay, bp))
         # ties lapse, then March's learning in every organisation (M3, M13, M15)
         networking.decay(s, bp, st["ties"])
         learning.learn(s, lay, bp, st["knowledge"], st["links"], newcomers)
         # the regional body's roles and their effects (M6, M8, M9, M11, M12, M15)
-        know = knowledge.code_knowledge(s.knowledge)
+        know = knowledge_state.code_knowledge(s.knowledge)
+        held = learning.tacit(s, lay)  # no belief nor post changes until credibility's
         cover, cover_local = networking.coverage(s, lay, bp, networking.ties_held(s))
         legit = roles.legitimacy(s, lay)
-        capacity = roles.effective_capacity(s, lay, bp, know)
+        capacity = roles.effective_capacity(s, lay, bp, know, held)
         out = roles.role_outputs(s, lay, bp, capacity, legit, cover, cover_local)
         roles.apply_outputs(s, lay, bp, out)
         networking.make_ties(s, lay, bp, st["ties"], out[..., roles.NETWORKING])
@@ -199,12 +210,12 @@ class Engine:
         # harvest, credibility, engagement, funding (M1, M5, M7-M10, M12, M13)
         engagement.update_harvest(s, bp)
         time = credibility.strategic_time(s, lay, bp)
-        credibility.update(s, lay, bp, know, time, ties)
-        engagement.update(s, lay, bp, time, st["participation"])
+        credibility.update(s, lay, bp, know, time, ties, held)
+        engagement.update(s, lay, bp, time, st["participation"], u_part)
         # members going dormant, national funding, the regional body's fold hazard (M1, M2, M10)
-        folding.dormancy(s, lay, bp, st["dormancy"])
+        folding.dormancy(s, lay, bp, st["dormancy"], u_dorm)
         alive, legit = s.alive.copy(), roles.legitimacy(s, lay)  # after participation
         funding.update(s, lay, bp, legit)
-        folding.fold(s, lay, bp, st["folding"], legit)
+        folding.fold(s, lay, bp, st["folding"], legit, u_fold)
         none_folded = not np.logical_xor(alive, s.alive).any()
         return know, capacity, (legit if none_folded else None), ties

@@ -15,8 +15,9 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from dataclasses import dataclass, make_dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, make_dataclass
+from typing import Any
 
 import numpy as np
 
@@ -77,6 +78,10 @@ class BatchParams:
     recognition: Columns
     role_mix: Columns
     role_mode: Columns
+    derived: dict[Callable[..., Any], tuple[object, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Values computed from the parameters alone (:meth:`cached`), cleared by :meth:`set`."""
 
     @classmethod
     def stack(cls, params: Sequence[Parameters]) -> BatchParams:
@@ -104,6 +109,34 @@ class BatchParams:
         section, name = dotted.split(".", 1)
         col = getattr(getattr(self, section), name)
         col[...] = code(section, name, value)
+        self.derived.clear()
+
+    def cached(self, compute: Callable[..., Any], key: object = None) -> Any:
+        """``compute(self)`` (or ``compute(key, self)`` with a ``key``), computed once.
+
+        For values that depend only on the parameters (and on ``key``, e.g. the
+        layout, compared by identity): the month reuses them until :meth:`set` changes
+        a parameter, so a live ``set`` gives the same numbers as the same scheduled
+        event. Callers must not modify the value returned.
+
+        Example:
+            >>> from concertsim.params import Parameters
+            >>> bp = BatchParams.stack([Parameters()])
+            >>> def double(bp):
+            ...     return 2 * bp.turnover.local_annual
+            >>> bp.cached(double) is bp.cached(double)
+            True
+            >>> old = bp.cached(double)
+            >>> bp.set("turnover.local_annual", 0.5)
+            >>> float(bp.cached(double)[0, 0]), bool(bp.cached(double) is old)
+            (1.0, False)
+        """
+        hit = self.derived.get(compute)
+        if hit is not None and hit[0] is key:
+            return hit[1]
+        value = compute(self) if key is None else compute(key, self)
+        self.derived[compute] = (key, value)
+        return value
 
 
 def code(section: str, name: str, value: float | str) -> float:
@@ -120,7 +153,9 @@ def code(section: str, name: str, value: float | str) -> float:
     return float(value)
 
 
-if tuple(f.name for f in dataclasses.fields(BatchParams)) != tuple(SECTIONS):  # pragma: no cover
+if tuple(f.name for f in dataclasses.fields(BatchParams) if f.init) != tuple(
+    SECTIONS
+):  # pragma: no cover
     raise ImportError("BatchParams must have one field per section of Parameters, in order")
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "mix64",
     "hash_uniform",
     "hash_bits",
+    "dense_uniforms",
 ]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -88,7 +89,7 @@ def mix64(x: np.ndarray) -> np.ndarray:
     return x
 
 
-_rshift, _xor, _mul = np.right_shift, np.bitwise_xor, np.multiply
+_rshift, _xor, _mul, _add = np.right_shift, np.bitwise_xor, np.multiply, np.add
 _AM1, _AM2, _A30, _A27, _A31 = (np.array(v, dtype=np.uint64) for v in (_M1, _M2, 30, 27, 31))
 _A11, _A1, _AGOLDEN = (np.array(v, dtype=np.uint64) for v in (11, 1, _GOLDEN))
 
@@ -203,6 +204,53 @@ def _weyl(size: int) -> np.ndarray:
         if len(_WEYL) < 256:
             _WEYL[size] = seq
     return seq
+
+
+_WEYLS: dict[tuple[int, ...], np.ndarray] = {}
+"""Cached concatenations of the Weyl sequences of several dense draws, by sizes."""
+
+
+def _weyls(sizes: tuple[int, ...]) -> np.ndarray:
+    """The Weyl sequences of dense draws of ``sizes`` numbers, end to end (read-only)."""
+    seq = _WEYLS.get(sizes)
+    if seq is None:
+        seq = np.concatenate([_weyl(n) for n in sizes])
+        seq.setflags(write=False)
+        if len(_WEYLS) < 256:
+            _WEYLS[sizes] = seq
+    return seq
+
+
+def dense_uniforms(*draws: tuple[Stream, tuple[int, ...]]) -> list[np.ndarray]:
+    """Several dense draws, of one stream or of several, hashed in one pass.
+
+    ``dense_uniforms((a, s1), (b, s2))`` gives what ``a.uniform(s1)`` then
+    ``b.uniform(s2)`` would (the same numbers, the same counters: a draw's numbers
+    depend only on its run key, its number and the position), with one set of numpy
+    calls instead of one per draw. All streams must have the same batch of runs.
+
+    Example:
+        >>> import numpy as np
+        >>> keys = np.array([1, 2], dtype=np.uint64)
+        >>> a, b = Stream(keys.copy()), Stream(keys + np.uint64(9))
+        >>> u, v, w = dense_uniforms((a, (3,)), (b, (2, 2)), (a, (1,)))
+        >>> a2, b2 = Stream(keys.copy()), Stream(keys + np.uint64(9))
+        >>> same = [np.array_equal(u, a2.uniform((3,))), np.array_equal(v, b2.uniform((2, 2)))]
+        >>> same + [np.array_equal(w, a2.uniform((1,))), a.counter, b.counter]
+        [True, True, True, 2, 1]
+    """
+    bases = np.stack([stream.next_bases() for stream, _ in draws], axis=1)  # (B, draws)
+    sizes = tuple(math.prod(shape) for _, shape in draws)
+    bits = np.repeat(bases, sizes, axis=1)
+    _add(bits, _weyls(sizes)[None, :], out=bits)
+    mix64(bits)
+    _rshift(bits, _A11, out=bits)
+    u = _to_unit(bits)
+    out, start = [], 0
+    for (_, shape), size in zip(draws, sizes, strict=True):
+        out.append(u[:, start : start + size].reshape((u.shape[0], *shape)))
+        start += size
+    return out
 
 
 def hash_bits(bases: np.ndarray, positions: np.ndarray) -> np.ndarray:

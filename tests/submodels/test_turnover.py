@@ -179,3 +179,30 @@ def test_a_staff_shock_costs_the_regional_body_more_credibility_when_its_standin
         return final(calm, "credibility", "regional") - final(shocked, "credibility", "regional")
 
     assert drop(0.6) > drop(0.0) > 0.0
+
+
+def test_election_due_follows_a_set_made_after_it_was_first_asked():
+    """The batch's election calendar is computed once (bp.cached) and dropped by bp.set."""
+    from concertsim.state import BatchParams
+
+    bp = BatchParams.stack([Parameters()] * 2)
+    assert not turnover.election_due(40, bp).any()  # first election at month 36
+    assert turnover.election_due(36, bp).all()
+    bp.set("turnover.election_first", 40)
+    assert turnover.election_due(40, bp).all() and not turnover.election_due(36, bp).any()
+    mixed = BatchParams.stack(
+        [Parameters(), replace_dotted(Parameters(), {"turnover.election_first": 12})]
+    )
+    assert turnover.election_due(12, mixed).ravel().tolist() == [False, True]
+    assert turnover.election_due(36, mixed).ravel().tolist() == [True, False]
+
+
+def test_a_turnover_rate_set_mid_run_takes_effect_at_once():
+    """The posts' hazards are cached per batch: a live ``set`` must still change them."""
+    e = Engine(Structure(), [Parameters()] * 4, np.random.SeedSequence(5).spawn(4), horizon=4)
+    e.step()
+    staff = e.layout.post_is_local & ~e.layout.post_elected  # elected posts: elected_annual
+    assert e.state.occupied[:, staff].mean() > 0.9
+    e.params.set("turnover.local_annual", 1.0)  # every staff member leaves this month
+    e.step()
+    assert e.state.occupied[:, staff].mean() < 0.1

@@ -126,6 +126,7 @@ def results(
     knowledge: np.ndarray,
     time: np.ndarray,
     assent: np.ndarray | None = None,
+    held: np.ndarray | None = None,
 ) -> np.ndarray:
     """(B,G) results of each organisation this month, in [0, 1].
 
@@ -136,8 +137,9 @@ def results(
         knowledge: (B,G) code knowledge.
         time: (B,G) strategic time (:func:`strategic_time`).
         assent: (B,R) :func:`~concertsim.submodels.roles.national_assent`, if already computed.
+        held: (B,G) :func:`~concertsim.submodels.learning.tacit`, if already computed.
     """
-    k01 = (1.0 + effective_knowledge(state, lay, bp, knowledge)) / 2.0
+    k01 = (1.0 + effective_knowledge(state, lay, bp, knowledge, held)) / 2.0
     own = time * k01
     regional_result = 1.0 - np.prod(1.0 - state.role_output, axis=-1)
     assent = national_assent(state, lay, bp) if assent is None else assent
@@ -226,15 +228,17 @@ def update(
     knowledge: np.ndarray,
     time: np.ndarray,
     ties: np.ndarray | None = None,
+    held: np.ndarray | None = None,
 ) -> None:
     """One month of credibility dynamics for every organisation (see :func:`results`).
 
-    ``ties`` (B,P): :func:`~concertsim.submodels.networking.ties_held`, if already counted.
+    ``ties`` (B,P): :func:`~concertsim.submodels.networking.ties_held`, if already counted;
+    ``held`` (B,G): :func:`~concertsim.submodels.learning.tacit`, if already computed.
     """
     cp = bp.credibility
     c = state.credibility
     assent = national_assent(state, lay, bp)
     target, weight = linked_credibility(state, lay, bp, assent, ties)
-    res = results(state, lay, bp, knowledge, time, assent)
+    res = results(state, lay, bp, knowledge, time, assent, held)
     c = c + cp.spillover * weight * (target - c) + cp.results_gain * res * (1.0 - c) - cp.decay * c
     state.credibility = clip(c, 0.0, 1.0, out=c)

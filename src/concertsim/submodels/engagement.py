@@ -102,8 +102,19 @@ def wants(state: State, lay: Layout, bp: BatchParams, u: np.ndarray) -> np.ndarr
     return np.where(rule == PROPORTIONAL, u < state.engagement, want)
 
 
-def update(state: State, lay: Layout, bp: BatchParams, time: np.ndarray, stream: Stream) -> None:
-    """One month of engagement and participation (one draw of ``(2, G)`` from ``stream``)."""
+def update(
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    time: np.ndarray,
+    stream: Stream,
+    u: np.ndarray | None = None,
+) -> None:
+    """One month of engagement and participation (one draw of ``(2, G)`` from ``stream``).
+
+    ``u``: (B,2,G) uniforms, the month's draw if already made
+    (:func:`~concertsim.streams.dense_uniforms`).
+    """
     e = bp.engagement
     region = lay.region_of_org
     members = lay.is_member[None, :]
@@ -120,7 +131,7 @@ def update(state: State, lay: Layout, bp: BatchParams, time: np.ndarray, stream:
     state.recognised |= recognising & (state.month + 1 >= rec.months)
     state.engagement = np.where(members, np.clip(eng, 0.0, 1.0), 1.0)
     alive = np.where(lay.in_region, state.alive[:, region], True)
-    u = stream.uniform((2, lay.groups))
+    u = stream.uniform((2, lay.groups)) if u is None else u
     want = wants(state, lay, bp, u[:, 1])
     choice = np.where(u[:, 0] < e.reconsider, want, state.participating)
     state.participating = np.where(members, choice & alive & ~state.dormant, alive)

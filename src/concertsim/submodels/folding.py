@@ -57,10 +57,16 @@ def member_stress(state: State, lay: Layout) -> np.ndarray:
     return s
 
 
-def dormancy(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> None:
-    """Members go dormant under stress and revive (one draw of ``(2, G)`` a month)."""
+def dormancy(
+    state: State, lay: Layout, bp: BatchParams, stream: Stream, u: np.ndarray | None = None
+) -> None:
+    """Members go dormant under stress and revive (one draw of ``(2, G)`` a month).
+
+    ``u``: (B,2,G) uniforms, the month's draw if already made
+    (:func:`~concertsim.streams.dense_uniforms`).
+    """
     e = bp.engagement
-    u = stream.uniform((2, lay.groups))
+    u = stream.uniform((2, lay.groups)) if u is None else u
     s = member_stress(state, lay)
     alive = np.where(lay.in_region, state.alive[:, lay.region_of_org], False)
     sleep = ~state.dormant & (u[:, 0] < s**e.dormancy_shape / e.dormancy_months)
@@ -87,10 +93,21 @@ def regional_stress(state: State, lay: Layout, bp: BatchParams, legit: np.ndarra
     return clip(total, 0.0, 1.0, out=total)
 
 
-def fold(state: State, lay: Layout, bp: BatchParams, stream: Stream, legit: np.ndarray) -> None:
-    """Each living regional body folds with its monthly hazard (one draw of ``(R,)`` a month)."""
+def fold(
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    stream: Stream,
+    legit: np.ndarray,
+    u: np.ndarray | None = None,
+) -> None:
+    """Each living regional body folds with its monthly hazard (one draw of ``(R,)`` a month).
+
+    ``u``: (B,R) uniforms, the month's draw if already made
+    (:func:`~concertsim.streams.dense_uniforms`).
+    """
     f = bp.funding
-    u = stream.uniform((lay.structure.regions,))
+    u = stream.uniform((lay.structure.regions,)) if u is None else u
     state.stress = regional_stress(state, lay, bp, legit)
     state.at_risk = np.where(state.alive & (state.stress >= AT_RISK_STRESS), state.at_risk + 1, 0)
     folds = state.alive & (u < state.stress**f.hazard_shape / f.fold_months)

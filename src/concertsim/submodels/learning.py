@@ -40,7 +40,7 @@ import numpy as np
 from .. import knowledge
 from ..layout import Layout
 from ..state import BatchParams, State
-from ..streams import Stream
+from ..streams import Stream, dense_uniforms
 
 __all__ = [
     "socialisation",
@@ -78,7 +78,7 @@ def stale(state: State, bp: BatchParams, u: np.ndarray) -> None:
     """
     ks = state.knowledge
     wrong = (u < bp.knowledge.habit_drift[:, :, None]) & (ks.code != 0)
-    ks.code[...] = np.where(wrong, -ks.reality[:, None, :], ks.code)
+    np.copyto(ks.code, -ks.reality[:, None, :], where=wrong)
 
 
 def codified_share(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
@@ -94,10 +94,16 @@ def tacit(state: State, lay: Layout) -> np.ndarray:
     return lay.per_org(held) / lay.org_posts
 
 
-def effective_knowledge(state: State, lay: Layout, bp: BatchParams, code: np.ndarray) -> np.ndarray:
-    """(B,G) codified plus tacit knowledge, given ``code`` (B,G) code knowledge."""
+def effective_knowledge(
+    state: State, lay: Layout, bp: BatchParams, code: np.ndarray, held: np.ndarray | None = None
+) -> np.ndarray:
+    """(B,G) codified plus tacit knowledge, given ``code`` (B,G) code knowledge.
+
+    ``held`` is :func:`tacit` if already computed (the month computes it once, after
+    learning: nobody's beliefs change, nobody leaves or arrives before credibility).
+    """
     s = codified_share(state, lay, bp)
-    return s * code + (1.0 - s) * tacit(state, lay)
+    return s * code + (1.0 - s) * (tacit(state, lay) if held is None else held)
 
 
 def link_groups(state: State, lay: Layout, u: np.ndarray) -> np.ndarray:
@@ -131,8 +137,11 @@ def learn(
         links: the ``links`` stream (which tie each person learns through).
         newcomers: (B,P) people hired this month (fresh beliefs).
     """
-    group = link_groups(state, lay, links.uniform((lay.people,)))
-    stale(state, bp, links.uniform((lay.groups, state.knowledge.dims)))
+    u_link, u_stale = dense_uniforms(
+        (links, (lay.people,)), (links, (lay.groups, state.knowledge.dims))
+    )
+    group = link_groups(state, lay, u_link)
+    stale(state, bp, u_stale)
     knowledge.step(
         state.knowledge,
         stream,

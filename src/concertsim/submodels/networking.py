@@ -29,7 +29,7 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
-from ..streams import Stream, hash_uniform
+from ..streams import Stream, dense_uniforms, hash_uniform
 
 __all__ = [
     "CANDIDATES",
@@ -149,9 +149,11 @@ def make_ties(
     Called after :func:`decay`: a slot is free exactly when its partner is -1.
     """
     regions = lay.structure.regions
-    u = stream.uniform((regions, CANDIDATES, 4))
-    # national actors' people, through the few government respondents (M10)
-    v = stream.uniform((regions, NATIONAL_CANDIDATES, 4))
+    # the region's candidates, then national actors' people, through the few government
+    # respondents (M10): two draws, hashed in one pass
+    u, v = dense_uniforms(
+        (stream, (regions, CANDIDATES, 4)), (stream, (regions, NATIONAL_CANDIDATES, 4))
+    )
     w = np.concatenate([u, v], axis=2)  # (B,R,C,4): the region's candidates, then national ones
     cand = _candidates(lay)
     a = _pick(cand.a_posts, w[..., 1], cand.a_size, cand.offset, cand.a_last)

@@ -50,7 +50,11 @@ NETWORKING, CAPACITY, POSITIONING, STRUCTURING, ALIGNMENT = (
 
 
 def effective_capacity(
-    state: State, lay: Layout, bp: BatchParams, knowledge: np.ndarray
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    knowledge: np.ndarray,
+    held: np.ndarray | None = None,
 ) -> np.ndarray:
     """(B,R) effective staff of each regional body (M4, M6, M14).
 
@@ -59,6 +63,7 @@ def effective_capacity(
         lay: layout.
         bp: batch parameters.
         knowledge: (B,G) code knowledge of every organisation, in [-1, 1].
+        held: (B,G) :func:`~concertsim.submodels.learning.tacit`, if already computed.
     """
     elected = lay.regional(lay.post_elected[None, :])
     time = np.where(elected, 1.0 - bp.time.elected_operations[:, :, None], 1.0)
@@ -67,7 +72,7 @@ def effective_capacity(
     w_sum = np.maximum(w.sum(-1), 1e-12)
     lead = (w * lay.regional(state.leadership)).sum(-1) / w_sum
     energy = (w * lay.regional(state.energy)).sum(-1) / w_sum
-    k = lay.level(effective_knowledge(state, lay, bp, knowledge), "regional")
+    k = lay.level(effective_knowledge(state, lay, bp, knowledge, held), "regional")
     return time.sum(-1) * (1.0 + k) / 2.0 * (1.0 + lead) / 2.0 * energy * state.alive
 
 
@@ -113,11 +118,16 @@ def ramp(state: State, bp: BatchParams) -> np.ndarray:
     reach full effort, counted after the role-recognition phase if one is held
     (``delay`` its months, M9).
     """
-    rec = bp.recognition
-    delay = np.where(rec.enabled > 0, rec.months, 0.0)[:, :, None]
-    months = np.maximum(bp.legitimacy.negotiate_ramp, 1.0)[:, :, None]
+    delay, months = bp.cached(_ramp_timing)
     up = np.minimum(np.maximum(state.month + 1.0 - delay, 1.0) / months, 1.0)
     return state.role_mode + (1.0 - state.role_mode) * up
+
+
+def _ramp_timing(bp: BatchParams) -> tuple[np.ndarray, np.ndarray]:
+    """(B,1,1) delay and length in months of :func:`ramp` (parameters only: cached)."""
+    rec = bp.recognition
+    delay = np.where(rec.enabled > 0, rec.months, 0.0)[:, :, None]
+    return delay, np.maximum(bp.legitimacy.negotiate_ramp, 1.0)[:, :, None]
 
 
 def role_outputs(

@@ -52,7 +52,12 @@ def monthly_hazard(annual: np.ndarray) -> np.ndarray:
 
 
 def _base_hazard(lay: Layout, bp: BatchParams) -> np.ndarray:
-    """(B,P) monthly hazard of each post, from its level and kind."""
+    """(B,P) monthly hazard of each post, from its level and kind (parameters only: cached)."""
+    return bp.cached(_hazard_table, lay)
+
+
+def _hazard_table(lay: Layout, bp: BatchParams) -> np.ndarray:
+    """:func:`_base_hazard`, computed."""
     t = bp.turnover
     annual = np.concatenate(
         [t.local_annual, t.sectoral_annual, t.regional_annual, t.national_annual, t.elected_annual],
@@ -91,9 +96,7 @@ def leave(
     weight = np.zeros_like(state.influence)
     weight[run, post] = share * rho ** (bp.people.agent_convexity[run, 0] - 1.0)
     lost = np.minimum(lay.per_org(weight), 1.0)
-    reg = lay.level_slice["regional"]
-    cost = np.repeat(bp.people.departure_cost, lay.groups, axis=1)  # (B,G)
-    cost[:, reg] = bp.people.regional_departure_cost
+    cost = bp.cached(_departure_cost, lay)  # (B,G)
     state.credibility -= cost * lost * state.credibility
     excess = np.zeros_like(weight)
     excess[run, post] = share * np.maximum(rho - 1.0, 0.0)
@@ -107,6 +110,13 @@ def leave(
     state.leadership = np.where(gone, 0.0, state.leadership)
     state.energy = np.where(gone, 0.0, state.energy)
     state.tenure = np.where(gone, 0.0, state.tenure)
+
+
+def _departure_cost(lay: Layout, bp: BatchParams) -> np.ndarray:
+    """(B,G) share of its credibility an organisation loses per unit of influence lost."""
+    cost = np.repeat(bp.people.departure_cost, lay.groups, axis=1)
+    cost[:, lay.level_slice["regional"]] = bp.people.regional_departure_cost
+    return cost
 
 
 def _champions_lost(state: State, lay: Layout, bp: BatchParams, lost: np.ndarray) -> None:
@@ -127,9 +137,15 @@ def _champions_lost(state: State, lay: Layout, bp: BatchParams, lost: np.ndarray
     state.assent = np.where(members, assent, state.assent)
 
 
-def departures(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarray:
-    """Draw this month's departures, apply them and return the (B,P) mask of leavers."""
-    u = stream.uniform((2, lay.people))
+def departures(
+    state: State, lay: Layout, bp: BatchParams, stream: Stream, u: np.ndarray | None = None
+) -> np.ndarray:
+    """Draw this month's departures, apply them and return the (B,P) mask of leavers.
+
+    ``u``: (B,2,P) uniforms, the month's draw if already made
+    (:func:`~concertsim.streams.dense_uniforms`).
+    """
+    u = stream.uniform((2, lay.people)) if u is None else u
     hazard = _base_hazard(lay, bp) * (1.0 + bp.turnover.burnout * (1.0 - state.energy))
     gone = state.occupied & (u[:, 0] < np.minimum(hazard, 1.0))
     leave(state, lay, bp, gone, u[:, 1])
@@ -150,14 +166,17 @@ def funded_posts(state: State, lay: Layout) -> np.ndarray:
     return np.where(reg[None, :], staff_funded & alive, True)
 
 
-def hire(state: State, lay: Layout, bp: BatchParams, stream: Stream) -> np.ndarray:
+def hire(
+    state: State, lay: Layout, bp: BatchParams, stream: Stream, u: np.ndarray | None = None
+) -> np.ndarray:
     """Fill vacant, funded posts whose wait is over; return the (B,P) newcomer mask.
 
     Newcomers bring ties from the region's network
     (:func:`~concertsim.submodels.networking.recruit`): a second draw of ``stream``
-    each month, made or skipped.
+    each month, made or skipped. ``u``: (B,1,P) uniforms of the first draw,
+    the month's draw if already made (:func:`~concertsim.streams.dense_uniforms`).
     """
-    u = stream.uniform((1, lay.people))
+    u = stream.uniform((1, lay.people)) if u is None else u
     funded = funded_posts(state, lay)
     # Laid off: occupied posts that funding no longer covers. An unfunded post waits
     # for funding, not for a vacancy draw: it is filled as soon as funding returns.
@@ -196,8 +215,28 @@ def is_election(
 
 
 def election_due(month: int, bp: BatchParams) -> np.ndarray:
-    """(B,1) True where ``month`` is a municipal election month (M4)."""
-    return is_election(month, bp.turnover.election_first, bp.turnover.election_interval)
+    """(B,1) True where ``month`` is a municipal election month (M4); do not modify it.
+
+    When every run of the batch has the same calendar (as in a run's replicates), the
+    month is tested once, in Python, and one of two cached constant columns returned.
+    """
+    calendar = bp.cached(_calendar)
+    if calendar is None:
+        return is_election(month, bp.turnover.election_first, bp.turnover.election_interval)
+    first, interval, no, yes = calendar
+    return yes if is_election(month, first, interval) else no
+
+
+def _calendar(bp: BatchParams) -> tuple[float, float, np.ndarray, np.ndarray] | None:
+    """The batch's one election calendar, with (B,1) all-False and all-True columns;
+    None when the runs' calendars differ."""
+    first, interval = bp.turnover.election_first, bp.turnover.election_interval
+    if np.any(first != first[0, 0]) or np.any(interval != interval[0, 0]):
+        return None
+    no, yes = np.zeros(first.shape, dtype=bool), np.ones(first.shape, dtype=bool)
+    no.setflags(write=False)
+    yes.setflags(write=False)
+    return float(first[0, 0]), float(interval[0, 0]), no, yes
 
 
 def election_months(turnover: Turnover, horizon: int) -> list[int]:
