@@ -63,6 +63,23 @@ def test_the_accepted_worlds_are_shipped_with_their_calibration():
         check_world(world_of(row), lenient=True)
 
 
+def test_the_shipped_calibration_is_that_of_the_experiment_file_as_it_stands():
+    """A change to plausible_worlds.toml (its rule, its priors, its replications) cannot be
+    committed with the calibration of the old file: the recorded SHA-256 and settings must match."""
+    import tomllib
+
+    from concertsim import atomic
+
+    here = ACCEPTED_PATH.parent
+    summary = json.loads((here / "calibration.json").read_text())
+    experiment = here.parent / "plausible_worlds.toml"
+    assert summary["experiment_sha256"] == atomic.sha256(experiment)
+    declared = tomllib.loads(experiment.read_text())
+    assert summary["replications"] == declared["model"]["replications"]
+    assert summary["seed"] == declared["experiment"]["seed"]
+    assert summary["complete"] and summary["worlds"] == summary["design_points"]
+
+
 @pytest.mark.slow  # the whole book (40 paired runs per arm, more where declared) in three worlds
 def test_accepted_worlds_pass_the_whole_book_again_with_fresh_seeds():
     """Issue 9: acceptance is not luck. The committed accepted worlds (the representative, the

@@ -55,6 +55,7 @@ from concertsim.worlds import check_world, in_world
 
 __all__ = ["BOOK_PATH", "Pattern", "Contrast", "Statistic", "load_patterns", "evaluate"]
 __all__ += ["run_book", "write_book", "format_table", "outcome_names", "main"]
+__all__ += ["SECOND_HALF", "MAX_FACTOR"]
 
 BOOK_PATH = Path(__file__).resolve().parent / "patterns.toml"
 """The bundled pattern book."""
