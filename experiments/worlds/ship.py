@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in defaults.items():
         text = set_default(text, k, v)
     PARAMS.write_text(text)
+    # a longer default can push a line past the limit: format as `make format` does
+    subprocess.run([sys.executable, "-m", "ruff", "format", str(PARAMS)], check=True)
     env = {"PYTHONPATH": str(ROOT / "src")}
     code = "from concertsim.docs import defaults_toml; print(defaults_toml(), end='')"
     baseline = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,

@@ -322,7 +322,11 @@ class Regional:
     """The regional body's capacity and fragility (M6, M10, M11, M12)."""
 
     half_effort: float = _f(
-        0.317, "effort (effective staff) at which a role yields half its output", "staff", 0.01, 20.0
+        0.317,
+        "effort (effective staff) at which a role yields half its output",
+        "staff",
+        0.01,
+        20.0,
     )
     visibility: float = _f(0.25, "share of regional results credited to it (M10)", "-", 0.0, 1.0)
     government_respondents: float = _f(

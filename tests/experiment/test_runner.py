@@ -169,9 +169,14 @@ def _wait_for_parts(out: Path, count: int, proc: subprocess.Popen, timeout: floa
     raise AssertionError("the sweep wrote no parts in time")
 
 
+SLOW = 0.05
+"""Seconds per run of the sweeps interrupted below: long enough (about 3 s a sweep on two
+workers) that the signal reaches a sweep still running, however fast the machine."""
+
+
 @pytest.mark.slow
 def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path: Path):
-    slow = ishigami_lhs(tmp_path / "slow.toml", n=40, replicates=3, batch_size=4, delay=0.01)
+    slow = ishigami_lhs(tmp_path / "slow.toml", n=40, replicates=3, batch_size=4, delay=SLOW)
     proc = _start_sweep(slow, tmp_path / "killed")
     _wait_for_parts(tmp_path / "killed", 3, proc)
     os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, no chance to clean up
@@ -191,7 +196,7 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path: Path):
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_stops_cleanly_and_keeps_finished_parts(tmp_path: Path, signum: int):
-    slow = ishigami_lhs(tmp_path / "slow.toml", n=40, replicates=3, batch_size=4, delay=0.01)
+    slow = ishigami_lhs(tmp_path / "slow.toml", n=40, replicates=3, batch_size=4, delay=SLOW)
     proc = _start_sweep(slow, tmp_path / "out")
     _wait_for_parts(tmp_path / "out", 2, proc)
     if signum == signal.SIGINT:
