@@ -156,6 +156,9 @@ def _start_sweep(experiment: Path, out: Path) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # a shell's background job (`make test &`, nohup) ignores SIGINT and its children
+        # inherit that: give the sweep the disposition of a terminal's foreground command
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
