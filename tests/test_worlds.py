@@ -5,6 +5,7 @@ pattern book runs in a world (``concertsim patterns --set``), and the accepted w
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,6 +14,10 @@ from concertsim import patterns as pb
 from concertsim.cli import main
 from concertsim.errors import InputError
 from concertsim.worlds import ACCEPTED_PATH, check_world, in_world, load_worlds, world_of
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "experiments" / "worlds"
+"""The robust answer's tables and figures (and links to the shipped calibration)."""
 
 FRESH_SEEDS = (101, 202, 303)
 """Root seeds the calibration did not use (it drew its book seed from 20261202): one a world."""
@@ -63,6 +68,21 @@ def test_the_accepted_worlds_are_shipped_with_their_calibration():
         check_world(world_of(row), lenient=True)
 
 
+def test_the_accepted_worlds_ship_inside_the_package():
+    """Issue 9: an installed concertsim has its accepted worlds (package data), and the
+    repository's experiments/worlds/ links to the same files rather than keeping a copy."""
+    import tomllib
+
+    import concertsim
+
+    package = Path(concertsim.__file__).resolve().parent
+    assert ACCEPTED_PATH.resolve().is_relative_to(package / "data" / "worlds")
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "data/worlds/*" in pyproject["tool"]["setuptools"]["package-data"]["concertsim"]
+    for name in ("accepted.parquet", "calibration.json"):
+        assert (RESULTS / name).resolve() == (ACCEPTED_PATH.parent / name).resolve()
+
+
 def test_the_shipped_calibration_is_that_of_the_experiment_file_as_it_stands():
     """A change to plausible_worlds.toml (its rule, its priors, its replications) cannot be
     committed with the calibration of the old file: the recorded SHA-256 and settings must match."""
@@ -70,9 +90,8 @@ def test_the_shipped_calibration_is_that_of_the_experiment_file_as_it_stands():
 
     from concertsim import atomic
 
-    here = ACCEPTED_PATH.parent
-    summary = json.loads((here / "calibration.json").read_text())
-    experiment = here.parent / "plausible_worlds.toml"
+    summary = json.loads((ACCEPTED_PATH.parent / "calibration.json").read_text())
+    experiment = ROOT / "experiments" / "plausible_worlds.toml"
     assert summary["experiment_sha256"] == atomic.sha256(experiment)
     declared = tomllib.loads(experiment.read_text())
     assert summary["replications"] == declared["model"]["replications"]
@@ -107,8 +126,8 @@ def test_the_readme_states_the_robust_answer_of_the_committed_results():
     """The README's numbers are those of experiments/worlds/ (re-derived here)."""
     from concertsim.intervals import wilson
 
-    here = ACCEPTED_PATH.parent
-    readme = " ".join((ACCEPTED_PATH.parents[2] / "README.md").read_text().split())  # one line
+    here = RESULTS
+    readme = " ".join((ROOT / "README.md").read_text().split())  # one line
     summary = json.loads((here / "calibration.json").read_text())
     rate, low, high = wilson(summary["accepted"], summary["worlds"])
     assert f"{summary['accepted']} of {summary['worlds']} parameter sets" in readme

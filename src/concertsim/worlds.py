@@ -32,9 +32,10 @@ if TYPE_CHECKING:
 __all__ = ["BASE_SCENARIO", "ACCEPTED_PATH", "own_settings", "in_world", "check_world"]
 __all__ += ["load_worlds", "world_of"]
 
-ACCEPTED_PATH = Path(__file__).resolve().parents[2] / "experiments" / "worlds" / "accepted.parquet"
+ACCEPTED_PATH = Path(__file__).resolve().parent / "data" / "worlds" / "accepted.parquet"
 """The accepted worlds of ``experiments/plausible_worlds.toml`` (``concertsim calibrate``),
-as committed in the repository this package is installed from (editable install)."""
+shipped with the package beside their ``calibration.json`` (``experiments/worlds/ship.py``
+puts them there; ``experiments/worlds/`` links to them)."""
 
 BASE_SCENARIO = "baseline"
 """The scenario whose values are the defaults a world replaces."""
