@@ -93,14 +93,21 @@ def audience(
     return count, bp.credibility.national_pull * nat_ok, nat_ok
 
 
-def visibility(state: State, lay: Layout, bp: BatchParams, assent: np.ndarray) -> np.ndarray:
+def visibility(
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    assent: np.ndarray,
+    who: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """(B,R) share of the regional body's results credited to it (M10, M12).
 
     ``regional.visibility`` is what its members see of it: they see their own action
     (« l’action se passe davantage au local »), so it works in the shadow. Issue
     positioning carries its work up to the national actors, who see it: positioning
     lifts the rest of the share only in the national actors' part of its
-    :func:`audience`, ``national_pull x ok / (members + national_pull x ok)``.
+    :func:`audience`, ``national_pull x ok / (members + national_pull x ok)``. ``who``: that
+    :func:`audience`, if already computed.
 
     Example:
         >>> import numpy as np
@@ -113,7 +120,7 @@ def visibility(state: State, lay: Layout, bp: BatchParams, assent: np.ndarray) -
         True
     """
     v = bp.regional.visibility
-    count, national, _ = audience(state, lay, bp, assent)
+    count, national, _ = audience(state, lay, bp, assent) if who is None else who
     total = count + national
     seen = np.divide(national, total, out=np.zeros_like(total), where=total > 0)
     return v + (1.0 - v) * state.positioning * seen
@@ -127,6 +134,7 @@ def results(
     time: np.ndarray,
     assent: np.ndarray | None = None,
     held: np.ndarray | None = None,
+    who: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """(B,G) results of each organisation this month, in [0, 1].
 
@@ -138,12 +146,13 @@ def results(
         time: (B,G) strategic time (:func:`strategic_time`).
         assent: (B,R) :func:`~concertsim.submodels.roles.national_assent`, if already computed.
         held: (B,G) :func:`~concertsim.submodels.learning.tacit`, if already computed.
+        who: the regional body's :func:`audience`, if already computed.
     """
     k01 = (1.0 + effective_knowledge(state, lay, bp, knowledge, held)) / 2.0
     own = time * k01
     regional_result = 1.0 - np.prod(1.0 - state.role_output, axis=-1)
     assent = national_assent(state, lay, bp) if assent is None else assent
-    vis = visibility(state, lay, bp, assent)
+    vis = visibility(state, lay, bp, assent, who)
     staff = staff_time(state, lay, bp)
     resources = staff / (staff + bp.credibility.local_half_staff)
     local = lay.is_local
@@ -191,11 +200,13 @@ def linked_credibility(
     bp: BatchParams,
     assent: np.ndarray | None = None,
     ties: np.ndarray | None = None,
+    who: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(B,G) credibility each organisation is pulled toward, and (B,G) link weight.
 
     ``assent`` (B,R) :func:`~concertsim.submodels.roles.national_assent` and ``ties``
-    (B,P) :func:`~concertsim.submodels.networking.ties_held`, if already computed.
+    (B,P) :func:`~concertsim.submodels.networking.ties_held`, and ``who``, the regional
+    body's :func:`audience`, if already computed.
     """
     c = state.credibility
     reg, nat = lay.level_slice["regional"], lay.level_slice["national"]
@@ -204,7 +215,7 @@ def linked_credibility(
     weight = state.participating.astype(float)
     members = lay.members_sum(c * state.participating)
     assent = national_assent(state, lay, bp) if assent is None else assent
-    count, w_up, nat_ok = audience(state, lay, bp, assent)
+    count, w_up, nat_ok = audience(state, lay, bp, assent) if who is None else who
     c_nat = c[:, nat].sum(-1, keepdims=True) / (nat.stop - nat.start)  # the mean
     total = members + w_up * c_nat
     n = count + w_up
@@ -238,7 +249,8 @@ def update(
     cp = bp.credibility
     c = state.credibility
     assent = national_assent(state, lay, bp)
-    target, weight = linked_credibility(state, lay, bp, assent, ties)
-    res = results(state, lay, bp, knowledge, time, assent, held)
+    who = audience(state, lay, bp, assent)  # once a month: both read the same state
+    target, weight = linked_credibility(state, lay, bp, assent, ties, who)
+    res = results(state, lay, bp, knowledge, time, assent, held, who)
     c = c + cp.spillover * weight * (target - c) + cp.results_gain * res * (1.0 - c) - cp.decay * c
     state.credibility = clip(c, 0.0, 1.0, out=c)
