@@ -13,10 +13,10 @@ then writes, each file atomically:
   when the book holds at its seed and again at ``replications`` independent seeds, recorded
   per world in ``scores.parquet``; ``accepted_at_book_seed`` and ``not_replicated`` count
   the worlds accepted at the first seed and those of them that lost a pattern at a
-  replication), each pattern's hold rate (at the first seed), the prior and accepted ranges, whether the patterns constrain each parameter (a
-  Kolmogorov-Smirnov test of the accepted values against the uniform prior), the
-  representative world (the accepted world nearest the accepted medians), the experiment
-  file and its hash, the seed;
+  replication), each pattern's hold rate (at the first seed), the prior and accepted
+  ranges, whether the patterns constrain each parameter (a Kolmogorov-Smirnov test of the
+  accepted values against the uniform prior), the representative world (the accepted world
+  nearest the accepted medians), the experiment file and its hash, the seed;
 * ``ranges.png``: the accepted worlds against the prior ranges, parameter by parameter;
 * ``patterns.png``: the share of worlds in which each pattern holds (which patterns reject).
 

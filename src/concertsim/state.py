@@ -153,9 +153,8 @@ def code(section: str, name: str, value: float | str) -> float:
     return float(value)
 
 
-if tuple(f.name for f in dataclasses.fields(BatchParams) if f.init) != tuple(
-    SECTIONS
-):  # pragma: no cover
+_SECTION_FIELDS = tuple(f.name for f in dataclasses.fields(BatchParams) if f.init)
+if _SECTION_FIELDS != tuple(SECTIONS):  # pragma: no cover
     raise ImportError("BatchParams must have one field per section of Parameters, in order")
 
 
