@@ -38,6 +38,7 @@ __all__ = [
     "live_ties",
     "decay",
     "make_ties",
+    "tie_draws",
     "recruit",
     "national_ties",
     "ties_per_person",
@@ -110,15 +111,19 @@ def ties_held(state: State) -> np.ndarray:
     return np.matmul(live_ties(state).view(np.int8), ones)
 
 
-def decay(state: State, bp: BatchParams, stream: Stream) -> None:
+def decay(
+    state: State, bp: BatchParams, stream: Stream, bases: np.ndarray | None = None
+) -> None:
     """Each tie lapses with probability ``tie_decay``; dead ties are cleared.
 
-    Afterwards :func:`live_ties` holds until someone leaves.
+    Afterwards :func:`live_ties` holds until someone leaves. ``bases``: (B,) the
+    starting points of the month's draw of ``stream``, if already taken
+    (``stream.next_bases()``).
     """
     valid = valid_ties(state)
     # a dense draw of (P,K) uniforms, made only where a tie is held (a sparse draw: the
     # same numbers at those positions, a sixth of the hashing)
-    bases = stream.next_bases()
+    bases = stream.next_bases() if bases is None else bases
     held = np.flatnonzero(valid)
     per_run = valid.size // valid.shape[0]
     run = held // per_run
@@ -142,18 +147,22 @@ def _free_slot(valid: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def make_ties(
-    state: State, lay: Layout, bp: BatchParams, stream: Stream, output: np.ndarray
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    stream: Stream,
+    output: np.ndarray,
+    u: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """Create ties in each region in proportion to its networking ``output`` (B,R).
 
     Called after :func:`decay`: a slot is free exactly when its partner is -1.
+    ``u``: the month's two draws of ``stream`` (:func:`tie_draws`), if already made
+    (:func:`~concertsim.streams.dense_uniforms`).
     """
-    regions = lay.structure.regions
     # the region's candidates, then national actors' people, through the few government
     # respondents (M10): two draws, hashed in one pass
-    u, v = dense_uniforms(
-        (stream, (regions, CANDIDATES, 4)), (stream, (regions, NATIONAL_CANDIDATES, 4))
-    )
+    u, v = dense_uniforms(*tie_draws(stream, lay)) if u is None else u
     w = np.concatenate([u, v], axis=2)  # (B,R,C,4): the region's candidates, then national ones
     cand = _candidates(lay)
     a = _pick(cand.a_posts, w[..., 1], cand.a_size, cand.offset, cand.a_last)
@@ -174,6 +183,13 @@ def make_ties(
     room &= state.alive
     ok[..., CANDIDATES:] &= room[:, :, None]
     _write(state, lay, ok, a, c, w[..., 3])
+
+
+def tie_draws(stream: Stream, lay: Layout) -> tuple[tuple[Stream, tuple[int, ...]], ...]:
+    """The two dense draws of :func:`make_ties`, as :func:`~concertsim.streams.dense_uniforms`
+    takes them: the region's candidates, then the national ones, (R,C,4) uniforms each."""
+    regions = lay.structure.regions
+    return (stream, (regions, CANDIDATES, 4)), (stream, (regions, NATIONAL_CANDIDATES, 4))
 
 
 class _Candidates:
