@@ -111,9 +111,7 @@ def ties_held(state: State) -> np.ndarray:
     return np.matmul(live_ties(state).view(np.int8), ones)
 
 
-def decay(
-    state: State, bp: BatchParams, stream: Stream, bases: np.ndarray | None = None
-) -> None:
+def decay(state: State, bp: BatchParams, stream: Stream, bases: np.ndarray | None = None) -> None:
     """Each tie lapses with probability ``tie_decay``; dead ties are cleared.
 
     Afterwards :func:`live_ties` holds until someone leaves. ``bases``: (B,) the

@@ -1,0 +1,185 @@
+"""Steps 1-5 of a period, compiled: one pass over each run's people and dimensions.
+
+:func:`concertsim.knowledge.period.step` prepares the arguments (masks, probabilities
+as ``(B, P)`` arrays, the step's draw bases) and calls :func:`period`, which applies
+turnover, turbulence, acting and socialisation to the state in place and returns the
+vote sums of code learning (step 5, whose probabilities ``1 - (1 - p2) ** |s|`` are
+computed by numpy, the same floating-point function as before).
+
+Why compiled (numba): a period touches B x P x m numbers (20 x 59 x 30 in a baseline
+batch) through about a hundred numpy calls, each of which costs more in overhead than
+its work; a compiled loop draws each number only where it is needed, in one pass. The
+random numbers are those of :mod:`concertsim.streams` (:func:`~concertsim.streams.hash1`
+and :func:`~concertsim.streams.unit1`, compiled), at the same positions as the dense
+draws they replace, and the arithmetic is integer or a comparison with a uniform, so
+results are bit for bit those of the numpy kernel this replaced.
+
+Compiled once per machine (``cache=True``: numba keeps the machine code in
+``__pycache__``, or in the user's cache directory when that is read-only); this module,
+and numba with it, is imported at the first period, not with concertsim.
+
+Example:
+    >>> import numpy as np
+    >>> beliefs = np.zeros((1, 2, 3), dtype=np.int8)
+    >>> code = np.array([[[1, -1, 0]]], dtype=np.int8)
+    >>> reality = np.ones((1, 3), dtype=np.int8)
+    >>> sums = np.empty((1, 1, 3), dtype=np.int32)
+    >>> full = np.full((1, 2), 2**31, dtype=np.uint32)  # p1 = 1
+    >>> no = np.zeros((1, 2), dtype=bool)
+    >>> period(beliefs, code, reality, np.zeros(2, dtype=np.int64),
+    ...        np.arange(7, dtype=np.uint64)[:, None], 0.0, np.zeros(1), no, ~no,
+    ...        np.full((1, 2), -1), np.zeros((1, 2)), full, False, sums)
+    >>> beliefs.tolist()  # p1 = 1: every belief takes the code's non-zero signs
+    [[[1, -1, 0], [1, -1, 0]]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from numba.extending import register_jitable
+
+from concertsim.streams import hash1, mix1, unit1
+
+__all__ = ["period", "check_streams"]
+
+for _scalar in (mix1, hash1, unit1):  # callable from compiled code, unchanged in Python
+    register_jitable(_scalar)
+
+_jit = njit(cache=True, nogil=True)  # no fastmath: IEEE arithmetic, as numpy's
+
+# draw numbers inside one step (rows of ``bases``), as in concertsim.knowledge.period
+_D_TURNOVER, _D_NEWBELIEFS, _D_TURBULENCE, _D_COINS, _D_LINKS, _D_SOCIAL = range(6)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_ONE = np.uint64(1)
+
+
+@_jit
+def _uniform(base: np.uint64, position: int) -> float:
+    """The uniform at ``position`` of the draw starting at ``base``."""
+    return unit1(hash1(base, position))
+
+
+@_jit
+def period(
+    beliefs: np.ndarray,
+    code: np.ndarray,
+    reality: np.ndarray,
+    group: np.ndarray,
+    bases: np.ndarray,
+    p3: float,
+    p4: np.ndarray,
+    newcomers: np.ndarray,
+    active: np.ndarray,
+    link_group: np.ndarray,
+    p_cross: np.ndarray,
+    thr1: np.ndarray,
+    link_learning: bool,
+    sums: np.ndarray,
+) -> None:
+    """Steps 1-4 in place and step 5's vote sums, for every run of the batch.
+
+    Args:
+        beliefs: ``(B, P, m)`` int8, changed in place (turnover, socialisation).
+        code: ``(B, G, m)`` int8, read.
+        reality: ``(B, m)`` int8, changed in place (turbulence).
+        group: ``(P,)`` int64 organisation of each person.
+        bases: ``(>= 6, B)`` uint64, the step's draws (rows ``_D_*`` of period).
+        p3: built-in turnover probability.
+        p4: ``(B,)`` turbulence probability.
+        newcomers: ``(B, P)`` bool.
+        active: ``(B, P)`` bool.
+        link_group: ``(B, P)`` int64, -1 for no tie.
+        p_cross: ``(B, P)`` cross-learning probability.
+        thr1: ``(B, P)`` uint32 socialisation thresholds on 31-bit uniforms.
+        link_learning: tied people also count in their link organisation's superior group.
+        sums: ``(B, G, m)`` int32, overwritten with the vote sums of step 5.
+    """
+    B, P, m = beliefs.shape
+    G = code.shape[1]
+    words = (m + 63) // 64  # fair coins: 64 a hash, person by person
+    half = (m + 1) // 2  # 31-bit uniforms: two a hash, person by person
+    actions = np.empty((P, m), dtype=np.int8)
+    score = np.empty(G, dtype=np.int64)
+    for b in range(B):
+        real = reality[b]
+        # 1. turnover: built-in (active posts, p3) and the caller's newcomers
+        for p in range(P):
+            leave = newcomers[b, p]
+            if p3 > 0.0 and active[b, p] and _uniform(bases[_D_TURNOVER, b], p) < p3:
+                leave = True
+            if leave:
+                for j in range(m):
+                    u = _uniform(bases[_D_NEWBELIEFS, b], p * m + j)
+                    beliefs[b, p, j] = np.int8(np.int64(u * 3.0) - 1)
+        # 2. turbulence: each dimension of reality flips with probability p4
+        if p4[b] > 0.0:
+            for j in range(m):
+                if _uniform(bases[_D_TURBULENCE, b], j) < p4[b]:
+                    real[j] = -real[j]
+        # 3. act: beliefs, a fair coin where the belief is 0 (64 coins a hash); vacant
+        # posts neither act, socialise nor vote
+        for p in range(P):
+            if not active[b, p]:
+                continue
+            bel = beliefs[b, p]
+            for w in range(words):
+                bits = hash1(bases[_D_COINS, b], p * words + w)
+                for j in range(64 * w, min(m, 64 * w + 64)):
+                    coin = np.int64((bits >> np.uint64(j - 64 * w)) & _ONE) * 2 - 1
+                    actions[p, j] = bel[j] + (bel[j] == 0) * coin
+        for g in range(G):  # the codes' scores, before any learning
+            s = 0
+            for j in range(m):
+                s += code[b, g, j] * real[j]
+            score[g] = s
+        # 4. socialisation toward the own code, or per dimension the tied one's;
+        # branch-free (draws are cheap, mispredicted branches are not)
+        for p in range(P):
+            if not active[b, p]:
+                continue
+            bel, tie = beliefs[b, p], link_group[b, p]
+            mine, theirs = code[b, group[p]], code[b, max(tie, 0)]
+            pc, thr = p_cross[b, p], thr1[b, p]
+            for j in range(m):
+                target = mine[j]
+                if tie >= 0:
+                    cross = _uniform(bases[_D_LINKS, b], p * m + j) < pc
+                    target = theirs[j] if cross else target
+                bits = hash1(bases[_D_SOCIAL, b], p * half + (j >> 1))
+                u31 = ((bits >> np.uint64(32 * (j & 1))) & _LOW32) >> _ONE
+                bel[j] += target * ((target != 0) & (bel[j] != target) & (u31 < thr))
+        # 5. the superior groups (beating their code's score) sum their actions (step 3's)
+        sums[b] = 0
+        for p in range(P):
+            if not active[b, p]:
+                continue
+            perf = 0
+            for j in range(m):
+                perf += actions[p, j] * real[j]
+            own, tie = group[p], link_group[b, p]
+            if perf > score[own]:
+                for j in range(m):
+                    sums[b, own, j] += actions[p, j]
+            if link_learning and tie >= 0 and perf > score[tie]:
+                for j in range(m):
+                    sums[b, tie, j] += actions[p, j]
+
+
+def check_streams() -> bool:
+    """Whether the compiled draws give :mod:`concertsim.streams`' numbers.
+
+    They are compiled from the same functions; a difference means numba's cache holds
+    code compiled from an older ``streams.py`` (numba watches this file only).
+
+    Example:
+        >>> check_streams()
+        True
+    """
+    from concertsim.streams import hash_uniform
+
+    bases = np.array([0, 1, 2**63 + 12345, 2**64 - 1], dtype=np.uint64)
+    positions = np.array([0, 1, 999, 2**40], dtype=np.int64)
+    numpy = hash_uniform(bases[:, None], positions[None, :])
+    compiled = np.array([[_uniform(b, p) for p in positions] for b in bases])
+    return bool(np.array_equal(numpy.view(np.uint64), compiled.view(np.uint64)))
