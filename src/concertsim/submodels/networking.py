@@ -25,6 +25,8 @@ month's turnover, a slot holds a live tie exactly when ``tie_partner >= 0``
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 
 from ..layout import Layout
@@ -129,19 +131,6 @@ def decay(state: State, bp: BatchParams, stream: Stream, bases: np.ndarray | Non
     keep = np.zeros(valid.size, dtype=bool)
     keep[held] = u >= np.take(bp.networking.tie_decay, run)
     state.tie_partner = np.where(keep.reshape(valid.shape), state.tie_partner, -1)
-
-
-def _free_slot(valid: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """First free slot of each row of ``valid`` (..., K), else a random one.
-
-    Overwriting a full person's slot leaves the old partner holding a one-sided
-    tie until it lapses (the only way a tie becomes one-sided): ties are held per
-    person, and counted per holder.
-    """
-    k = valid.shape[-1]
-    first = np.argmin(valid, axis=-1)
-    full = valid.all(axis=-1)
-    return np.where(full, np.minimum((u * k).astype(np.int64), k - 1), first)
 
 
 def make_ties(
@@ -300,10 +289,16 @@ def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, stream:
     # the order :func:`_write` gives candidates of (B,P) arrays
     keep = np.flatnonzero(ok)
     order = keep[np.argsort(rounds[keep], kind="stable")]
-    b, a, c, slot_u, rounds = b[order], a[order], c[order], slot_u[order], rounds[order]
-    bounds = np.searchsorted(rounds, np.arange(int(rounds.max(initial=-1)) + 2))
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        _write_pairs(state, lay, b[lo:hi], a[lo:hi], c[lo:hi], slot_u[lo:hi])
+    _tie_writes().write_rounds(
+        state.tie_partner,
+        state.tie_hire,
+        state.hire_id,
+        b[order],
+        a[order],
+        c[order],
+        slot_u[order],
+        rounds[order],
+    )
 
 
 def _recruit_offsets(k: int, people: int) -> np.ndarray:
@@ -323,54 +318,30 @@ def national_ties(state: State, lay: Layout) -> np.ndarray:
 def _write(
     state: State, lay: Layout, ok: np.ndarray, a: np.ndarray, c: np.ndarray, u: np.ndarray
 ) -> None:
-    """Write the candidate ties ``ok`` (B,R,C) between posts ``a`` and ``c`` on both sides."""
+    """Write the candidate ties ``ok`` (B,R,C) between posts ``a`` and ``c`` on both sides,
+    as one round (:func:`~concertsim.submodels.tie_writes.write_rounds`)."""
     flat = np.flatnonzero(ok)
     if flat.size == 0:
         return
     b = flat // (ok.size // ok.shape[0])  # the run of each candidate
-    _write_pairs(state, lay, b, np.take(a, flat), np.take(c, flat), np.take(u, flat))
+    _tie_writes().write_rounds(
+        state.tie_partner,
+        state.tie_hire,
+        state.hire_id,
+        b,
+        np.take(a, flat),
+        np.take(c, flat),
+        np.take(u, flat),
+        np.zeros(flat.size, dtype=np.int64),
+    )
 
 
-def _write_pairs(
-    state: State, lay: Layout, b: np.ndarray, a: np.ndarray, c: np.ndarray, uu: np.ndarray
-) -> None:
-    """Write candidate ties between posts ``a`` and ``c`` of runs ``b``, in this order.
+def _tie_writes() -> ModuleType:
+    """:mod:`concertsim.submodels.tie_writes`, imported at the first tie written (numba
+    with it, not with concertsim)."""
+    from . import tie_writes
 
-    ``uu`` draws the slot of a full person; a candidate loses to an earlier one
-    that shares a person (:func:`_once_per_person`).
-    """
-    if b.size == 0:
-        return
-    people, k, n = lay.people, state.tie_partner.shape[-1], b.size
-    # the flat (run, post) rows of both sides, a's then c's: read, checked and written
-    # together (a person is in at most one kept candidate: no two writes meet)
-    run_row = b * people
-    rows = np.concatenate((run_row + a, run_row + c))
-    held = np.take(state.tie_partner.reshape(-1, k), rows, axis=0)  # (2n, K)
-    keep = _once_per_person(rows)
-    keep &= ~np.logical_or.reduce(held[:n] == c[:, None], axis=1)  # a already tied to c
-    kept = np.flatnonzero(keep)
-    kept = np.concatenate((kept, kept + n))
-    rows, partner = np.take(rows, kept), np.take(np.concatenate((c, a)), kept)
-    cell = rows * k + _free_slot(np.take(held, kept, axis=0) >= 0, np.take(uu, kept % n))
-    np.put(state.tie_partner, cell, partner)
-    np.put(state.tie_hire, cell, np.take(state.hire_id, np.take(run_row, kept % n) + partner))
-
-
-def _once_per_person(rows: np.ndarray) -> np.ndarray:
-    """Keep a candidate tie only where both its people appear first in it this month.
-
-    So a person makes at most one new tie a month, and no two new ties compete for
-    the same free slot. Candidates come in (run, region, candidate) order, so the
-    choice depends on the run's own draws only. ``rows`` holds the flat
-    (run x people + post) rows of the n candidates' first people, then of their second.
-    """
-    n = rows.size // 2
-    pair = np.arange(rows.size) % n  # the candidate of each person
-    first = np.full(int(rows.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first, rows, pair)  # the first candidate in which each person appears
-    wins = (np.take(first, rows) == pair).reshape(2, n)
-    return wins[0] & wins[1]
+    return tie_writes
 
 
 def ties_per_person(state: State) -> np.ndarray:
