@@ -267,37 +267,20 @@ def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, stream:
     k_slots = state.tie_partner.shape[-1]
     offsets = _recruit_offsets(k_slots, lay.people)  # (n,2,K): (draw, slot, post)
     uu = stream.uniform_at(run[:, None, None], post[:, None, None] + offsets)
-    incumbent = state.occupied & ~new
-    held = np.where(incumbent, ties_held(state), 0)[:, lay.region_pool].sum(-1)  # (B,R)
-    mean_ties = held / np.maximum(incumbent[:, lay.region_pool].sum(-1), 1)
-    region = lay.region_of_post[post]
-    p_try = np.minimum(bp.networking.newcomer_ties[run, 0] * mean_ties[run, region] / k_slots, 1.0)
-    tries = uu[:, 1, :] < p_try[:, None]
-    i, k = np.nonzero(tries)  # every try, by newcomer in (run, post) order, then slot
-    if i.size == 0:
-        return
-    rounds = (np.cumsum(tries, axis=1) - 1)[i, k]  # a newcomer's first try is round 0, ...
-    pool = lay.region_pool  # (R,Q)
-    q = pool.shape[1]
-    pick = np.minimum((uu[i, 0, k] * q).astype(np.int64), q - 1)
-    c = pool[region[i], pick]
-    b, a = run[i], post[i]
-    # tie writes change neither who is in post nor organisations: checked once for all rounds
-    ok = state.occupied[b, c] & (lay.post_org[c] != lay.post_org[a])
-    slot_u = uu[i, 1, k] / np.maximum(p_try[i], 1e-12)
-    # round by round, each in (run, post) order (a newcomer tries at most once a round):
-    # the order :func:`_write` gives candidates of (B,P) arrays
-    keep = np.flatnonzero(ok)
-    order = keep[np.argsort(rounds[keep], kind="stable")]
-    _tie_writes().write_rounds(
+    # the mean ties of the region's incumbents, each newcomer's tries, and their writes
+    _tie_writes().recruit_tries(
         state.tie_partner,
         state.tie_hire,
         state.hire_id,
-        b[order],
-        a[order],
-        c[order],
-        slot_u[order],
-        rounds[order],
+        state.occupied,
+        new,
+        run,
+        post,
+        uu,
+        bp.networking.newcomer_ties[:, 0],
+        lay.region_pool,
+        lay.region_of_post,
+        lay.post_org,
     )
 
 

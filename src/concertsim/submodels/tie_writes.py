@@ -1,8 +1,9 @@
 """Writing candidate ties, round by round, compiled (numba).
 
 :mod:`concertsim.submodels.networking` proposes candidate ties (the networking output's,
-and newcomers' own in rounds, :func:`~concertsim.submodels.networking.recruit`);
-:func:`write_rounds` writes them in order. Within a round a person makes at most one
+and newcomers' own in rounds: :func:`~concertsim.submodels.networking.recruit` draws
+them, :func:`recruit_tries` turns the draws into tries); :func:`write_rounds` writes
+them in order. Within a round a person makes at most one
 new tie: a candidate is kept only where both its people appear in it first that round,
 and where its first person is not tied to its second already. A kept tie is written
 on both sides, each in its holder's first free slot, or, for a full holder, in the
@@ -11,8 +12,8 @@ until it lapses). Each round sees the writes of the rounds before it.
 
 Why compiled: a round is a handful of candidates, and its numpy form cost a dozen
 calls of pure overhead each time (up to a few rounds a month, every month); a loop
-over the candidates is the natural form, the same integers, and one float
-expression (the slot of a full holder) computed as numpy does.
+over the candidates is the natural form, the same integers, and the same float
+expressions (IEEE operations in the same order, no fast-math) as numpy computed.
 
 Example:
     >>> import numpy as np
@@ -30,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["write_rounds"]
+__all__ = ["write_rounds", "recruit_tries"]
 
 
 @njit(cache=True, nogil=True)
@@ -79,3 +80,74 @@ def write_rounds(
                 slot = min(np.int64(u[i] * K), K - 1)
             tie_partner[b, holder, slot] = partner
             tie_hire[b, holder, slot] = hire_id[b, partner]
+
+
+@njit(cache=True, nogil=True)
+def recruit_tries(
+    tie_partner: np.ndarray,
+    tie_hire: np.ndarray,
+    hire_id: np.ndarray,
+    occupied: np.ndarray,
+    new: np.ndarray,
+    run: np.ndarray,
+    post: np.ndarray,
+    uu: np.ndarray,
+    newcomer_ties: np.ndarray,
+    pool: np.ndarray,
+    region_of_post: np.ndarray,
+    post_org: np.ndarray,
+) -> None:
+    """Newcomers' tries of :func:`concertsim.submodels.networking.recruit`, written.
+
+    Args:
+        tie_partner, tie_hire, hire_id: as in :func:`write_rounds` (ties changed in place).
+        occupied: ``(B, P)`` bool, people in post (the newcomers included).
+        new: ``(B, P)`` bool, this month's newcomers.
+        run, post: ``(n,)`` int64, the newcomers of a region's organisation, in (run, post)
+            order.
+        uu: ``(n, 2, K)`` uniforms: the partner drawn, then whether the slot is tried.
+        newcomer_ties: ``(B,)`` the parameter.
+        pool: ``(R, Q)`` int64, each region's posts.
+        region_of_post, post_org: ``(P,)`` int64, the layout's.
+    """
+    B, P, K = tie_partner.shape
+    R, Q = pool.shape
+    # d_r: the mean live ties of each region's incumbents (people in post, not new)
+    mean_ties = np.empty((B, R))
+    for b in range(B):
+        for r in range(R):
+            held, count = 0, 0
+            for q in range(Q):
+                x = pool[r, q]
+                if occupied[b, x] and not new[b, x]:
+                    count += 1
+                    for k in range(K):
+                        held += tie_partner[b, x, k] >= 0
+            mean_ties[b, r] = held / max(count, 1)
+    # every try, by newcomer then slot: a newcomer's j-th try is in round j
+    n = run.size
+    cb = np.empty(n * K, dtype=np.int64)
+    ca, cc, cr = np.empty_like(cb), np.empty_like(cb), np.empty_like(cb)
+    cu = np.empty(n * K)
+    m = 0
+    for i in range(n):
+        b, a = run[i], post[i]
+        region = region_of_post[a]
+        p_try = min(newcomer_ties[b] * mean_ties[b, region] / K, 1.0)
+        tries = 0
+        for k in range(K):
+            if not uu[i, 1, k] < p_try:
+                continue
+            tries += 1
+            pick = min(np.int64(uu[i, 0, k] * Q), Q - 1)
+            c = pool[region, pick]
+            # tie writes change neither who is in post nor organisations: checked now
+            if occupied[b, c] and post_org[c] != post_org[a]:
+                cb[m], ca[m], cc[m], cr[m] = b, a, c, tries - 1
+                cu[m] = uu[i, 1, k] / max(p_try, 1e-12)
+                m += 1
+    # round by round, each in (run, post) order (a stable sort by round)
+    order = np.argsort(cr[:m], kind="mergesort")
+    write_rounds(
+        tie_partner, tie_hire, hire_id, cb[order], ca[order], cc[order], cu[order], cr[order]
+    )
