@@ -59,10 +59,6 @@ def test_compiled_period_gives_the_numpy_kernels_bits(case):
     assert history(*case) == NUMPY_KERNEL[case]
 
 
-def test_compiled_draws_are_the_streams_numbers():
-    assert kernel.check_streams()
-
-
 def test_vote_sums_count_the_superior_and_tied_people():
     rng = np.random.default_rng(5)
     B, P, G, m = 3, 16, 3, 7

@@ -9,14 +9,11 @@ computed by numpy, the same floating-point function as before).
 Why compiled (numba): a period touches B x P x m numbers (20 x 59 x 30 in a baseline
 batch) through about a hundred numpy calls, each of which costs more in overhead than
 its work; a compiled loop draws each number only where it is needed, in one pass. The
-random numbers are those of :mod:`concertsim.streams` (:func:`~concertsim.streams.hash1`
-and :func:`~concertsim.streams.unit1`, compiled), at the same positions as the dense
-draws they replace, and the arithmetic is integer or a comparison with a uniform, so
-results are bit for bit those of the numpy kernel this replaced.
-
-Compiled once per machine (``cache=True``: numba keeps the machine code in
-``__pycache__``, or in the user's cache directory when that is read-only); this module,
-and numba with it, is imported at the first period, not with concertsim.
+random numbers are those of :mod:`concertsim.streams` (through :mod:`concertsim.jit`),
+at the same positions as the dense draws they replace, and the arithmetic is integer
+or a comparison with a uniform, so results are bit for bit those of the numpy kernel
+this replaced. Compiled once a machine (:data:`concertsim.jit.jit`); this module, and
+numba with it, is imported at the first period, not with concertsim.
 
 Example:
     >>> import numpy as np
@@ -36,17 +33,11 @@ Example:
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
-from numba.extending import register_jitable
 
-from concertsim.streams import hash1, mix1, unit1
+from concertsim.jit import jit, uniform
+from concertsim.streams import hash1
 
-__all__ = ["period", "check_streams"]
-
-for _scalar in (mix1, hash1, unit1):  # callable from compiled code, unchanged in Python
-    register_jitable(_scalar)
-
-_jit = njit(cache=True, nogil=True)  # no fastmath: IEEE arithmetic, as numpy's
+__all__ = ["period"]
 
 # draw numbers inside one step (rows of ``bases``), as in concertsim.knowledge.period
 _D_TURNOVER, _D_NEWBELIEFS, _D_TURBULENCE, _D_COINS, _D_LINKS, _D_SOCIAL = range(6)
@@ -54,13 +45,7 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 _ONE = np.uint64(1)
 
 
-@_jit
-def _uniform(base: np.uint64, position: int) -> float:
-    """The uniform at ``position`` of the draw starting at ``base``."""
-    return unit1(hash1(base, position))
-
-
-@_jit
+@jit
 def period(
     beliefs: np.ndarray,
     code: np.ndarray,
@@ -106,16 +91,16 @@ def period(
         # 1. turnover: built-in (active posts, p3) and the caller's newcomers
         for p in range(P):
             leave = newcomers[b, p]
-            if p3 > 0.0 and active[b, p] and _uniform(bases[_D_TURNOVER, b], p) < p3:
+            if p3 > 0.0 and active[b, p] and uniform(bases[_D_TURNOVER, b], p) < p3:
                 leave = True
             if leave:
                 for j in range(m):
-                    u = _uniform(bases[_D_NEWBELIEFS, b], p * m + j)
+                    u = uniform(bases[_D_NEWBELIEFS, b], p * m + j)
                     beliefs[b, p, j] = np.int8(np.int64(u * 3.0) - 1)
         # 2. turbulence: each dimension of reality flips with probability p4
         if p4[b] > 0.0:
             for j in range(m):
-                if _uniform(bases[_D_TURBULENCE, b], j) < p4[b]:
+                if uniform(bases[_D_TURBULENCE, b], j) < p4[b]:
                     real[j] = -real[j]
         # 3. act: beliefs, a fair coin where the belief is 0 (64 coins a hash); vacant
         # posts neither act, socialise nor vote
@@ -144,7 +129,7 @@ def period(
             for j in range(m):
                 target = mine[j]
                 if tie >= 0:
-                    cross = _uniform(bases[_D_LINKS, b], p * m + j) < pc
+                    cross = uniform(bases[_D_LINKS, b], p * m + j) < pc
                     target = theirs[j] if cross else target
                 bits = hash1(bases[_D_SOCIAL, b], p * half + (j >> 1))
                 u31 = ((bits >> np.uint64(32 * (j & 1))) & _LOW32) >> _ONE
@@ -164,22 +149,3 @@ def period(
             if link_learning and tie >= 0 and perf > score[tie]:
                 for j in range(m):
                     sums[b, tie, j] += actions[p, j]
-
-
-def check_streams() -> bool:
-    """Whether the compiled draws give :mod:`concertsim.streams`' numbers.
-
-    They are compiled from the same functions; a difference means numba's cache holds
-    code compiled from an older ``streams.py`` (numba watches this file only).
-
-    Example:
-        >>> check_streams()
-        True
-    """
-    from concertsim.streams import hash_uniform
-
-    bases = np.array([0, 1, 2**63 + 12345, 2**64 - 1], dtype=np.uint64)
-    positions = np.array([0, 1, 999, 2**40], dtype=np.int64)
-    numpy = hash_uniform(bases[:, None], positions[None, :])
-    compiled = np.array([[_uniform(b, p) for p in positions] for b in bases])
-    return bool(np.array_equal(numpy.view(np.uint64), compiled.view(np.uint64)))

@@ -19,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -122,21 +121,9 @@ def _fresh(x: Prob | np.ndarray, shape: tuple[int, ...], dtype: type) -> np.ndar
     return out
 
 
-_KERNEL: list[ModuleType] = []
-
-
 def _kernel() -> ModuleType:
     """:mod:`concertsim.knowledge.kernel`, imported at the first period (numba with it, not
-    with concertsim) and checked once against :mod:`concertsim.streams`."""
-    if not _KERNEL:
-        from . import kernel
+    with concertsim)."""
+    from . import kernel
 
-        if not kernel.check_streams():
-            raise RuntimeError(
-                "concertsim.knowledge.kernel: numba's cache holds code compiled from an "
-                "older concertsim/streams.py; delete the kernel*.nbi and kernel*.nbc files "
-                f"of {Path(kernel.__file__).parent / '__pycache__'} (or of numba's cache "
-                "directory) and run again"
-            )
-        _KERNEL.append(kernel)
-    return _KERNEL[0]
+    return kernel

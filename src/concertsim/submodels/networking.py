@@ -31,7 +31,7 @@ import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
-from ..streams import Stream, dense_uniforms, hash_uniform
+from ..streams import Stream, dense_uniforms
 
 __all__ = [
     "CANDIDATES",
@@ -122,15 +122,9 @@ def decay(state: State, bp: BatchParams, stream: Stream, bases: np.ndarray | Non
     """
     valid = valid_ties(state)
     # a dense draw of (P,K) uniforms, made only where a tie is held (a sparse draw: the
-    # same numbers at those positions, a sixth of the hashing)
+    # same numbers at those positions), in one compiled pass with the clearing
     bases = stream.next_bases() if bases is None else bases
-    held = np.flatnonzero(valid)
-    per_run = valid.size // valid.shape[0]
-    run = held // per_run
-    u = hash_uniform(np.take(bases, run), held - run * per_run)
-    keep = np.zeros(valid.size, dtype=bool)
-    keep[held] = u >= np.take(bp.networking.tie_decay, run)
-    state.tie_partner = np.where(keep.reshape(valid.shape), state.tie_partner, -1)
+    _tie_kernel().lapse(state.tie_partner, valid, bases, bp.networking.tie_decay[:, 0])
 
 
 def make_ties(
@@ -268,7 +262,7 @@ def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, stream:
     offsets = _recruit_offsets(k_slots, lay.people)  # (n,2,K): (draw, slot, post)
     uu = stream.uniform_at(run[:, None, None], post[:, None, None] + offsets)
     # the mean ties of the region's incumbents, each newcomer's tries, and their writes
-    _tie_writes().recruit_tries(
+    _tie_kernel().recruit_tries(
         state.tie_partner,
         state.tie_hire,
         state.hire_id,
@@ -302,12 +296,12 @@ def _write(
     state: State, lay: Layout, ok: np.ndarray, a: np.ndarray, c: np.ndarray, u: np.ndarray
 ) -> None:
     """Write the candidate ties ``ok`` (B,R,C) between posts ``a`` and ``c`` on both sides,
-    as one round (:func:`~concertsim.submodels.tie_writes.write_rounds`)."""
+    as one round (:func:`~concertsim.submodels.tie_kernel.write_rounds`)."""
     flat = np.flatnonzero(ok)
     if flat.size == 0:
         return
     b = flat // (ok.size // ok.shape[0])  # the run of each candidate
-    _tie_writes().write_rounds(
+    _tie_kernel().write_rounds(
         state.tie_partner,
         state.tie_hire,
         state.hire_id,
@@ -319,12 +313,12 @@ def _write(
     )
 
 
-def _tie_writes() -> ModuleType:
-    """:mod:`concertsim.submodels.tie_writes`, imported at the first tie written (numba
+def _tie_kernel() -> ModuleType:
+    """:mod:`concertsim.submodels.tie_kernel`, imported at the first tie written (numba
     with it, not with concertsim)."""
-    from . import tie_writes
+    from . import tie_kernel
 
-    return tie_writes
+    return tie_kernel
 
 
 def ties_per_person(state: State) -> np.ndarray:

@@ -1,9 +1,9 @@
-"""Writing candidate ties, round by round, compiled (numba).
+"""The ties' loops, compiled (numba): lapses, newcomers' tries, and writes round by round.
 
 :mod:`concertsim.submodels.networking` proposes candidate ties (the networking output's,
 and newcomers' own in rounds: :func:`~concertsim.submodels.networking.recruit` draws
 them, :func:`recruit_tries` turns the draws into tries); :func:`write_rounds` writes
-them in order. Within a round a person makes at most one
+them in order; :func:`lapse` clears dead and lapsed ties. Within a round a person makes at most one
 new tie: a candidate is kept only where both its people appear in it first that round,
 and where its first person is not tied to its second already. A kept tie is written
 on both sides, each in its holder's first free slot, or, for a full holder, in the
@@ -29,12 +29,33 @@ Example:
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-__all__ = ["write_rounds", "recruit_tries"]
+from concertsim.jit import jit, uniform
+
+__all__ = ["lapse", "write_rounds", "recruit_tries"]
 
 
-@njit(cache=True, nogil=True)
+@jit
+def lapse(tie_partner: np.ndarray, valid: np.ndarray, bases: np.ndarray, decay: np.ndarray) -> None:
+    """Clear every slot but the live ties that survive their month (M13).
+
+    Args:
+        tie_partner: ``(B, P, K)`` int32, changed in place: -1 where a tie is dead or lapses.
+        valid: ``(B, P, K)`` bool, the live ties
+            (:func:`~concertsim.submodels.networking.valid_ties`).
+        bases: ``(B,)`` uint64, the month's draw: slot ``k`` of person ``p`` lapses when
+            its uniform at ``p K + k`` is below ``decay``.
+        decay: ``(B,)`` the monthly lapse probability.
+    """
+    B, P, K = tie_partner.shape
+    for b in range(B):
+        for p in range(P):
+            for k in range(K):
+                if not (valid[b, p, k] and uniform(bases[b], p * K + k) >= decay[b]):
+                    tie_partner[b, p, k] = -1
+
+
+@jit
 def write_rounds(
     tie_partner: np.ndarray,
     tie_hire: np.ndarray,
@@ -82,7 +103,7 @@ def write_rounds(
             tie_hire[b, holder, slot] = hire_id[b, partner]
 
 
-@njit(cache=True, nogil=True)
+@jit
 def recruit_tries(
     tie_partner: np.ndarray,
     tie_hire: np.ndarray,

@@ -1,10 +1,10 @@
-"""Tests of the compiled tie writes (concertsim.submodels.tie_writes)."""
+"""Tests of the compiled tie writes (concertsim.submodels.tie_kernel)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from concertsim.submodels.tie_writes import write_rounds
+from concertsim.submodels.tie_kernel import write_rounds
 
 
 def oracle(partner, hire, stamp, run, a, c, u, rounds):
