@@ -144,26 +144,27 @@ def make_ties(
     # the region's candidates, then national actors' people, through the few government
     # respondents (M10): two draws, hashed in one pass
     u, v = dense_uniforms(*tie_draws(stream, lay)) if u is None else u
-    w = np.concatenate([u, v], axis=2)  # (B,R,C,4): the region's candidates, then national ones
-    cand = _candidates(lay)
-    a = _pick(cand.a_posts, w[..., 1], cand.a_size, cand.offset, cand.a_last)
-    c = _pick(cand.c_posts, w[..., 2], cand.c_size, cand.offset, cand.c_last)
     rate = np.minimum(bp.networking.ties_per_output * output / CANDIDATES, 1.0)
-    ok = w[..., 0] < rate[:, :, None]
-    ok &= np.take(lay.post_org, a) != np.take(lay.post_org, c)
-    # in post in an organisation taking part (national candidates: in post), one gather
-    # each from the two tables stacked, by flat (table, run, post) index
-    batch, people = state.occupied.shape
-    open_post = state.participating[:, lay.post_org]
-    open_post &= state.occupied
-    free = np.concatenate([open_post, state.occupied])
-    rows = _row_starts(batch, people) + cand.table * (batch * people)
-    ok &= np.take(free, a + rows)
-    ok &= np.take(free, c + rows)
-    room = national_ties(state, lay) < bp.regional.government_respondents
-    room &= state.alive
-    ok[..., CANDIDATES:] &= room[:, :, None]
-    _write(state, lay, ok, a, c, w[..., 3])
+    cand = _candidates(lay)
+    _tie_kernel().network_ties(
+        state.tie_partner,
+        state.tie_hire,
+        state.hire_id,
+        state.occupied,
+        state.participating,
+        state.alive,
+        lay.post_org,
+        u,
+        v,
+        rate,
+        bp.regional.government_respondents[:, 0],
+        cand.a_posts,
+        cand.c_posts,
+        cand.a_size,
+        cand.c_size,
+        lay.regional_posts,
+        int(lay.national_posts[0]),
+    )
 
 
 def tie_draws(stream: Stream, lay: Layout) -> tuple[tuple[Stream, tuple[int, ...]], ...]:
@@ -177,10 +178,10 @@ class _Candidates:
     """Where the candidate ties of :func:`make_ties` pick their people, by layout.
 
     Candidate ``j`` of region ``r`` picks its first person at
-    ``a_posts[r, j, min(floor(u a_size[j]), a_last[j])]`` (the region's pool, or its
-    regional body's posts for a national candidate), its second likewise in
-    ``c_posts`` (the region's pool, or the national actors' posts); ``table`` is 1
-    for national candidates (whose people need only be in post).
+    ``a_posts[r, j, min(floor(u a_size[j]), a_size[j] - 1)]`` (the region's pool, or
+    its regional body's posts for a national candidate), its second likewise in
+    ``c_posts`` (the region's pool, or the national actors' posts); national candidates
+    are the last :data:`NATIONAL_CANDIDATES`.
     """
 
     def __init__(self, lay: Layout) -> None:
@@ -188,33 +189,14 @@ class _Candidates:
         regions, n = pool.shape[0], CANDIDATES + NATIONAL_CANDIDATES
         national = np.arange(n) >= CANDIDATES
         width = max(pool.shape[1], reg.shape[1], nat.size)
-        a_posts = np.zeros((regions, n, width), dtype=np.int64)
-        c_posts = np.zeros((regions, n, width), dtype=np.int64)
-        a_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
-        a_posts[:, national, : reg.shape[1]] = reg[:, None, :]
-        c_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
-        c_posts[:, national, : nat.size] = nat
+        self.a_posts = np.zeros((regions, n, width), dtype=np.int64)
+        self.c_posts = np.zeros((regions, n, width), dtype=np.int64)
+        self.a_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
+        self.a_posts[:, national, : reg.shape[1]] = reg[:, None, :]
+        self.c_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
+        self.c_posts[:, national, : nat.size] = nat
         self.a_size = np.where(national, reg.shape[1], pool.shape[1]).astype(np.float64)
         self.c_size = np.where(national, nat.size, pool.shape[1]).astype(np.float64)
-        self.a_last = self.a_size.astype(np.int64) - 1
-        self.c_last = self.c_size.astype(np.int64) - 1
-        # flat offset of each (region, candidate) row: min(k, last) + offset is
-        # min(k + offset, last + offset)
-        self.offset = (np.arange(regions * n) * width).reshape(regions, n)
-        self.a_posts, self.c_posts = a_posts.ravel(), c_posts.ravel()
-        self.a_last = self.a_last + self.offset
-        self.c_last = self.c_last + self.offset
-        self.table = national.astype(np.int64)
-
-
-def _pick(
-    posts: np.ndarray, u: np.ndarray, size: np.ndarray, offset: np.ndarray, last: np.ndarray
-) -> np.ndarray:
-    """The post at ``min(floor(u size), size - 1)`` of each candidate's row of ``posts``."""
-    k = (u * size).astype(np.int64)
-    k += offset
-    np.minimum(k, last, out=k)
-    return np.take(posts, k)
 
 
 _CANDIDATES: dict[int, tuple[Layout, _Candidates]] = {}
@@ -290,27 +272,6 @@ def national_ties(state: State, lay: Layout) -> np.ndarray:
     """
     partner = lay.regional(state.tie_partner)  # (B,R,Qr,K)
     return (partner >= lay.national_posts[0]).sum(axis=(-1, -2))
-
-
-def _write(
-    state: State, lay: Layout, ok: np.ndarray, a: np.ndarray, c: np.ndarray, u: np.ndarray
-) -> None:
-    """Write the candidate ties ``ok`` (B,R,C) between posts ``a`` and ``c`` on both sides,
-    as one round (:func:`~concertsim.submodels.tie_kernel.write_rounds`)."""
-    flat = np.flatnonzero(ok)
-    if flat.size == 0:
-        return
-    b = flat // (ok.size // ok.shape[0])  # the run of each candidate
-    _tie_kernel().write_rounds(
-        state.tie_partner,
-        state.tie_hire,
-        state.hire_id,
-        b,
-        np.take(a, flat),
-        np.take(c, flat),
-        np.take(u, flat),
-        np.zeros(flat.size, dtype=np.int64),
-    )
 
 
 def _tie_kernel() -> ModuleType:

@@ -32,7 +32,7 @@ import numpy as np
 
 from concertsim.jit import jit, uniform
 
-__all__ = ["lapse", "write_rounds", "recruit_tries"]
+__all__ = ["lapse", "network_ties", "write_rounds", "recruit_tries"]
 
 
 @jit
@@ -171,4 +171,76 @@ def recruit_tries(
     order = np.argsort(cr[:m], kind="mergesort")
     write_rounds(
         tie_partner, tie_hire, hire_id, cb[order], ca[order], cc[order], cu[order], cr[order]
+    )
+
+
+@jit
+def network_ties(
+    tie_partner: np.ndarray,
+    tie_hire: np.ndarray,
+    hire_id: np.ndarray,
+    occupied: np.ndarray,
+    participating: np.ndarray,
+    alive: np.ndarray,
+    post_org: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    rate: np.ndarray,
+    respondents: np.ndarray,
+    a_posts: np.ndarray,
+    c_posts: np.ndarray,
+    a_size: np.ndarray,
+    c_size: np.ndarray,
+    regional_posts: np.ndarray,
+    first_national: int,
+) -> None:
+    """The candidate ties of :func:`concertsim.submodels.networking.make_ties`, written.
+
+    Args:
+        tie_partner, tie_hire, hire_id: as in :func:`write_rounds` (ties changed in place).
+        occupied: ``(B, P)`` bool, people in post.
+        participating: ``(B, G)`` bool, organisations taking part.
+        alive: ``(B, R)`` bool, regional bodies.
+        post_org: ``(P,)`` int64.
+        u: ``(B, R, C, 4)`` the region's candidates' uniforms: whether proposed (below
+            ``rate``), the first person, the second, the slot of a full holder.
+        v: ``(B, R, N, 4)`` the national candidates' (a regional body's person and a
+            national actor's), the same four.
+        rate: ``(B, R)`` the chance each candidate is proposed.
+        respondents: ``(B,)`` ``regional.government_respondents``: national candidates
+            are proposed while the region holds fewer ties with national actors' people.
+        a_posts, c_posts: ``(R, C + N, Q)`` int64, where each candidate picks its people.
+        a_size, c_size: ``(C + N,)`` float64, how many posts each picks among.
+        regional_posts: ``(R, Qr)`` int64, the regional bodies' posts.
+        first_national: the first national actor's post (theirs come last).
+    """
+    B, R, C, _ = u.shape
+    N = v.shape[2]
+    K = tie_partner.shape[2]
+    n = 0
+    run = np.empty(B * R * (C + N), dtype=np.int64)
+    a, c, slot_u = np.empty_like(run), np.empty_like(run), np.empty(run.size)
+    for b in range(B):
+        for r in range(R):
+            # the region's ties with national actors' people (before this month's new ones)
+            held = 0
+            for q in range(regional_posts.shape[1]):
+                for k in range(K):
+                    held += tie_partner[b, regional_posts[r, q], k] >= first_national
+            room = held < respondents[b] and alive[b, r]
+            for j in range(C + N):
+                w = u[b, r, j] if j < C else v[b, r, j - C]
+                if not w[0] < rate[b, r] or (j >= C and not room):
+                    continue
+                x = a_posts[r, j, min(np.int64(w[1] * a_size[j]), np.int64(a_size[j]) - 1)]
+                y = c_posts[r, j, min(np.int64(w[2] * c_size[j]), np.int64(c_size[j]) - 1)]
+                if post_org[x] == post_org[y] or not (occupied[b, x] and occupied[b, y]):
+                    continue
+                # the region's people must be in an organisation taking part
+                if j < C and not (participating[b, post_org[x]] and participating[b, post_org[y]]):
+                    continue
+                run[n], a[n], c[n], slot_u[n] = b, x, y, w[3]
+                n += 1
+    write_rounds(
+        tie_partner, tie_hire, hire_id, run[:n], a[:n], c[:n], slot_u[:n], np.zeros(n, np.int64)
     )
