@@ -18,28 +18,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from concertsim.streams import hash_uniform
-
 from .draws import Prob
 
 __all__ = ["learn_code"]
 
 
 def learn_code(code: np.ndarray, sums: np.ndarray, p2: Prob, bases: np.ndarray) -> None:
-    """Step 5: each code moves toward the majority action of its superior group."""
+    """Step 5: each code moves toward the majority action of its superior group.
+
+    The candidates and the draws are compiled (:func:`concertsim.knowledge.kernel.adopt`);
+    the probabilities are numpy's (its ``power`` may differ from a compiled one in the
+    last bit).
+    """
+    from . import kernel  # numba is imported at the first period, not with concertsim
+
     B, G, m = code.shape
-    sign = np.sign(sums).astype(np.int8)
-    cand = sign != 0
-    cand &= sign != code
-    flat = np.flatnonzero(cand)
+    flat = np.empty(code.size, dtype=np.int64)
+    flat = flat[: kernel.code_candidates(code, sums, flat)]
     if flat.size == 0:
         return
     run_org = flat // m  # flat = (run G + org) m + dim
-    run = run_org // G
     pr = np.asarray(p2, dtype=np.float64)
     if pr.ndim:  # one probability per (run, organisation), gathered at the candidates
         pr = np.take(pr if pr.shape == (B, G) else np.broadcast_to(pr, (B, G)), run_org)
     prob = 1.0 - (1.0 - pr) ** np.abs(np.take(sums.reshape(-1), flat))
-    learn = hash_uniform(np.take(bases, run), flat - run * (G * m)) < prob  # at org m + dim
-    hit = flat[learn]
-    np.put(code, hit, np.take(sign.reshape(-1), hit))
+    kernel.adopt(code, sums, flat, prob, bases)

@@ -37,7 +37,7 @@ import numpy as np
 from concertsim.jit import jit, uniform
 from concertsim.streams import hash1
 
-__all__ = ["period"]
+__all__ = ["period", "code_candidates", "adopt"]
 
 # draw numbers inside one step (rows of ``bases``), as in concertsim.knowledge.period
 _D_TURNOVER, _D_NEWBELIEFS, _D_TURBULENCE, _D_COINS, _D_LINKS, _D_SOCIAL = range(6)
@@ -149,3 +149,32 @@ def period(
             if link_learning and tie >= 0 and perf > score[tie]:
                 for j in range(m):
                     sums[b, tie, j] += actions[p, j]
+
+
+@jit
+def code_candidates(code: np.ndarray, sums: np.ndarray, out: np.ndarray) -> int:
+    """Step 5's candidates: the cells where the sign of the vote sum is not 0 and differs
+    from the code, as flat indices of ``code`` written to ``out``; returns their number."""
+    n = 0
+    flat_code, flat_sums = code.reshape(code.size), sums.reshape(sums.size)  # views
+    for f in range(flat_code.size):
+        sign = np.sign(flat_sums[f])
+        if sign != 0 and sign != flat_code[f]:
+            out[n] = f
+            n += 1
+    return n
+
+
+@jit
+def adopt(
+    code: np.ndarray, sums: np.ndarray, flat: np.ndarray, prob: np.ndarray, bases: np.ndarray
+) -> None:
+    """Step 5's draws: candidate cell ``flat[i]`` of run ``r`` takes the sign of its sum when
+    the uniform at its (organisation, dimension) position of draw ``bases[r]`` is below
+    ``prob[i]``."""
+    per_run = code.shape[1] * code.shape[2]
+    flat_code, flat_sums = code.reshape(code.size), sums.reshape(sums.size)  # views
+    for i in range(flat.size):
+        run = flat[i] // per_run
+        if uniform(bases[run], flat[i] - run * per_run) < prob[i]:
+            flat_code[flat[i]] = np.sign(flat_sums[flat[i]])

@@ -109,10 +109,19 @@ def step(
 
 def _fresh(x: Prob | np.ndarray, shape: tuple[int, ...], dtype: type) -> np.ndarray:
     """``x`` (a scalar, or an array broadcasting against ``shape``; a ``(B, 1)`` column
-    for a ``(B,)`` shape) copied into a new C-ordered, writable array of ``shape``.
+    for a ``(B,)`` shape) as a C-ordered, writable array of ``shape`` and ``dtype``:
+    ``x`` itself if it is one, else a copy.
 
     What the compiled kernel takes: always the same array types (one compiled version).
     """
+    if (
+        isinstance(x, np.ndarray)
+        and x.shape == shape
+        and x.dtype == dtype
+        and x.flags.c_contiguous
+        and x.flags.writeable
+    ):
+        return x
     x = np.asarray(x)
     if x.ndim == 2 and len(shape) == 1:  # a (B, 1) column
         x = x[:, 0]
