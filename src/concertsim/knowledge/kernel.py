@@ -126,6 +126,12 @@ def period(
             bel, tie = beliefs[b, p], link_group[b, p]
             mine, theirs = code[b, group[p]], code[b, max(tie, 0)]
             pc, thr = p_cross[b, p], thr1[b, p]
+            if tie < 0:  # nothing to draw where the person already holds her code
+                moves = 0
+                for j in range(m):
+                    moves += (mine[j] != 0) & (bel[j] != mine[j])
+                if moves == 0:
+                    continue
             for j in range(m):
                 target = mine[j]
                 if tie >= 0:
