@@ -17,7 +17,7 @@ import pytest
 
 from concertsim.errors import InputError
 from concertsim.experiment.analysis import analyze_store
-from concertsim.experiment.analysis.worlds import rank_correlations, share_of_worlds
+from concertsim.experiment.analysis.worlds import answers, rank_correlations, share_of_worlds
 from concertsim.experiment.runner import run_sweep
 from concertsim.experiment.worldmodels import read_worlds
 from concertsim.scenario import load_scenario
@@ -121,6 +121,13 @@ def test_analyze_reports_the_share_of_worlds_per_mix(swept):
     assert (swept / "analysis" / "robust_simplex_0.png").is_file()
     assert (swept / "analysis" / "robust_simplex_1.png").is_file()
     assert any("in most of 2 worlds" in n for n in report.notes)
+    answered = pd.read_csv(swept / "analysis" / "answers.csv")
+    assert len(answered) == 2 * 2 * 2  # worlds x variants x turnover levels
+    per = points.groupby(["world", "variant", "turnover.local_annual"])["stability_mean_mean"]
+    counted = per.apply(lambda m: int((m >= cut).sum()))
+    mine = answered.set_index(counted.index.names)["stable_mixes"]
+    assert (mine.reindex(counted.index) == counted).all()
+    assert any("worlds have an answer" in n for n in report.notes)
 
 
 def test_share_and_rank_correlation_on_a_hand_made_table():
@@ -148,3 +155,15 @@ def test_worlds_are_validated(tmp_path):
         run_sweep(_write(tmp_path, text), tmp_path / "s", executor="serial", progress=False)
     assert not (tmp_path / "s").exists()
     assert read_worlds(tmp_path / "worlds.parquet")[1][0] == ("credibility.spillover", 0.11)
+
+
+def test_a_world_has_an_answer_when_some_mixes_are_stable_not_all_under_every_condition():
+    """Issue 8's band: between 10% and 90% of the mixes stable, at each turnover level."""
+    stable = {(0, 0): 1, (0, 1): 9, (1, 0): 0, (1, 1): 5, (2, 0): 10, (2, 1): 4}  # of 10 mixes
+    per_world = pd.DataFrame(
+        [{"world": w, "t": c, "stable": i < k} for (w, c), k in stable.items() for i in range(10)]
+    )
+    table = answers(per_world, ["t"])
+    assert table["stable_mixes"].tolist() == [1, 9, 0, 5, 10, 4]
+    assert table["in_band"].tolist() == [True, True, False, True, False, True]
+    assert table.groupby("world")["in_band_everywhere"].first().tolist() == [True, False, False]

@@ -9,6 +9,9 @@ as :mod:`.mixture` says (mean of ``stable_outcome`` over the replicates at least
   its Wilson interval (:func:`concertsim.intervals.wilson`);
 * ``robust_mixes.csv``: per mix, the smallest share over conditions; the mixes stable in most
   worlds (share above one half) under every condition are the robust answer;
+* ``answers.csv``: per world and condition, how many mixes are stable and their share, and
+  whether the world *has an answer* (:data:`ANSWER_BAND`): some mixes keep the structure
+  stable, not all, under every condition (:func:`answers`);
 * ``rank_correlation.csv``: Spearman's correlation of the mixes' shares between the levels
   of each condition, the others held at their first level (between turnover levels, and
   between each variant and the first);
@@ -37,10 +40,18 @@ from concertsim.experiment.analysis.common import AnalysisReport
 from concertsim.experiment.analysis.mixture import mixture_table
 from concertsim.intervals import wilson
 
-__all__ = ["share_of_worlds", "rank_correlations", "analyze_worlds", "MOST"]
+__all__ = ["share_of_worlds", "answers", "rank_correlations", "analyze_worlds", "MOST"]
+__all__ += ["ANSWER_BAND"]
 
 MOST = 0.5
 """A mix is stable in *most* worlds when the share of worlds in which it is stable exceeds this."""
+
+ANSWER_BAND = (0.1, 0.9)
+"""A world has an answer to "which role mixes keep the structure stable?" when, under every
+condition (e.g. each turnover level), the share of stable mixes lies in this band (bounds
+included): structures do fold (« la pérennisation des organisations est un enjeu important et
+difficile à assurer ») and roles must be prioritised (« il faut prioriser certains rôles »), so
+neither no mix nor nearly every mix keeps the structure stable (issue 8)."""
 
 
 def share_of_worlds(
@@ -55,6 +66,29 @@ def share_of_worlds(
         rows.append((*key, n, k, share, low, high))
     cols = [*keys, "worlds", "stable_worlds", "share", "share_low", "share_high"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def answers(
+    per_world: pd.DataFrame, conditions: Sequence[str], band: tuple[float, float] = ANSWER_BAND
+) -> pd.DataFrame:
+    """Per world and condition: mixes, stable mixes, their share, whether it lies in ``band``,
+    and whether the world has an answer (``in_band_everywhere``: in the band under every
+    condition).
+
+    Example:
+        >>> per_world = pd.DataFrame({"world": [0, 0, 1, 1], "t": [0.1] * 4,
+        ...                           "stable": [True, False, True, True]})
+        >>> answers(per_world, ["t"])[["world", "stable_mixes", "in_band"]].values.tolist()
+        [[0, 1, True], [1, 2, False]]
+    """
+    keys = ["world", *conditions]
+    table = per_world.groupby(keys, sort=True)["stable"].agg(["size", "sum"]).reset_index()
+    table = table.rename(columns={"size": "mixes", "sum": "stable_mixes"})
+    table["stable_mixes"] = table["stable_mixes"].astype(int)
+    table["share"] = table["stable_mixes"] / table["mixes"]
+    table["in_band"] = table["share"].between(*band)
+    table["in_band_everywhere"] = table.groupby("world")["in_band"].transform("all")
+    return table
 
 
 def rank_correlations(
@@ -114,6 +148,8 @@ def analyze_worlds(
     mixes["stable_in_most_worlds"] = mixes["share_min"] > MOST
     mixes = mixes.sort_values(["share_min", "share_mean"], ascending=False)
     report.table("robust_mixes", mixes)
+    answered = answers(per_point, conditions)
+    report.table("answers", answered)
     corr = rank_correlations(robust, components, conditions)
     report.table("rank_correlation", corr)
     names = _variant_names(manifest)
@@ -122,6 +158,12 @@ def analyze_worlds(
         f"worlds: {int(mixes['stable_in_most_worlds'].sum())} of {len(mixes)} mixes are stable "
         f"({outcome} mean >= {stable_min:g}) in most of {worlds} worlds under every condition"
         f" ({', '.join(conditions) or 'one condition'})"
+    )
+    has = answered.groupby("world")["in_band_everywhere"].first()
+    low, high = ANSWER_BAND
+    report.note(
+        f"worlds: {int(has.sum())} of {len(has)} worlds have an answer: between {low:.0%} and "
+        f"{high:.0%} of the mixes stable under every condition (answers.csv)"
     )
     for key, group in robust.groupby(conditions, sort=True) if conditions else ():
         key = key if isinstance(key, tuple) else (key,)
