@@ -35,3 +35,28 @@ def test_numba_is_imported_at_the_first_month_not_with_concertsim():
         "assert 'numba' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_each_kernel_is_compiled_once_whatever_the_callers():
+    """Callers pass the kernels the same array types: one machine-code version each, so a
+    fresh machine compiles each kernel once (a new version costs seconds)."""
+    code = (
+        "import numpy as np\n"
+        "from concertsim.knowledge import fang, march, kernel\n"
+        "from concertsim.model import ConcertationModel\n"
+        "from concertsim.scenario import load_scenario\n"
+        "from concertsim.simulate import run_scenario\n"
+        "from concertsim.submodels import tie_kernel\n"
+        "ConcertationModel(rng=1).step()\n"
+        "run_scenario(load_scenario('province'), replicates=2, seed=1, months=3)\n"
+        "run_scenario(load_scenario('turnover_wave'), replicates=3, seed=1)\n"
+        "march(0.5, 0.5, runs=3, seed=1, periods=3)\n"
+        "march(0.5, 0.5, 0.1, 0.1, runs=3, seed=1, periods=3, fast_share=0.5, fast_p1=0.9)\n"
+        "fang(0.3, runs=3, seed=1, periods=3)\n"
+        "fang(0.3, runs=3, seed=1, periods=3, link_learning=True)\n"
+        "for module in (kernel, tie_kernel):\n"
+        "    for name in module.__all__:\n"
+        "        n = len(getattr(module, name).signatures)\n"
+        "        assert n <= 1, f'{module.__name__}.{name}: {n} compiled versions'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)

@@ -154,8 +154,8 @@ def make_ties(
         state.participating,
         state.alive,
         lay.post_org,
-        u,
-        v,
+        np.ascontiguousarray(u),  # views of the month's draws: C order for B > 1 too (one
+        np.ascontiguousarray(v),  # compiled version whatever the batch)
         rate,
         bp.regional.government_respondents[:, 0],
         cand.a_posts,
@@ -250,8 +250,8 @@ def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, stream:
         state.hire_id,
         state.occupied,
         new,
-        run,
-        post,
+        np.ascontiguousarray(run),  # nonzero's are strided views: one compiled version
+        np.ascontiguousarray(post),
         uu,
         bp.networking.newcomer_ties[:, 0],
         lay.region_pool,
