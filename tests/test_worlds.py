@@ -150,3 +150,52 @@ def test_the_readme_states_the_robust_answer_of_the_committed_results():
     proportional = robust[(robust["variant"] == 4) & (robust["turnover.local_annual"] == 0.4)]
     n = (proportional["share"] > 0.5).sum()
     assert f"under proportional participation only {n} mixes are stable" in readme
+
+
+def test_the_readme_states_which_worlds_have_an_answer():
+    """Issue 8: experiments/answers.toml runs the role-mix design in every accepted world; the
+    README states how many worlds have an answer (10-90% of the mixes stable at each turnover
+    level) and the range of stable mixes at 40%, re-derived here from the committed table."""
+    from concertsim.experiment.analysis.worlds import ANSWER_BAND
+
+    answers = pd.read_csv(RESULTS / "answers.csv")
+    assert len(answers) == 2 * len(load_worlds()) and (answers["mixes"] == 70).all()
+    share = answers["stable_mixes"] / answers["mixes"]
+    assert (share.between(*ANSWER_BAND) == answers["in_band"]).all()
+    has = answers.groupby("world")["in_band"].all()
+    at = answers.set_index("turnover.local_annual")["stable_mixes"]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"{has.sum()} of {len(has)} plausible worlds" in readme
+    assert f"{at[0.4].min()} to {at[0.4].max()} of the 70 mixes at 40%" in readme
+    assert f"{at[0.1].min()} to {at[0.1].max()} at 10%" in readme
+
+
+def test_ship_picks_the_representative_among_the_worlds_with_an_answer(tmp_path):
+    """experiments/worlds/ship.py --answers: the nearest-median rule applied to the worlds that
+    have an answer only; the pick by the book alone is kept in calibration.json."""
+    import importlib.util
+
+    from concertsim.calibrate import representative
+
+    spec = importlib.util.spec_from_file_location("ship", RESULTS / "ship.py")
+    ship = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ship)
+    worlds = load_worlds()
+    summary = json.loads((ACCEPTED_PATH.parent / "calibration.json").read_text())
+    chosen = [0, len(worlds) - 1]  # rows of accepted.parquet that have an answer here
+    rows = [
+        {"world": w, "turnover.local_annual": t, "mixes": 70, "stable_mixes": 9,
+         "in_band_everywhere": w in chosen}
+        for w in range(len(worlds)) for t in (0.1, 0.4)
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_csv(tmp_path / "answers.csv", index=False)
+    out, accepted = ship.with_answers(summary, worlds, tmp_path / "answers.csv")
+    bounds = {k: tuple(v["prior"]) for k, v in summary["parameters"].items()}
+    want = worlds.loc[representative(worlds.iloc[chosen], bounds), "run_id"]
+    assert out["representative"]["run_id"] == want and accepted["representative"].sum() == 1
+    assert accepted["has_answer"].tolist() == [i in chosen for i in range(len(worlds))]
+    assert out["representative_by_book"] == summary["representative"]
+    assert out["answer"]["worlds_with_answer"] == 2
+    pd.DataFrame(rows).assign(in_band_everywhere=False).to_csv(tmp_path / "none.csv")
+    with pytest.raises(SystemExit, match="no accepted world has an answer"):
+        ship.with_answers(summary, worlds, tmp_path / "none.csv")

@@ -2,12 +2,22 @@
 
     python experiments/worlds/ship.py results/plausible_worlds            # what would change
     python experiments/worlds/ship.py results/plausible_worlds --apply    # do it
+    python experiments/worlds/ship.py results/plausible_worlds --apply \
+        --answers results/answers/analysis/answers.csv    # the pick among worlds with an answer
 
 Copies ``accepted.parquet`` and ``calibration.json`` of a ``concertsim calibrate`` directory,
 with the experiment file that made them, into ``src/concertsim/data/worlds/``; with
 ``--apply``, also sets each uncertain parameter's default in ``src/concertsim/params.py`` to
 the representative accepted world's value (3 significant digits; integers rounded) and
-regenerates ``scenarios/baseline.toml`` and the ODD's generated tables. Run it only on a
+regenerates ``scenarios/baseline.toml`` and the ODD's generated tables.
+
+With ``--answers`` (the ``answers.csv`` of ``concertsim analyze`` on a sweep of
+``experiments/answers.toml``: the role-mix design in every accepted world), the representative
+is chosen, by the same rule (nearest the medians, :func:`concertsim.calibrate.representative`),
+among the accepted worlds that *have an answer*: some role mixes keep the structure stable, not
+all, at every turnover level (``ANSWER_BAND`` of ``concertsim.experiment.analysis.worlds``;
+issue 8). ``calibration.json`` then records the rule, the worlds with an answer and the pick
+by the book alone, and ``accepted.parquet`` gains the column ``has_answer``. Run it only on a
 calibration of the model as merged (ODD 11 says which), then rerun the pattern book and the
 calibration's fresh-seed test (``tests/test_worlds.py``).
 """
@@ -54,15 +64,67 @@ def set_default(text: str, dotted: str, value: float) -> str:
     return text[: m.start(2)] + repr(value) + text[m.end(2) :]
 
 
+def with_answers(summary: dict, accepted, answers_csv: Path) -> tuple[dict, object]:
+    """The summary and accepted worlds with the representative picked among the worlds that
+    have an answer (module docstring)."""
+    import pandas as pd
+
+    from concertsim.calibrate import representative
+    from concertsim.experiment.analysis.worlds import ANSWER_BAND
+
+    table = pd.read_csv(answers_csv)
+    has = table.groupby("world")["in_band_everywhere"].first().sort_index()
+    if len(has) != len(accepted):
+        raise SystemExit(f"{answers_csv}: {len(has)} worlds, but {len(accepted)} accepted")
+    accepted = accepted.reset_index(drop=True)
+    accepted["has_answer"] = has.to_numpy(bool)  # world = the row of accepted.parquet
+    if not accepted["has_answer"].any():
+        raise SystemExit(f"{answers_csv}: no accepted world has an answer; nothing to pick")
+    bounds = {k: tuple(v["prior"]) for k, v in summary["parameters"].items()}
+    pick = representative(accepted[accepted["has_answer"]], bounds)
+    row = accepted.loc[pick]
+    accepted["representative"] = accepted.index == pick
+    level = next(c for c in table if c.startswith("turnover."))
+    mine = table[table["world"] == pick]
+    counts = {f"{level}={v:g}": int(k) for v, k in mine[[level, "stable_mixes"]].values}
+    out = dict(summary)
+    out["representative_by_book"] = summary["representative"]
+    out["representative"] = {"run_id": int(row["run_id"]), **{k: float(row[k]) for k in bounds}}
+    out["answer"] = {
+        "band": list(ANSWER_BAND),
+        "rule": "nearest the medians among the accepted worlds that have an answer",
+        "worlds_with_answer": int(accepted["has_answer"].sum()),
+        "worlds": len(accepted),
+        "stable_mixes_of_representative": counts,
+        "mixes": int(table["mixes"].max()),
+    }
+    return out, accepted
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("calibration", help="a concertsim calibrate --out directory")
     ap.add_argument("--apply", action="store_true", help="write the files and the defaults")
+    ap.add_argument("--answers", type=Path, help="answers.csv: pick among worlds with an answer")
     args = ap.parse_args(argv)
     src = Path(args.calibration)
     summary = json.loads((src / "calibration.json").read_text())
     if not summary.get("complete", True):
         raise SystemExit(f"{src}: a partial calibration; finish it before shipping it")
+    import pandas as pd
+
+    accepted = pd.read_parquet(src / "accepted.parquet")
+    if args.answers:
+        summary, accepted = with_answers(summary, accepted, args.answers)
+        a, rep, book = (
+            summary["answer"],
+            summary["representative"],
+            summary["representative_by_book"],
+        )
+        print(
+            f"{a['worlds_with_answer']} of {a['worlds']} accepted worlds have an answer; "
+            f"representative: run {rep['run_id']} (by the book alone: run {book['run_id']})"
+        )
     defaults = new_defaults(summary)
     for k, v in defaults.items():
         print(f"{k}: default -> {v}")
@@ -70,8 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(dry run: --apply copies into {DATA} and changes {PARAMS})")
         return 0
     DATA.mkdir(parents=True, exist_ok=True)
-    for name in ("accepted.parquet", "calibration.json"):
-        shutil.copyfile(src / name, DATA / name)
+    accepted.to_parquet(DATA / "accepted.parquet")
+    (DATA / "calibration.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     shutil.copyfile(summary["experiment_file"], DATA / "plausible_worlds.toml")
     text = PARAMS.read_text()
     for k, v in defaults.items():
