@@ -2,9 +2,11 @@
 
 :func:`concertsim.knowledge.period.step` prepares the arguments (masks, probabilities
 as ``(B, P)`` arrays, the step's draw bases) and calls :func:`period`, which applies
-turnover, turbulence, acting and socialisation to the state in place and returns the
-vote sums of code learning (step 5, whose probabilities ``1 - (1 - p2) ** |s|`` are
-computed by numpy, the same floating-point function as before).
+turnover, turbulence, acting and socialisation to the state in place and writes the
+vote sums of code learning; :func:`concertsim.knowledge.code_learning.learn_code` then
+finds the codes' candidate cells (:func:`code_candidates`), computes their
+probabilities ``1 - (1 - p2) ** |s|`` with numpy (its ``power``, as before: a compiled
+one may differ in the last bit) and draws them (:func:`adopt`).
 
 Why compiled (numba): a period touches B x P x m numbers (20 x 59 x 30 in a baseline
 batch) through about a hundred numpy calls, each of which costs more in overhead than
