@@ -85,7 +85,13 @@ def boltzmann(agents: int, steps: int, seed: int = 1) -> None:
 
 def profile_batch(scenario, replicates: int = REPLICATES, top: int = 12) -> None:
     """Print the hottest functions of one batch and the tie checks per month."""
+    t = time.perf_counter()
     run_scenario(scenario, replicates=replicates, seed=1)  # warm caches and imports
+    print(
+        f"excluded from every timing below: a first batch ({time.perf_counter() - t:.2f} s "
+        "wall), which imports numba and loads the compiled knowledge kernel from its cache "
+        "(once a process; compiling it, once a machine, takes a few seconds more)"
+    )
     prof = cProfile.Profile()
     prof.enable()
     run_scenario(scenario, replicates=replicates, seed=1)

@@ -19,8 +19,6 @@ from concertsim.knowledge import (
     at_equilibrium,
     belief_knowledge,
     code_knowledge,
-    code_learning,
-    draws,
     fang,
     fang_detail,
     march,
@@ -167,15 +165,6 @@ def test_step_batch_independence_with_every_extension():
         assert np.array_equal(alone.beliefs[0], whole.beliefs[i])
         assert np.array_equal(alone.code[0], whole.code[i])
         assert np.array_equal(alone.reality[0], whole.reality[i])
-
-
-def test_dense_and_sparse_draws_give_the_same_numbers():
-    bases = Stream.from_seeds(np.random.SeedSequence(3).spawn(4), "x").next_bases()
-    for m in (1, 7, 30):
-        dense = draws.u31_dense(bases, 5, m)
-        run, person, dim = np.meshgrid(np.arange(4), np.arange(5), np.arange(m), indexing="ij")
-        sparse = draws.u31_sparse(bases, run.ravel(), person.ravel(), dim.ravel(), m)
-        assert np.array_equal(dense.ravel(), sparse)
 
 
 def test_fixed_periods_match_manual_steps():
@@ -372,22 +361,6 @@ def test_fang_detail_reports_periods_and_cap():
     with pytest.warns(RuntimeWarning, match="fang: 5 of 5 runs hit the cap of 2 periods"):
         capped = fang_detail(0.1, runs=5, seed=4, max_periods=2)
     assert capped.capped.all()
-
-
-@pytest.mark.parametrize("groups", [1, 4])
-@pytest.mark.parametrize("sorted_groups", [True, False])
-def test_vote_sums_sparse_and_dense_paths_agree(groups, sorted_groups):
-    rng = np.random.default_rng(groups)
-    B, P, m = 3, 24, 7
-    actions = rng.choice(np.array([-1, 1], dtype=np.int8), size=(B, P, m))
-    sup = rng.random((B, P)) < 0.5
-    group = np.sort(rng.integers(0, groups, P)) if sorted_groups else rng.integers(0, groups, P)
-    expected = np.zeros((B, groups, m), dtype=np.int64)
-    for b, p in zip(*np.nonzero(sup), strict=True):
-        expected[b, group[p]] += actions[b, p]
-    sparse = code_learning.vote_sums_sparse(actions, sup, group, groups)
-    dense = code_learning.vote_sums_grouped(actions, sup, group, groups)
-    assert np.array_equal(sparse, expected) and np.array_equal(dense, expected)
 
 
 def test_the_same_seed_sequence_twice_gives_the_same_runs():

@@ -179,15 +179,20 @@ class Engine:
             leaves between then and the month's end).
         """
         s, lay, bp, st = self.state, self.layout, self.params, self.streams
-        # the month's unconditional dense draws of five streams, hashed in one pass (the
-        # same numbers as each submodel's own draw: they do not depend on the state)
-        u_leave, u_hire, u_part, u_dorm, u_fold = dense_uniforms(
+        # the month's unconditional dense draws of seven streams, hashed in one pass (the
+        # same numbers as each submodel's own draw: they do not depend on the state); the
+        # ties stream's first draw is decay's sparse one, so its bases are taken first
+        tie_bases = st["ties"].next_bases()
+        u = dense_uniforms(
             (st["departures"], (2, lay.people)),
             (st["hiring"], (1, lay.people)),
             (st["participation"], (2, lay.groups)),
             (st["dormancy"], (2, lay.groups)),
             (st["folding"], (lay.structure.regions,)),
+            *learning.link_draws(st["links"], lay, s),
+            *networking.tie_draws(st["ties"], lay),
         )
+        u_leave, u_hire, u_part, u_dorm, u_fold = u[:5]
         # people: elections, departures, hiring, ageing (M1, M2, M4, M14)
         due = turnover_.election_due(s.month, bp)
         turnover_.elections(s, lay, bp, st["elections"], due)
@@ -195,8 +200,8 @@ class Engine:
         newcomers = turnover_.hire(s, lay, bp, st["hiring"], u_hire)
         people.age(s, lay, bp, people.overload(s, lay, bp))
         # ties lapse, then March's learning in every organisation (M3, M13, M15)
-        networking.decay(s, bp, st["ties"])
-        learning.learn(s, lay, bp, st["knowledge"], st["links"], newcomers)
+        networking.decay(s, bp, st["ties"], tie_bases)
+        learning.learn(s, lay, bp, st["knowledge"], st["links"], newcomers, (u[5], u[6]))
         # the regional body's roles and their effects (M6, M8, M9, M11, M12, M15)
         know = knowledge_state.code_knowledge(s.knowledge)
         held = learning.tacit(s, lay)  # no belief nor post changes until credibility's
@@ -205,7 +210,7 @@ class Engine:
         capacity = roles.effective_capacity(s, lay, bp, know, held)
         out = roles.role_outputs(s, lay, bp, capacity, legit, cover, cover_local)
         roles.apply_outputs(s, lay, bp, out)
-        networking.make_ties(s, lay, bp, st["ties"], out[..., roles.NETWORKING])
+        networking.make_ties(s, lay, bp, st["ties"], out[..., roles.NETWORKING], (u[7], u[8]))
         ties = networking.ties_held(s)  # for credibility and the month's series
         # harvest, credibility, engagement, funding (M1, M5, M7-M10, M12, M13)
         engagement.update_harvest(s, bp)

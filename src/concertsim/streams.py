@@ -47,6 +47,9 @@ __all__ = [
     "derive_key",
     "derive_keys",
     "mix64",
+    "mix1",
+    "hash1",
+    "unit1",
     "hash_uniform",
     "hash_bits",
     "dense_uniforms",
@@ -59,7 +62,34 @@ _S30 = np.uint64(30)
 _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
+_U1 = np.uint64(1)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+def mix1(x: np.uint64) -> np.uint64:
+    """SplitMix64's finaliser of one unsigned 64-bit integer (a numpy scalar or 0-d array).
+
+    The generator's formula, for one number; :func:`mix64` applies the same operations
+    to a whole array, and :mod:`concertsim.knowledge.kernel` compiles this function
+    (uint64 arithmetic wraps, as in numpy's arrays; on numpy scalars numpy warns of
+    the wrap-around, so arrays go through :func:`mix64`).
+    """
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
+def hash1(base: np.uint64, position: int) -> np.uint64:
+    """:func:`hash_bits` of one position: 64 random bits, for compiled kernels."""
+    return mix1((np.uint64(position) + _U1) * _GOLDEN + base)
+
+
+def unit1(bits: np.uint64) -> float:
+    """:func:`hash_uniform`'s conversion of 64 random bits to a uniform in [0, 1)."""
+    return np.float64(np.int64(bits >> _S11)) * _TO_UNIT
 
 
 def mix64(x: np.ndarray) -> np.ndarray:
@@ -69,15 +99,10 @@ def mix64(x: np.ndarray) -> np.ndarray:
         x: unsigned 64-bit integers; overwritten.
 
     Returns:
-        The same array, each element replaced by its mixed value.
+        The same array, each element replaced by its mixed value (:func:`mix1`).
     """
     if not isinstance(x, np.ndarray) or x.ndim == 0:  # a numpy scalar: no scratch array
-        x ^= x >> _S30
-        x *= _M1
-        x ^= x >> _S27
-        x *= _M2
-        x ^= x >> _S31
-        return x
+        return mix1(x)
     # ufuncs called directly with out= and 0-d array constants: the same operations,
     # less per-call overhead than the augmented operators with numpy scalars
     t = _rshift(x, _A30)  # one scratch array for the three shifts

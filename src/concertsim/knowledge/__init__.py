@@ -32,12 +32,12 @@ The package, one module per topic, in the order a period uses them:
 
 - :mod:`~concertsim.knowledge.state`: the batch's reality, beliefs and codes, and their
   knowledge ``c . r / m``;
-- :mod:`~concertsim.knowledge.draws`: the kernel's random numbers (dense or sparse, the
-  same numbers either way);
-- :mod:`~concertsim.knowledge.period`: one period, :func:`step` (turnover, turbulence,
-  acting, and the order of the steps);
-- :mod:`~concertsim.knowledge.socialisation`: step 4;
-- :mod:`~concertsim.knowledge.code_learning`: step 5 (superior groups, vote sums);
+- :mod:`~concertsim.knowledge.draws`: the kernel's random numbers;
+- :mod:`~concertsim.knowledge.period`: one period, :func:`step` (the order of the steps
+  and their draws);
+- :mod:`~concertsim.knowledge.kernel`: steps 1 to 4 (turnover, turbulence, acting,
+  socialisation) and the superior groups' vote sums, compiled (numba);
+- :mod:`~concertsim.knowledge.code_learning`: step 5, the codes learning from the sums;
 - :mod:`~concertsim.knowledge.equilibrium`: the stopping rule;
 - :mod:`~concertsim.knowledge.march1991` and :mod:`~concertsim.knowledge.fang2010`: the
   published models built on the kernel (:func:`march`, :func:`fang`);

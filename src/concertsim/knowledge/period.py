@@ -1,9 +1,9 @@
 """One period of the kernel: turnover, turbulence, acting, then socialisation and code learning.
 
 :func:`step` fixes the order of the five steps and the draw each one uses (one stream
-draw per step, :data:`DRAWS_PER_STEP` in all, whatever the state); turnover, turbulence
-and acting live here, socialisation in :mod:`concertsim.knowledge.socialisation` and
-code learning in :mod:`concertsim.knowledge.code_learning`.
+draw per step, :data:`DRAWS_PER_STEP` in all, whatever the state); steps 1 to 4 and the
+vote sums of step 5 are compiled, in :mod:`concertsim.knowledge.kernel`, and the codes
+learn in :mod:`concertsim.knowledge.code_learning`.
 
 Example:
     >>> import numpy as np
@@ -19,14 +19,15 @@ Example:
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 
-from concertsim.streams import Stream, hash_uniform
+from concertsim.streams import Stream
 
-from .code_learning import learn_code, superior, vote_sums
-from .draws import Prob, coin_signs, dim_index, trits
-from .socialisation import socialise, targets
-from .state import KnowledgeState, dot_scores
+from .code_learning import learn_code
+from .draws import Prob, thresholds31
+from .state import KnowledgeState
 
 __all__ = [
     "DRAWS_PER_STEP",
@@ -37,7 +38,8 @@ DRAWS_PER_STEP = 7
 """Number of stream draws (counter increments) made by one call of :func:`step`."""
 
 
-# Draw numbers inside one step (offsets from the stream counter at the step's start).
+# Draw numbers inside one step (offsets from the stream counter at the step's start);
+# the first six are also those of concertsim.knowledge.kernel.
 _D_TURNOVER, _D_NEWBELIEFS, _D_TURBULENCE, _D_COINS, _D_LINKS, _D_SOCIAL, _D_CODE = range(7)
 
 
@@ -81,63 +83,56 @@ def step(
             her link organisation (its code observes her) when she beats its score.
     """
     B, P, m = state.beliefs.shape
-    group = np.asarray(group, dtype=np.intp)
+    group = _fresh(group, (P,), np.int64) if np.shape(group) == (P,) else np.asarray(group)
     if group.shape != (P,):
         raise ValueError(f"group: expected shape ({P},), got {group.shape}")
     bases = stream.next_bases_many(DRAWS_PER_STEP)  # one row per draw
-    _turnover(state, bases[_D_TURNOVER], bases[_D_NEWBELIEFS], p3, newcomers, active)
-    _turbulence(state, bases[_D_TURBULENCE], p4)
-    actions = _act(state.beliefs, bases[_D_COINS])
-    own_score = dot_scores(state.code, state.reality)  # (B, G) before any learning
-    target = targets(state.code, group, link_group, p_cross, bases[_D_LINKS])
-    socialise(state.beliefs, target, p1, active, bases[_D_SOCIAL])
-    sup, extra = superior(
-        actions, state.reality, own_score, group, active, link_group, link_learning
+    sums = np.empty(state.code.shape, dtype=np.int32)
+    _kernel().period(  # bases' rows 0-5: the draws of steps 1-4, in the kernel's order
+        state.beliefs,
+        state.code,
+        state.reality,
+        group,
+        bases,
+        float(p3),
+        _fresh(p4, (B,), np.float64),
+        _fresh(False if newcomers is None else newcomers, (B, P), np.bool_),
+        _fresh(True if active is None else active, (B, P), np.bool_),
+        _fresh(-1 if link_group is None else link_group, (B, P), np.int64),
+        _fresh(p_cross, (B, P), np.float64),
+        _fresh(thresholds31(p1), (B, P), np.uint32),
+        bool(link_learning and link_group is not None),
+        sums,
     )
-    sums = vote_sums(actions, sup, group, extra, state.code.shape[1])
     learn_code(state.code, sums, p2, bases[_D_CODE])
 
 
-def _turnover(
-    state: KnowledgeState,
-    sel_bases: np.ndarray,
-    new_bases: np.ndarray,
-    p3: float,
-    newcomers: np.ndarray | None,
-    active: np.ndarray | None,
-) -> None:
-    """Step 1: built-in turnover (prob. p3, active posts) and caller's newcomers."""
-    B, P, m = state.beliefs.shape
-    if p3 > 0.0:
-        pos = np.arange(P, dtype=np.uint64)
-        leave = hash_uniform(sel_bases[:, None], pos[None, :]) < p3
-        if active is not None:
-            leave &= active
-        if newcomers is not None:
-            leave |= newcomers
-    elif newcomers is not None:  # only the caller's newcomers (read, not modified)
-        leave = newcomers
-    else:
-        return
-    run, person = np.nonzero(leave)
-    if run.size == 0:
-        return
-    pos = person.astype(np.uint64)[:, None] * np.uint64(m) + np.arange(m, dtype=np.uint64)
-    state.beliefs[run, person] = trits(hash_uniform(new_bases[run][:, None], pos))
+def _fresh(x: Prob | np.ndarray, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """``x`` (a scalar, or an array broadcasting against ``shape``; a ``(B, 1)`` column
+    for a ``(B,)`` shape) as a C-ordered, writable array of ``shape`` and ``dtype``:
+    ``x`` itself if it is one, else a copy.
+
+    What the compiled kernel takes: always the same array types (one compiled version).
+    """
+    if (
+        isinstance(x, np.ndarray)
+        and x.shape == shape
+        and x.dtype == dtype
+        and x.flags.c_contiguous
+        and x.flags.writeable
+    ):
+        return x
+    x = np.asarray(x)
+    if x.ndim == 2 and len(shape) == 1:  # a (B, 1) column
+        x = x[:, 0]
+    out = np.empty(shape, dtype=dtype)
+    out[...] = x
+    return out
 
 
-def _turbulence(state: KnowledgeState, bases: np.ndarray, p4: Prob) -> None:
-    """Step 2: each dimension of reality flips with probability p4."""
-    if np.all(np.asarray(p4) == 0.0):
-        return
-    u = hash_uniform(bases[:, None], dim_index(state.dims))
-    np.negative(state.reality, out=state.reality, where=u < p4)
+def _kernel() -> ModuleType:
+    """:mod:`concertsim.knowledge.kernel`, imported at the first period (numba with it, not
+    with concertsim)."""
+    from . import kernel
 
-
-def _act(beliefs: np.ndarray, bases: np.ndarray) -> np.ndarray:
-    """Step 3: actions, the beliefs with a fair coin wherever the belief is 0."""
-    B, P, m = beliefs.shape
-    actions = coin_signs(bases, P, m)
-    actions *= (beliefs == 0).view(np.int8)
-    actions += beliefs
-    return actions
+    return kernel

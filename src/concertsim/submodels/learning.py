@@ -46,6 +46,7 @@ __all__ = [
     "socialisation",
     "link_groups",
     "learn",
+    "link_draws",
     "code_learning",
     "stale",
     "codified_share",
@@ -119,6 +120,15 @@ def link_groups(state: State, lay: Layout, u: np.ndarray) -> np.ndarray:
     return np.where(partner >= 0, lay.post_org[np.maximum(partner, 0)], -1)
 
 
+def link_draws(
+    links: Stream, lay: Layout, state: State
+) -> tuple[tuple[Stream, tuple[int, ...]], ...]:
+    """The two dense draws of :func:`learn` from the ``links`` stream, as
+    :func:`~concertsim.streams.dense_uniforms` takes them: (P,) uniforms picking each
+    person's tie (:func:`link_groups`), then (G,m) for stale habits (:func:`stale`)."""
+    return (links, (lay.people,)), (links, (lay.groups, state.knowledge.dims))
+
+
 def learn(
     state: State,
     lay: Layout,
@@ -126,6 +136,7 @@ def learn(
     stream: Stream,
     links: Stream,
     newcomers: np.ndarray,
+    u: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """One period of March's model in every organisation of every run.
 
@@ -136,10 +147,10 @@ def learn(
         stream: the ``knowledge`` stream (March's kernel).
         links: the ``links`` stream (which tie each person learns through).
         newcomers: (B,P) people hired this month (fresh beliefs).
+        u: the month's two dense draws of ``links`` (:func:`link_draws`), if already
+            made (:func:`~concertsim.streams.dense_uniforms`).
     """
-    u_link, u_stale = dense_uniforms(
-        (links, (lay.people,)), (links, (lay.groups, state.knowledge.dims))
-    )
+    u_link, u_stale = dense_uniforms(*link_draws(links, lay, state)) if u is None else u
     group = link_groups(state, lay, u_link)
     stale(state, bp, u_stale)
     knowledge.step(

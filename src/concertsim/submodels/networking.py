@@ -25,11 +25,13 @@ month's turnover, a slot holds a live tie exactly when ``tie_partner >= 0``
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 
 from ..layout import Layout
 from ..state import BatchParams, State
-from ..streams import Stream, dense_uniforms, hash_uniform
+from ..streams import Stream, dense_uniforms
 
 __all__ = [
     "CANDIDATES",
@@ -38,6 +40,7 @@ __all__ = [
     "live_ties",
     "decay",
     "make_ties",
+    "tie_draws",
     "recruit",
     "national_ties",
     "ties_per_person",
@@ -110,80 +113,75 @@ def ties_held(state: State) -> np.ndarray:
     return np.matmul(live_ties(state).view(np.int8), ones)
 
 
-def decay(state: State, bp: BatchParams, stream: Stream) -> None:
+def decay(state: State, bp: BatchParams, stream: Stream, bases: np.ndarray | None = None) -> None:
     """Each tie lapses with probability ``tie_decay``; dead ties are cleared.
 
-    Afterwards :func:`live_ties` holds until someone leaves.
+    Afterwards :func:`live_ties` holds until someone leaves. ``bases``: (B,) the
+    starting points of the month's draw of ``stream``, if already taken
+    (``stream.next_bases()``).
     """
     valid = valid_ties(state)
     # a dense draw of (P,K) uniforms, made only where a tie is held (a sparse draw: the
-    # same numbers at those positions, a sixth of the hashing)
-    bases = stream.next_bases()
-    held = np.flatnonzero(valid)
-    per_run = valid.size // valid.shape[0]
-    run = held // per_run
-    u = hash_uniform(np.take(bases, run), held - run * per_run)
-    keep = np.zeros(valid.size, dtype=bool)
-    keep[held] = u >= np.take(bp.networking.tie_decay, run)
-    state.tie_partner = np.where(keep.reshape(valid.shape), state.tie_partner, -1)
-
-
-def _free_slot(valid: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """First free slot of each row of ``valid`` (..., K), else a random one.
-
-    Overwriting a full person's slot leaves the old partner holding a one-sided
-    tie until it lapses (the only way a tie becomes one-sided): ties are held per
-    person, and counted per holder.
-    """
-    k = valid.shape[-1]
-    first = np.argmin(valid, axis=-1)
-    full = valid.all(axis=-1)
-    return np.where(full, np.minimum((u * k).astype(np.int64), k - 1), first)
+    # same numbers at those positions), in one compiled pass with the clearing
+    bases = stream.next_bases() if bases is None else bases
+    _tie_kernel().lapse(state.tie_partner, valid, bases, bp.networking.tie_decay[:, 0])
 
 
 def make_ties(
-    state: State, lay: Layout, bp: BatchParams, stream: Stream, output: np.ndarray
+    state: State,
+    lay: Layout,
+    bp: BatchParams,
+    stream: Stream,
+    output: np.ndarray,
+    u: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """Create ties in each region in proportion to its networking ``output`` (B,R).
 
     Called after :func:`decay`: a slot is free exactly when its partner is -1.
+    ``u``: the month's two draws of ``stream`` (:func:`tie_draws`), if already made
+    (:func:`~concertsim.streams.dense_uniforms`).
     """
-    regions = lay.structure.regions
     # the region's candidates, then national actors' people, through the few government
     # respondents (M10): two draws, hashed in one pass
-    u, v = dense_uniforms(
-        (stream, (regions, CANDIDATES, 4)), (stream, (regions, NATIONAL_CANDIDATES, 4))
-    )
-    w = np.concatenate([u, v], axis=2)  # (B,R,C,4): the region's candidates, then national ones
-    cand = _candidates(lay)
-    a = _pick(cand.a_posts, w[..., 1], cand.a_size, cand.offset, cand.a_last)
-    c = _pick(cand.c_posts, w[..., 2], cand.c_size, cand.offset, cand.c_last)
+    u, v = dense_uniforms(*tie_draws(stream, lay)) if u is None else u
     rate = np.minimum(bp.networking.ties_per_output * output / CANDIDATES, 1.0)
-    ok = w[..., 0] < rate[:, :, None]
-    ok &= np.take(lay.post_org, a) != np.take(lay.post_org, c)
-    # in post in an organisation taking part (national candidates: in post), one gather
-    # each from the two tables stacked, by flat (table, run, post) index
-    batch, people = state.occupied.shape
-    open_post = state.participating[:, lay.post_org]
-    open_post &= state.occupied
-    free = np.concatenate([open_post, state.occupied])
-    rows = _row_starts(batch, people) + cand.table * (batch * people)
-    ok &= np.take(free, a + rows)
-    ok &= np.take(free, c + rows)
-    room = national_ties(state, lay) < bp.regional.government_respondents
-    room &= state.alive
-    ok[..., CANDIDATES:] &= room[:, :, None]
-    _write(state, lay, ok, a, c, w[..., 3])
+    cand = _candidates(lay)
+    _tie_kernel().network_ties(
+        state.tie_partner,
+        state.tie_hire,
+        state.hire_id,
+        state.occupied,
+        state.participating,
+        state.alive,
+        lay.post_org,
+        np.ascontiguousarray(u),  # views of the month's draws: C order for B > 1 too (one
+        np.ascontiguousarray(v),  # compiled version whatever the batch)
+        rate,
+        bp.regional.government_respondents[:, 0],
+        cand.a_posts,
+        cand.c_posts,
+        cand.a_size,
+        cand.c_size,
+        lay.regional_posts,
+        int(lay.national_posts[0]),
+    )
+
+
+def tie_draws(stream: Stream, lay: Layout) -> tuple[tuple[Stream, tuple[int, ...]], ...]:
+    """The two dense draws of :func:`make_ties`, as :func:`~concertsim.streams.dense_uniforms`
+    takes them: the region's candidates, then the national ones, (R,C,4) uniforms each."""
+    regions = lay.structure.regions
+    return (stream, (regions, CANDIDATES, 4)), (stream, (regions, NATIONAL_CANDIDATES, 4))
 
 
 class _Candidates:
     """Where the candidate ties of :func:`make_ties` pick their people, by layout.
 
     Candidate ``j`` of region ``r`` picks its first person at
-    ``a_posts[r, j, min(floor(u a_size[j]), a_last[j])]`` (the region's pool, or its
-    regional body's posts for a national candidate), its second likewise in
-    ``c_posts`` (the region's pool, or the national actors' posts); ``table`` is 1
-    for national candidates (whose people need only be in post).
+    ``a_posts[r, j, min(floor(u a_size[j]), a_size[j] - 1)]`` (the region's pool, or
+    its regional body's posts for a national candidate), its second likewise in
+    ``c_posts`` (the region's pool, or the national actors' posts); national candidates
+    are the last :data:`NATIONAL_CANDIDATES`.
     """
 
     def __init__(self, lay: Layout) -> None:
@@ -191,33 +189,14 @@ class _Candidates:
         regions, n = pool.shape[0], CANDIDATES + NATIONAL_CANDIDATES
         national = np.arange(n) >= CANDIDATES
         width = max(pool.shape[1], reg.shape[1], nat.size)
-        a_posts = np.zeros((regions, n, width), dtype=np.int64)
-        c_posts = np.zeros((regions, n, width), dtype=np.int64)
-        a_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
-        a_posts[:, national, : reg.shape[1]] = reg[:, None, :]
-        c_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
-        c_posts[:, national, : nat.size] = nat
+        self.a_posts = np.zeros((regions, n, width), dtype=np.int64)
+        self.c_posts = np.zeros((regions, n, width), dtype=np.int64)
+        self.a_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
+        self.a_posts[:, national, : reg.shape[1]] = reg[:, None, :]
+        self.c_posts[:, ~national, : pool.shape[1]] = pool[:, None, :]
+        self.c_posts[:, national, : nat.size] = nat
         self.a_size = np.where(national, reg.shape[1], pool.shape[1]).astype(np.float64)
         self.c_size = np.where(national, nat.size, pool.shape[1]).astype(np.float64)
-        self.a_last = self.a_size.astype(np.int64) - 1
-        self.c_last = self.c_size.astype(np.int64) - 1
-        # flat offset of each (region, candidate) row: min(k, last) + offset is
-        # min(k + offset, last + offset)
-        self.offset = (np.arange(regions * n) * width).reshape(regions, n)
-        self.a_posts, self.c_posts = a_posts.ravel(), c_posts.ravel()
-        self.a_last = self.a_last + self.offset
-        self.c_last = self.c_last + self.offset
-        self.table = national.astype(np.int64)
-
-
-def _pick(
-    posts: np.ndarray, u: np.ndarray, size: np.ndarray, offset: np.ndarray, last: np.ndarray
-) -> np.ndarray:
-    """The post at ``min(floor(u size), size - 1)`` of each candidate's row of ``posts``."""
-    k = (u * size).astype(np.int64)
-    k += offset
-    np.minimum(k, last, out=k)
-    return np.take(posts, k)
 
 
 _CANDIDATES: dict[int, tuple[Layout, _Candidates]] = {}
@@ -264,32 +243,21 @@ def recruit(state: State, lay: Layout, bp: BatchParams, new: np.ndarray, stream:
     k_slots = state.tie_partner.shape[-1]
     offsets = _recruit_offsets(k_slots, lay.people)  # (n,2,K): (draw, slot, post)
     uu = stream.uniform_at(run[:, None, None], post[:, None, None] + offsets)
-    incumbent = state.occupied & ~new
-    held = np.where(incumbent, ties_held(state), 0)[:, lay.region_pool].sum(-1)  # (B,R)
-    mean_ties = held / np.maximum(incumbent[:, lay.region_pool].sum(-1), 1)
-    region = lay.region_of_post[post]
-    p_try = np.minimum(bp.networking.newcomer_ties[run, 0] * mean_ties[run, region] / k_slots, 1.0)
-    tries = uu[:, 1, :] < p_try[:, None]
-    i, k = np.nonzero(tries)  # every try, by newcomer in (run, post) order, then slot
-    if i.size == 0:
-        return
-    rounds = (np.cumsum(tries, axis=1) - 1)[i, k]  # a newcomer's first try is round 0, ...
-    pool = lay.region_pool  # (R,Q)
-    q = pool.shape[1]
-    pick = np.minimum((uu[i, 0, k] * q).astype(np.int64), q - 1)
-    c = pool[region[i], pick]
-    b, a = run[i], post[i]
-    # tie writes change neither who is in post nor organisations: checked once for all rounds
-    ok = state.occupied[b, c] & (lay.post_org[c] != lay.post_org[a])
-    slot_u = uu[i, 1, k] / np.maximum(p_try[i], 1e-12)
-    # round by round, each in (run, post) order (a newcomer tries at most once a round):
-    # the order :func:`_write` gives candidates of (B,P) arrays
-    keep = np.flatnonzero(ok)
-    order = keep[np.argsort(rounds[keep], kind="stable")]
-    b, a, c, slot_u, rounds = b[order], a[order], c[order], slot_u[order], rounds[order]
-    bounds = np.searchsorted(rounds, np.arange(int(rounds.max(initial=-1)) + 2))
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        _write_pairs(state, lay, b[lo:hi], a[lo:hi], c[lo:hi], slot_u[lo:hi])
+    # the mean ties of the region's incumbents, each newcomer's tries, and their writes
+    _tie_kernel().recruit_tries(
+        state.tie_partner,
+        state.tie_hire,
+        state.hire_id,
+        state.occupied,
+        new,
+        np.ascontiguousarray(run),  # nonzero's are strided views: one compiled version
+        np.ascontiguousarray(post),
+        uu,
+        bp.networking.newcomer_ties[:, 0],
+        lay.region_pool,
+        lay.region_of_post,
+        lay.post_org,
+    )
 
 
 def _recruit_offsets(k: int, people: int) -> np.ndarray:
@@ -306,57 +274,12 @@ def national_ties(state: State, lay: Layout) -> np.ndarray:
     return (partner >= lay.national_posts[0]).sum(axis=(-1, -2))
 
 
-def _write(
-    state: State, lay: Layout, ok: np.ndarray, a: np.ndarray, c: np.ndarray, u: np.ndarray
-) -> None:
-    """Write the candidate ties ``ok`` (B,R,C) between posts ``a`` and ``c`` on both sides."""
-    flat = np.flatnonzero(ok)
-    if flat.size == 0:
-        return
-    b = flat // (ok.size // ok.shape[0])  # the run of each candidate
-    _write_pairs(state, lay, b, np.take(a, flat), np.take(c, flat), np.take(u, flat))
+def _tie_kernel() -> ModuleType:
+    """:mod:`concertsim.submodels.tie_kernel`, imported at the first tie written (numba
+    with it, not with concertsim)."""
+    from . import tie_kernel
 
-
-def _write_pairs(
-    state: State, lay: Layout, b: np.ndarray, a: np.ndarray, c: np.ndarray, uu: np.ndarray
-) -> None:
-    """Write candidate ties between posts ``a`` and ``c`` of runs ``b``, in this order.
-
-    ``uu`` draws the slot of a full person; a candidate loses to an earlier one
-    that shares a person (:func:`_once_per_person`).
-    """
-    if b.size == 0:
-        return
-    people, k, n = lay.people, state.tie_partner.shape[-1], b.size
-    # the flat (run, post) rows of both sides, a's then c's: read, checked and written
-    # together (a person is in at most one kept candidate: no two writes meet)
-    run_row = b * people
-    rows = np.concatenate((run_row + a, run_row + c))
-    held = np.take(state.tie_partner.reshape(-1, k), rows, axis=0)  # (2n, K)
-    keep = _once_per_person(rows)
-    keep &= ~np.logical_or.reduce(held[:n] == c[:, None], axis=1)  # a already tied to c
-    kept = np.flatnonzero(keep)
-    kept = np.concatenate((kept, kept + n))
-    rows, partner = np.take(rows, kept), np.take(np.concatenate((c, a)), kept)
-    cell = rows * k + _free_slot(np.take(held, kept, axis=0) >= 0, np.take(uu, kept % n))
-    np.put(state.tie_partner, cell, partner)
-    np.put(state.tie_hire, cell, np.take(state.hire_id, np.take(run_row, kept % n) + partner))
-
-
-def _once_per_person(rows: np.ndarray) -> np.ndarray:
-    """Keep a candidate tie only where both its people appear first in it this month.
-
-    So a person makes at most one new tie a month, and no two new ties compete for
-    the same free slot. Candidates come in (run, region, candidate) order, so the
-    choice depends on the run's own draws only. ``rows`` holds the flat
-    (run x people + post) rows of the n candidates' first people, then of their second.
-    """
-    n = rows.size // 2
-    pair = np.arange(rows.size) % n  # the candidate of each person
-    first = np.full(int(rows.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first, rows, pair)  # the first candidate in which each person appears
-    wins = (np.take(first, rows) == pair).reshape(2, n)
-    return wins[0] & wins[1]
+    return tie_kernel
 
 
 def ties_per_person(state: State) -> np.ndarray:
