@@ -26,7 +26,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks experiments notebooks
 
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m 'not slow' -n 2
