@@ -127,6 +127,8 @@ def test_analyze_reports_the_share_of_worlds_per_mix(swept):
     counted = per.apply(lambda m: int((m >= cut).sum()))
     mine = answered.set_index(counted.index.names)["stable_mixes"]
     assert (mine.reindex(counted.index) == counted).all()
+    assert (answered["stable_surely_mixes"] <= answered["stable_mixes"]).all()
+    assert (answered["stable_mixes"] <= answered["stable_possibly_mixes"]).all()
     assert any("worlds have an answer" in n for n in report.notes)
 
 

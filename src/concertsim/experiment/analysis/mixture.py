@@ -43,7 +43,8 @@ def mixture_table(
         stable_min: a mix is stable when the mean is at least this.
 
     Returns:
-        The design with ``runs, mean, ci_low, ci_high, stable, stable_surely``.
+        The design with ``runs, mean, ci_low, ci_high, stable, stable_surely,
+        stable_possibly`` (the interval's low, or high, end at least ``stable_min``).
     """
     ok = runs[runs["status"] == "ok"]
     rows = []
@@ -54,6 +55,7 @@ def mixture_table(
     table = design.reset_index().merge(stats, on="point", how="left")
     table["stable"] = table["mean"] >= stable_min
     table["stable_surely"] = table["ci_low"] >= stable_min  # even at the interval's low end
+    table["stable_possibly"] = table["ci_high"] >= stable_min  # at the interval's high end
     return table
 
 

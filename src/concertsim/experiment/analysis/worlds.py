@@ -9,9 +9,10 @@ as :mod:`.mixture` says (mean of ``stable_outcome`` over the replicates at least
   its Wilson interval (:func:`concertsim.intervals.wilson`);
 * ``robust_mixes.csv``: per mix, the smallest share over conditions; the mixes stable in most
   worlds (share above one half) under every condition are the robust answer;
-* ``answers.csv``: per world and condition, how many mixes are stable and their share, and
-  whether the world *has an answer* (:data:`ANSWER_BAND`): some mixes keep the structure
-  stable, not all, under every condition (:func:`answers`);
+* ``answers.csv``: per world and condition, how many mixes are stable (and how many surely
+  or possibly, by their intervals) and their share, and whether the world *has an answer*
+  (:data:`ANSWER_BAND`): some mixes keep the structure stable, not all, under every
+  condition (:func:`answers`);
 * ``rank_correlation.csv``: Spearman's correlation of the mixes' shares between the levels
   of each condition, the others held at their first level (between turnover levels, and
   between each variant and the first);
@@ -73,7 +74,10 @@ def answers(
 ) -> pd.DataFrame:
     """Per world and condition: mixes, stable mixes, their share, whether it lies in ``band``,
     and whether the world has an answer (``in_band_everywhere``: in the band under every
-    condition).
+    condition). When ``per_world`` says which mixes are stable surely or possibly (the
+    interval's low or high end, :func:`.mixture.mixture_table`), their counts too
+    (``stable_surely_mixes``, ``stable_possibly_mixes``): how much the count could move with
+    more replicates.
 
     Example:
         >>> per_world = pd.DataFrame({"world": [0, 0, 1, 1], "t": [0.1] * 4,
@@ -85,6 +89,10 @@ def answers(
     table = per_world.groupby(keys, sort=True)["stable"].agg(["size", "sum"]).reset_index()
     table = table.rename(columns={"size": "mixes", "sum": "stable_mixes"})
     table["stable_mixes"] = table["stable_mixes"].astype(int)
+    for col in ("stable_surely", "stable_possibly"):  # how far the count is sure
+        if col in per_world:
+            counts = per_world.groupby(keys, sort=True)[col].sum().astype(int).to_numpy()
+            table[f"{col}_mixes"] = counts
     table["share"] = table["stable_mixes"] / table["mixes"]
     table["in_band"] = table["share"].between(*band)
     table["in_band_everywhere"] = table.groupby("world")["in_band"].transform("all")
