@@ -154,8 +154,8 @@ def test_the_readme_states_the_robust_answer_of_the_committed_results():
 
 def test_the_readme_states_which_worlds_have_an_answer():
     """Issue 8: experiments/answers.toml runs the role-mix design in every accepted world; the
-    README states how many worlds have an answer (10-90% of the mixes stable at each turnover
-    level) and the range of stable mixes at 40%, re-derived here from the committed table."""
+    README and ODD 11 state how many worlds have an answer (10-90% of the mixes stable at each
+    turnover level) and the ranges of stable mixes, re-derived here from the committed table."""
     from concertsim.experiment.analysis.worlds import ANSWER_BAND
 
     answers = pd.read_csv(RESULTS / "answers.csv")
@@ -168,6 +168,16 @@ def test_the_readme_states_which_worlds_have_an_answer():
     assert f"{has.sum()} of {len(has)} plausible worlds" in readme
     assert f"{at[0.4].min()} to {at[0.4].max()} of the 70 mixes at 40%" in readme
     assert f"{at[0.1].min()} to {at[0.1].max()} at 10%" in readme
+    odd = " ".join((ROOT / "docs" / "odd.md").read_text().split())
+    lo, hi = at[0.1], at[0.4]
+    low = f"At 10 % turnover {lo.min()} to {lo.max()} mixes are stable (median {lo.median():.0f})"
+    high = f"at 40 % {hi.min()} to {hi.max()} (median {hi.median():.0f})"
+    ranges = f"{low}, {high}"
+    assert ranges in odd
+    surely = answers.set_index("turnover.local_annual")["stable_surely_mixes"][0.4]
+    possibly = answers.set_index("turnover.local_annual")["stable_possibly_mixes"][0.4]
+    assert surely.max() == 0 and "no mix is stable surely" in odd
+    assert f"{possibly.min()} to {possibly.max()} (median {possibly.median():.0f})" in odd
 
 
 def test_ship_picks_the_representative_among_the_worlds_with_an_answer(tmp_path):

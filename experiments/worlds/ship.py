@@ -5,11 +5,12 @@
     python experiments/worlds/ship.py results/plausible_worlds --apply \
         --answers results/answers/analysis/answers.csv    # the pick among worlds with an answer
 
-Copies ``accepted.parquet`` and ``calibration.json`` of a ``concertsim calibrate`` directory,
-with the experiment file that made them, into ``src/concertsim/data/worlds/``; with
-``--apply``, also sets each uncertain parameter's default in ``src/concertsim/params.py`` to
-the representative accepted world's value (3 significant digits; integers rounded) and
-regenerates ``scenarios/baseline.toml`` and the ODD's generated tables.
+Copies ``accepted.parquet`` and ``calibration.json`` of a ``concertsim calibrate`` directory
+(which names the experiment file that made them and its SHA-256) into
+``src/concertsim/data/worlds/``; with ``--apply``, also sets each uncertain parameter's
+default in ``src/concertsim/params.py`` to the representative accepted world's value (3
+significant digits; integers rounded) and regenerates ``scenarios/baseline.toml`` and the
+ODD's generated tables.
 
 With ``--answers`` (the ``answers.csv`` of ``concertsim analyze`` on a sweep of
 ``experiments/answers.toml``: the role-mix design in every accepted world), the representative
@@ -27,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -134,7 +134,6 @@ def main(argv: list[str] | None = None) -> int:
     DATA.mkdir(parents=True, exist_ok=True)
     accepted.to_parquet(DATA / "accepted.parquet")
     (DATA / "calibration.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
-    shutil.copyfile(summary["experiment_file"], DATA / "plausible_worlds.toml")
     text = PARAMS.read_text()
     for k, v in defaults.items():
         text = set_default(text, k, v)

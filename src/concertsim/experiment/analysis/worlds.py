@@ -86,13 +86,10 @@ def answers(
         [[0, 1, True], [1, 2, False]]
     """
     keys = ["world", *conditions]
-    table = per_world.groupby(keys, sort=True)["stable"].agg(["size", "sum"]).reset_index()
-    table = table.rename(columns={"size": "mixes", "sum": "stable_mixes"})
-    table["stable_mixes"] = table["stable_mixes"].astype(int)
-    for col in ("stable_surely", "stable_possibly"):  # how far the count is sure
-        if col in per_world:
-            counts = per_world.groupby(keys, sort=True)[col].sum().astype(int).to_numpy()
-            table[f"{col}_mixes"] = counts
+    cols = ["stable", *(c for c in ("stable_surely", "stable_possibly") if c in per_world)]
+    grouped = per_world.groupby(keys, sort=True)[cols]
+    table = grouped.sum().astype(int).rename(columns=lambda c: f"{c}_mixes").reset_index()
+    table.insert(len(keys), "mixes", grouped.size().to_numpy())
     table["share"] = table["stable_mixes"] / table["mixes"]
     table["in_band"] = table["share"].between(*band)
     table["in_band_everywhere"] = table.groupby("world")["in_band"].transform("all")
