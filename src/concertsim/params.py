@@ -193,9 +193,9 @@ class People:
     )
     regional_departure_cost: float = _f(0.3, "departure_cost of a regional body (M10)", "-", 0, 1)
     agent_convexity: float = _f(
-        2.01, "departure cost x (relative influence)^(convexity-1): change agents", "-", 1.0, 4.0
+        1.54, "departure cost x (relative influence)^(convexity-1): change agents", "-", 1.0, 4.0
     )
-    champion_cost: float = _f(0.179, "engagement, assent lost as change agents leave", "-", 0, 1)
+    champion_cost: float = _f(0.247, "engagement, assent lost as change agents leave", "-", 0, 1)
 
 
 @dataclass(frozen=True)
@@ -237,15 +237,15 @@ class Time:
 class Credibility:
     """Credibility spill-over between levels (M5) and from results."""
 
-    spillover: float = _f(0.0691, "monthly pull toward attached levels' credibility", "-", 0.0, 1.0)
+    spillover: float = _f(0.0755, "monthly pull toward attached levels' credibility", "-", 0.0, 1.0)
     results_gain: float = _f(0.06, "monthly credibility gain at full results", "-", 0.0, 1.0)
     decay: float = _f(0.01, "monthly decay of credibility toward 0", "-", 0.0, 1.0)
     initial: float = _f(0.5, "credibility of every organisation at month 0", "-", 0.0, 1.0)
     local_half_staff: float = _f(
         1.3, "local strategic staff time giving half the local results (M5)", "persons", 0.05, 20.0
     )
-    regional_pull: float = _f(0.948, "regional body's pull x spillover (M10)", "-", 0.0, 1.0)
-    national_pull: float = _f(0.188, "weight of national actors in its pull (M10)", "-", 0.0, 5.0)
+    regional_pull: float = _f(0.766, "regional body's pull x spillover (M10)", "-", 0.0, 1.0)
+    national_pull: float = _f(0.225, "weight of national actors in its pull (M10)", "-", 0.0, 5.0)
 
 
 @dataclass(frozen=True)
@@ -253,7 +253,7 @@ class Legitimacy:
     """Impose or negotiate (M8)."""
 
     negotiate_ramp: float = _f(
-        9.28, "months a negotiated role takes to reach full effort (M8)", "months", 1.0, 60.0
+        11.9, "months a negotiated role takes to reach full effort (M8)", "months", 1.0, 60.0
     )
     impose_cost: float = _f(0.035, "monthly assent lost per unit imposed output", "-", 0.0, 1.0)
     negotiate_gain: float = _f(
@@ -288,9 +288,11 @@ class Engagement:
         12.0, "months without visible harvest before engagement falls", "months", 1.0, 120.0
     )
     harvest_penalty: float = _f(0.03, "monthly engagement loss past patience", "1/month", 0.0, 1.0)
-    harvest_ratio: float = _f(1.04, "tangible output needed per unit of networking", "-", 0.0, 20.0)
+    harvest_ratio: float = _f(
+        0.793, "tangible output needed per unit of networking", "-", 0.0, 20.0
+    )
     adjust: float = _f(0.08, "monthly speed of engagement toward its drivers", "1/month", 0.0, 1.0)
-    threshold: float = _f(0.251, "mean engagement needed to take part", "-", 0.0, 1.0)
+    threshold: float = _f(0.213, "mean engagement needed to take part", "-", 0.0, 1.0)
     threshold_spread: float = _f(0.15, "half-width of the thresholds' spread", "-", 0.0, 0.5)
     decision_noise: float = _f(0.08, "logistic noise of the decision to take part", "-", 0.0, 1.0)
     reconsider: float = _f(0.15, "monthly prob. a member reconsiders", "1/month", 0.0, 1.0)
@@ -322,7 +324,7 @@ class Regional:
     """The regional body's capacity and fragility (M6, M10, M11, M12)."""
 
     half_effort: float = _f(
-        0.317,
+        0.326,
         "effort (effective staff) at which a role yields half its output",
         "staff",
         0.01,
@@ -354,20 +356,22 @@ class Funding:
     base: float = _f(
         1.0, "funding when performance meets expectation (1 = all posts)", "-", 0.0, 2.0
     )
-    budget: float = _f(0.898, "national budget above the floors, share of full cost", "-", 0.0, 2.0)
+    budget: float = _f(0.881, "national budget above the floors, share of full cost", "-", 0.0, 2.0)
     review_months: int = _f(12, "months between national funding decisions", "months", 1, 60)
     credibility_weight: float = _f(0.5, "weight of national credibility", "-", 0.0, 1.0)
     positioning_weight: float = _f(0.3, "weight of issue positioning", "-", 0.0, 1.0)
     legitimacy_weight: float = _f(0.2, "weight of legitimacy from below", "-", 0.0, 1.0)
     record_weight: float = _f(
-        0.0, "national credit for the regional body's written record (M12, M15)", "-", 0.0, 1.0
+        0.147, "national credit for the regional body's written record (M12, M15)", "-", 0.0, 1.0
     )
     floor: float = _f(0.15, "funding whatever the performance (scaled by cuts)", "-", 0.0, 1.0)
-    expectation: float = _f(0.6, "performance at which national actors fund fully", "-", 0.05, 1.0)
+    expectation: float = _f(
+        0.451, "performance at which national actors fund fully", "-", 0.05, 1.0
+    )
     adjust: float = _f(0.05, "monthly speed of funding toward its target", "1/month", 0.0, 1.0)
     fold_threshold: float = _f(0.4, "funding at which the funding gap is total", "-", 0.0, 0.95)
-    fold_months: int = _f(10, "mean months to folding at full stress", "months", 1, 120)
-    hazard_shape: float = _f(4.49, "convexity of the fold hazard in stress", "-", 0.5, 10.0)
+    fold_months: int = _f(13, "mean months to folding at full stress", "months", 1, 120)
+    hazard_shape: float = _f(4.02, "convexity of the fold hazard in stress", "-", 0.5, 10.0)
     hazard_gap: float = _f(0.35, "stress weight of the funding gap", "-", 0.0, 1.0)
     hazard_vacancy: float = _f(0.15, "stress weight of vacant regional posts", "-", 0.0, 1.0)
     hazard_leadership: float = _f(0.15, "stress weight of lost leadership", "-", 0.0, 1.0)
