@@ -8,7 +8,7 @@ much each regional body gets. Each body's performance, as they see it, is
 
 with ``v`` its credibility as the national level sees it, reduced when few
 government respondents remain at the regional level (M10), and, with
-``record_weight > 0`` (off by default), raised by its written record
+``record_weight > 0`` (calibrated, ODD 11), raised by its written record
 (:func:`national_view`: positions and formalised practice that do not leave with
 its people, M12, M15), ``ok`` =
 ``min(1, assent / national_need)`` (national programmes need the regional
@@ -89,7 +89,7 @@ def national_view(state: State, lay: Layout, bp: BatchParams) -> np.ndarray:
     """(B,R) the regional body's credibility as seen from the national level (M10, M12, M15).
 
     ``c + record_weight x record x (1 - c)``, i.e. ``1 - (1 - c)(1 - record_weight x
-    record)`` (exactly ``c`` when the weight is 0, the default): national actors find
+    record)`` (exactly ``c`` when the weight is 0): national actors find
     the body credible through its people (its credibility ``c``, which turnover
     erodes) or through its written record (:func:`record`, which stays); the whole
     is reduced when few government respondents remain at the regional level (M10).
