@@ -178,6 +178,31 @@ def test_the_readme_states_which_worlds_have_an_answer():
     possibly = answers.set_index("turnover.local_annual")["stable_possibly_mixes"][0.4]
     assert f"at 40 % at most {surely.max()} mixes are stable surely" in odd
     assert f"{possibly.min()} to {possibly.max()} (median {possibly.median():.0f})" in odd
+    chosen = answers[answers["in_band_everywhere"]]  # the world the defaults come from
+    run = int(load_worlds().iloc[int(chosen["world"].iloc[0])]["run_id"])
+    assert len(chosen) == 2 and f"{has.sum()} of {len(has)} plausible worlds" in readme
+    assert chosen.set_index("turnover.local_annual")["stable_surely_mixes"][0.4] == 0
+    assert f"none in run {run}" in odd and "none of its 13 stable mixes is stable surely" in readme
+    by = answers.pivot(index="world", columns="turnover.local_annual", values="stable_mixes")
+    few = int((by[0.4] <= 4).sum())  # ODD 7.8: why the other worlds have no answer
+    assert f"(0 to 4 in {few} of them)" in odd
+    for w, row in by[(by[0.1] > 63)].iterrows():  # over the band at 10 %
+        over = int(load_worlds().iloc[int(w)]["run_id"])
+        assert f"(run {over}: {row[0.1]} and {row[0.4]})" in odd
+
+
+def test_the_readme_states_the_robust_answer_with_100_runs_per_mix():
+    """The per-mix shares of worlds from experiments/answers.toml (100 runs a mix, not the
+    robust sweep's 4) that the README gives beside the robust answer, re-derived."""
+    robust = pd.read_csv(RESULTS / "answers_robust.csv")
+    most = robust[robust["share"] > 0.5].groupby("turnover.local_annual").size()
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    said = f"{most[0.1]} mixes are stable in most worlds at 10% and only {most[0.4]} at 40%"
+    assert said in readme
+    best = robust[robust["turnover.local_annual"] == 0.4].sort_values("share").iloc[-1]
+    assert f"stable in {best['stable_worlds']:.0f} of {best['worlds']:.0f} worlds" in readme
+    corr = pd.read_csv(RESULTS / "answers_rank_correlation.csv")
+    assert f"rho = {corr['spearman_rho'].iloc[0]:.2f}" in readme
 
 
 def test_ship_picks_the_representative_among_the_worlds_with_an_answer(tmp_path):

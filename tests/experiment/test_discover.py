@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -119,20 +120,22 @@ def test_not_a_store_and_out_inside_the_store_are_refused(store: Path, tmp_path:
 
 @pytest.mark.slow
 def test_discover_names_where_the_role_mix_folds(tmp_path: Path):
-    """The bundled role-mix sweep, with 4 replicates: where the structure folds at least half
-    the time, turnover is high and capacity building and issue positioning get little time."""
-    text = (
-        (ROOT / "experiments" / "role_mix.toml")
-        .read_text()
-        .replace("replicates = 20", "replicates = 4")
-    )
-    (tmp_path / "role_mix.toml").write_text(text)
+    """The bundled role-mix sweep, with 20 replicates: where the regional body folds in at
+    least 30% of runs, turnover is high and the regional body gives issue positioning (and
+    capacity building) little time, the mixes that keep the fewest positions (ODD 7.8)."""
+    text = (ROOT / "experiments" / "role_mix.toml").read_text()
+    fewer = re.sub(r"(?m)^replicates = \d+$", "replicates = 20", text)
+    assert fewer != text  # the file's own count replaced, so the test runs 2,800 runs
+    (tmp_path / "role_mix.toml").write_text(fewer)
     run_sweep(tmp_path / "role_mix.toml", tmp_path / "out", executor="local", workers=2)
-    found = discover_store(tmp_path / "out", "survived", by_point=True, min_density=0.7, lang="en")
+    found = discover_store(
+        tmp_path / "out", "survived", threshold=0.7, by_point=True, min_density=0.5, lang="en"
+    )
     limits = found.box.limits
-    assert "turnover.local_annual" in found.box.restricted, found.summary
+    assert {"turnover.local_annual", "role_mix.issue_positioning"} <= set(found.box.restricted)
     assert limits.loc["turnover.local_annual", "lower"] > 0.1  # the high turnover level
-    assert found.box.density >= 0.7 and found.box.coverage >= 0.3
+    assert limits.loc["role_mix.issue_positioning", "upper"] < 0.1625  # none on positioning
+    assert found.box.density >= 0.5 and found.box.coverage >= 0.5, found.summary
     assert "role_mix.operations" not in found.parameters  # fixed: not searched
     assert "turnover.regional_annual" not in found.parameters  # linked: searched once
     assert "turnover.local_annual >= 0.25" in found.summary

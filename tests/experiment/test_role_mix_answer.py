@@ -26,6 +26,7 @@ def test_the_role_mix_file_sets_no_funding_parameter():
     """The answer must come from the baseline's own funding (issue 8: "without any funding
     override"): the file varies the role mix and turnover only."""
     exp = load_experiment(ROLE_MIX)
+    assert exp.scenario == "baseline" and not exp.scenarios and not exp.model_options
     varied = {p.name for p in exp.parameters} | set(exp.design.option("components"))
     varied |= {name for p in exp.parameters for name in p.link}
     assert not [name for name in varied if name.startswith("funding.")], varied
@@ -40,9 +41,11 @@ def test_role_mix_has_an_answer_at_each_turnover_level(tmp_path):
     assert (runs["status"] == "ok").all()
     survival = runs.groupby(["point", "turnover.local_annual"])["survived"].mean()
     stable = (survival >= 0.9).groupby(level="turnover.local_annual").sum()
+    mixes = runs.groupby("turnover.local_annual")["point"].nunique()
+    assert (mixes == 70).all() and len(stable) == 2
     low, high = ANSWER_BAND
     for level, count in stable.items():
-        assert low * 70 <= count <= high * 70, (level, count)  # 7 to 63 of the 70 mixes
+        assert low * mixes[level] <= count <= high * mixes[level], (level, count)  # 7 to 63
     header = " ".join(ROLE_MIX.read_text().split("[experiment]")[0].replace("#", " ").split())
     said = re.search(r"finds (\d+) of 70 mixes stable .*? at 10% turnover and (\d+) of 70", header)
     assert said, "role_mix.toml's header no longer states its counts"
